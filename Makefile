@@ -1,0 +1,53 @@
+# customer360: PGXS build of the PostgreSQL 15 extension, plus the project's convenience targets.
+#
+#   make demo     set everything up (as root on Debian 12) and run the CDNOW RFM demo
+#   make test     set everything up, then C++ unit tests + pg_regress (serial and forced-parallel)
+#   make / make install / make installcheck    the usual PGXS targets
+#   make deps | unit | regress | bench          the pieces of the above
+#
+# Pitfalls handled here (docs/architecture.md): -lstdc++ for the C++ runtime, C++20 flags,
+# LLVM bitcode disabled (PG_CXXFLAGS is not passed to clang's .bc compile; JIT inlining of
+# these C++ entry points brings nothing), and PGXS's own `make check` (which exits 0 without
+# testing) is never used.
+
+PG_MAJOR    ?= 15
+PG_CONFIG   ?= $(firstword $(wildcard /usr/lib/postgresql/$(PG_MAJOR)/bin/pg_config) pg_config)
+PGXS        := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+EXTVERSION  := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" control/customer360.control)
+
+MODULE_big   = customer360
+OBJS         = $(patsubst %.cpp,%.o,$(sort $(wildcard src/core/*/*.cpp) $(wildcard src/pg/*.cpp)))
+MODULEDIR    = extension
+DATA         = control/customer360.control $(sort $(wildcard control/customer360--*.sql))
+REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
+REGRESS_OPTS = --load-extension=customer360 --no-locale --encoding=UTF8
+EXTRA_CLEAN  = $(OBJS:.o=.d) build results regression.diffs regression.out
+
+PG_CPPFLAGS  = -Isrc/core -Isrc/pg -isystem /usr/include/eigen3 -DC360_VERSION='"$(EXTVERSION)"'
+PG_CXXFLAGS  = -std=c++20 -Wno-register -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -MMD -MP
+SHLIB_LINK   = -lstdc++
+override with_llvm = no
+
+ifneq ($(PGXS),)
+include $(PGXS)
+-include $(OBJS:.o=.d)
+else
+all install installcheck:
+	@echo "PostgreSQL $(PG_MAJOR) development files not found: run 'make deps' as root (or 'make test' / 'make demo')."
+	@exit 1
+endif
+
+# Convenience targets: usable before PostgreSQL's development files are installed.
+.PHONY: deps test demo unit regress bench
+deps:
+	@bash scripts/deps.sh
+test:
+	@bash scripts/test.sh
+demo:
+	@bash scripts/demo.sh
+unit:
+	@bash scripts/unit.sh
+regress:
+	@bash scripts/regress.sh serial && bash scripts/regress.sh parallel
+bench:
+	@bash bench/rfm/run.sh

@@ -1,0 +1,71 @@
+# Shared helpers for the project's scripts (sourced, not run).
+set -euo pipefail
+
+C360_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_MAJOR=${PG_MAJOR:-15}
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+PG_CONFIG=$PG_BIN/pg_config
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+# PostgreSQL refuses to run as root: servers run as this unprivileged account.
+C360_OS_USER=${C360_OS_USER:-postgres}
+
+log() { printf '\n==> %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# Runs a command as the unprivileged server account (root), or as the caller (non-root).
+as_server_user() {
+    if is_root; then
+        runuser -u "$C360_OS_USER" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# A temporary directory the server account can write to.
+server_tmpdir() {
+    local dir
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/c360-$1.XXXXXX")
+    chmod 755 "$dir"
+    if is_root; then
+        chown "$C360_OS_USER" "$dir"
+    fi
+    printf '%s\n' "$dir"
+}
+
+# Builds and installs the extension into the system PostgreSQL.
+build_and_install() {
+    log "building the extension (make -j$JOBS)"
+    make -C "$C360_ROOT" -s -j"$JOBS"
+    log "installing into $($PG_CONFIG --pkglibdir) and $($PG_CONFIG --sharedir)/extension"
+    if is_root; then
+        make -C "$C360_ROOT" -s install
+    else
+        sudo -n make -C "$C360_ROOT" -s install || die "make install needs root (run as root or allow sudo)"
+    fi
+}
+
+# Starts a throwaway cluster in $1 (unix socket only, no TCP); sets PGHOST/PGPORT.
+start_temp_cluster() {
+    local dir=$1
+    export PGHOST=$dir PGPORT=${C360_PORT:-54329} PGUSER=$C360_OS_USER PGDATABASE=postgres
+    is_root || PGUSER=$(id -un)
+    as_server_user "$PG_BIN/initdb" -D "$dir/data" -U "$PGUSER" --no-locale -E UTF8 -A trust >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log"; die "initdb failed"; }
+    as_server_user "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+        -o "-k $dir -c listen_addresses='' -p $PGPORT -c max_parallel_workers_per_gather=2 ${C360_SERVER_OPTS:-}" \
+        start >/dev/null || { cat "$dir/server.log"; die "the temporary server did not start"; }
+}
+
+stop_temp_cluster() {
+    local dir=$1
+    if [ -d "$dir/data" ]; then
+        as_server_user "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+}
+
+psql_c360() {
+    as_server_user env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" PGDATABASE="$PGDATABASE" \
+        "$PG_BIN/psql" -X -v ON_ERROR_STOP=1 "$@"
+}

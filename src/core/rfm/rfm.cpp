@@ -1,0 +1,246 @@
+#include "rfm/rfm.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+namespace c360::rfm {
+
+static_assert(std::is_trivially_copyable_v<State>, "State is stored verbatim by the SQL type");
+static_assert(sizeof(State) == 80, "c360.rfm_state INTERNALLENGTH in the install script must match");
+
+namespace {
+
+__extension__ typedef __int128 int128; // GCC/Clang; exact products and differences of int64
+
+bool finite_ts(std::int64_t ts) { return ts != kMinusInfinity && ts != kPlusInfinity; }
+
+// (a - b) in days, without int64 overflow over PostgreSQL's whole timestamp range.
+double days_between(std::int64_t a, std::int64_t b) {
+    const int128 diff = static_cast<int128>(a) - static_cast<int128>(b);
+    return static_cast<double>(diff) / kMicrosPerDay;
+}
+
+} // namespace
+
+State make_state(std::int64_t as_of) {
+    if (!finite_ts(as_of)) {
+        fail(ErrorCode::DatetimeOutOfRange, "as_of must be a finite timestamp");
+    }
+    State s;
+    s.as_of = as_of;
+    return s;
+}
+
+void add_order(State& s, std::optional<std::int64_t> ts, std::optional<double> amount, std::int64_t as_of) {
+    if (as_of != s.as_of) {
+        fail(ErrorCode::InvalidParameter, "as_of must be the same for every row of a group",
+             {}, "Pass a constant analysis date, e.g. DATE '1998-07-01' or a query parameter.");
+    }
+    if (!ts) {
+        ++s.ignored;
+        return;
+    }
+    if (!finite_ts(*ts)) {
+        fail(ErrorCode::DatetimeOutOfRange, "order timestamp must be finite");
+    }
+    double value = 0.0;
+    if (amount) {
+        value = *amount;
+        if (std::isnan(value)) {
+            fail(ErrorCode::InvalidParameter, "order amount is NaN");
+        }
+        if (std::isinf(value)) {
+            fail(ErrorCode::NumericOutOfRange, "order amount is infinite");
+        }
+    }
+    if (*ts > as_of) {
+        ++s.ignored;
+        return;
+    }
+    if (s.orders == 0 || *ts < s.first_ts) {
+        s.first_ts = *ts;
+        s.first_value = CompensatedSum{};
+        s.first_value.add(value);
+    } else if (*ts == s.first_ts) {
+        s.first_value.add(value);
+    }
+    if (s.orders == 0 || *ts > s.last_ts) {
+        s.last_ts = *ts;
+    }
+    ++s.orders;
+    s.monetary.add(value);
+}
+
+void combine(State& a, const State& b) {
+    if (a.as_of != b.as_of) {
+        fail(ErrorCode::InvalidParameter, "cannot combine RFM states with different as_of dates");
+    }
+    if (b.orders > 0) {
+        if (a.orders == 0 || b.first_ts < a.first_ts) {
+            a.first_ts = b.first_ts;
+            a.first_value = b.first_value;
+        } else if (b.first_ts == a.first_ts) {
+            a.first_value.add(b.first_value);
+        }
+        if (a.orders == 0 || b.last_ts > a.last_ts) {
+            a.last_ts = b.last_ts;
+        }
+    }
+    a.orders += b.orders;
+    a.ignored += b.ignored;
+    a.monetary.add(b.monetary);
+}
+
+void validate(const State& s, ErrorCode code) {
+    const char* what = nullptr;
+    if (s.version != kStateVersion) {
+        what = "unknown state version";
+    } else if (s.reserved != 0) {
+        what = "reserved field is not zero";
+    } else if (s.orders < 0 || s.ignored < 0) {
+        what = "negative order count";
+    } else if (!finite_ts(s.as_of)) {
+        what = "as_of is not finite";
+    } else if (!std::isfinite(s.monetary.hi) || !std::isfinite(s.monetary.lo) ||
+               !std::isfinite(s.first_value.hi) || !std::isfinite(s.first_value.lo)) {
+        what = "non-finite amount";
+    } else if (s.orders > 0 && (!finite_ts(s.first_ts) || !finite_ts(s.last_ts) || s.first_ts > s.last_ts ||
+                                s.last_ts > s.as_of)) {
+        what = "inconsistent first/last order dates";
+    } else if (s.orders == 0 && (s.first_ts != 0 || s.last_ts != 0 || s.monetary.hi != 0.0 ||
+                                 s.monetary.lo != 0.0 || s.first_value.hi != 0.0 || s.first_value.lo != 0.0)) {
+        what = "empty state with non-zero fields";
+    }
+    if (what != nullptr) {
+        fail(code, "invalid c360.rfm_state value", what);
+    }
+}
+
+Summary summarize(const State& s) {
+    Summary r;
+    r.frequency = s.orders;
+    r.ignored = s.ignored;
+    r.monetary = s.monetary.value();
+    if (s.orders > 0) {
+        r.has_orders = true;
+        r.recency_days = days_between(s.as_of, s.last_ts);
+        r.tenure_days = days_between(s.as_of, s.first_ts);
+        r.avg_order_value = r.monetary / static_cast<double>(s.orders);
+        r.first_ts = s.first_ts;
+        r.last_ts = s.last_ts;
+        r.first_order_value = s.first_value.value();
+        if (s.orders > 1) {
+            CompensatedSum repeat = s.monetary;
+            repeat.add(-s.first_value.hi);
+            repeat.add(-s.first_value.lo);
+            r.has_repeat = true;
+            r.avg_repeat_value = repeat.value() / static_cast<double>(s.orders - 1);
+        }
+    }
+    return r;
+}
+
+namespace {
+
+constexpr std::string_view kPrefix = "rfm1(";
+
+template <class T>
+void put(std::string& out, T v) {
+    char buf[64];
+    auto res = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, res.ptr);
+}
+
+template <class T>
+bool get(std::string_view& in, T& v, char sep) {
+    auto res = std::from_chars(in.data(), in.data() + in.size(), v);
+    if (res.ec != std::errc{} || res.ptr == in.data() + in.size() || *res.ptr != sep) {
+        return false;
+    }
+    in.remove_prefix(static_cast<std::size_t>(res.ptr - in.data()) + 1);
+    return true;
+}
+
+} // namespace
+
+std::string to_text(const State& s) {
+    std::string out(kPrefix);
+    put(out, s.orders);
+    out += ',';
+    put(out, s.ignored);
+    out += ',';
+    put(out, s.as_of);
+    out += ',';
+    put(out, s.first_ts);
+    out += ',';
+    put(out, s.last_ts);
+    out += ',';
+    put(out, s.monetary.hi);
+    out += ',';
+    put(out, s.monetary.lo);
+    out += ',';
+    put(out, s.first_value.hi);
+    out += ',';
+    put(out, s.first_value.lo);
+    out += ')';
+    return out;
+}
+
+State from_text(std::string_view text) {
+    const std::string shown(text.substr(0, 200));
+    auto bad = [&shown]() {
+        fail(ErrorCode::InvalidTextRepresentation, "invalid input syntax for type c360.rfm_state: \"" + shown + "\"",
+             "Expected rfm1(orders,ignored,as_of,first_ts,last_ts,m_hi,m_lo,f_hi,f_lo).");
+    };
+    if (text.substr(0, kPrefix.size()) != kPrefix) {
+        bad();
+    }
+    std::string_view in = text.substr(kPrefix.size());
+    State s;
+    if (!get(in, s.orders, ',') || !get(in, s.ignored, ',') || !get(in, s.as_of, ',') ||
+        !get(in, s.first_ts, ',') || !get(in, s.last_ts, ',') || !get(in, s.monetary.hi, ',') ||
+        !get(in, s.monetary.lo, ',') || !get(in, s.first_value.hi, ',') || !get(in, s.first_value.lo, ')') ||
+        !in.empty()) {
+        bad();
+    }
+    validate(s, ErrorCode::InvalidTextRepresentation);
+    return s;
+}
+
+int quantile_score(std::int64_t below, std::int64_t n, int bins) {
+    if (bins < 1 || bins > 100) {
+        fail(ErrorCode::InvalidParameter, "bins must be between 1 and 100");
+    }
+    if (n < 1) {
+        fail(ErrorCode::InvalidParameter, "the number of scored customers must be at least 1");
+    }
+    if (below < 0 || below >= n) {
+        fail(ErrorCode::InvalidParameter, "rank_below must be between 0 and n - 1",
+             {}, "Use rank() OVER (ORDER BY value) - 1 and count(*) OVER ().");
+    }
+    // below < n <= INT64_MAX and bins <= 100: compute in 128 bits to stay exact.
+    const int128 score = 1 + (static_cast<int128>(below) * bins) / n;
+    return static_cast<int>(score > bins ? bins : score);
+}
+
+const char* segment(int r, int f, int m) {
+    if (r < 1 || r > 5 || f < 1 || f > 5 || m < 1 || m > 5) {
+        fail(ErrorCode::InvalidParameter, "RFM scores must be between 1 and 5");
+    }
+    // First match wins; the table in docs/rfm.md lists the same rules.
+    if (r >= 4 && f >= 4 && m >= 4) return "Champions";
+    if (r >= 3 && f >= 4) return "Loyal Customers";
+    if (r <= 2 && f >= 4 && m >= 4) return "Can't Lose Them";
+    if (r <= 2 && f >= 3) return "At Risk";
+    if (r >= 4 && f >= 2) return "Potential Loyalist";
+    if (r == 5 && f == 1) return "New Customers";
+    if (r >= 3 && f == 1) return "Promising";
+    if (r == 3) return "Need Attention";           // f is 2 or 3 here
+    if (r == 2) return "About To Sleep";           // f is 1 or 2 here
+    if (f == 2) return "Hibernating";              // r == 1
+    return "Lost";                                 // r == 1, f == 1
+}
+
+} // namespace c360::rfm

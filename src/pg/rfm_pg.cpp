@@ -1,0 +1,193 @@
+// SQL glue for RFM: the c360.rfm_state type, the aggregates' support functions, scores, segments.
+#include <cstring>
+#include <new>
+#include <optional>
+#include <string>
+
+#include "bridge.hpp"
+#include "rfm/rfm.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+}
+
+using c360::ErrorCode;
+using c360::rfm::State;
+
+namespace {
+
+constexpr int kSummaryFields = 10;
+
+State* new_state_copy(const State& from) {
+    void* mem = palloc(sizeof(State));
+    return new (mem) State(from);
+}
+
+// State to modify: in place when called by an aggregate (allowed for transition functions),
+// otherwise a fresh copy so that plain calls never scribble on their input.
+State* writable_state(FunctionCallInfo fcinfo, int argno) {
+    State* s = reinterpret_cast<State*>(PG_GETARG_POINTER(argno));
+    if (AggCheckCallContext(fcinfo, nullptr)) {
+        return s;
+    }
+    return new_state_copy(*s);
+}
+
+TupleDesc summary_tupdesc(FunctionCallInfo fcinfo) {
+    // Cached per call site: the final function runs once per group.
+    auto* cached = static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);
+    if (cached != nullptr) {
+        return cached;
+    }
+    TupleDesc td = nullptr;
+    if (get_call_result_type(fcinfo, nullptr, &td) != TYPEFUNC_COMPOSITE) {
+        c360::fail(ErrorCode::Internal, "function returning c360.rfm_summary called in a context that cannot accept it");
+    }
+    if (td->natts != kSummaryFields) {
+        c360::fail(ErrorCode::Internal, "c360.rfm_summary has an unexpected number of fields",
+                   {}, "Reinstall the extension: ALTER EXTENSION customer360 UPDATE.");
+    }
+    MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+    cached = BlessTupleDesc(CreateTupleDescCopy(td));
+    MemoryContextSwitchTo(old);
+    fcinfo->flinfo->fn_extra = cached;
+    return cached;
+}
+
+} // namespace
+
+// ---- the c360.rfm_state type -------------------------------------------------------------
+
+C360_FUNCTION(c360_rfm_state_in, "c360.rfm_state_in") {
+    const char* str = PG_GETARG_CSTRING(0);
+    const State parsed = c360::rfm::from_text(str);
+    PG_RETURN_POINTER(new_state_copy(parsed));
+}
+
+C360_FUNCTION(c360_rfm_state_out, "c360.rfm_state_out") {
+    const State* s = reinterpret_cast<const State*>(PG_GETARG_POINTER(0));
+    char buf[512];
+    {
+        const std::string text = c360::rfm::to_text(*s);
+        if (text.size() >= sizeof buf) {
+            c360::fail(ErrorCode::Internal, "c360.rfm_state text form too long");
+        }
+        std::memcpy(buf, text.c_str(), text.size() + 1);
+    } // no C++ object is alive past this point
+    PG_RETURN_CSTRING(pstrdup(buf));
+}
+
+C360_FUNCTION(c360_rfm_state_recv, "c360.rfm_state_recv") {
+    StringInfo msg = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
+    State s;
+    s.version = pq_getmsgint(msg, 4);
+    s.reserved = pq_getmsgint(msg, 4);
+    s.orders = pq_getmsgint64(msg);
+    s.ignored = pq_getmsgint64(msg);
+    s.as_of = pq_getmsgint64(msg);
+    s.first_ts = pq_getmsgint64(msg);
+    s.last_ts = pq_getmsgint64(msg);
+    s.monetary.hi = pq_getmsgfloat8(msg);
+    s.monetary.lo = pq_getmsgfloat8(msg);
+    s.first_value.hi = pq_getmsgfloat8(msg);
+    s.first_value.lo = pq_getmsgfloat8(msg);
+    c360::rfm::validate(s, ErrorCode::InvalidBinaryRepresentation);
+    PG_RETURN_POINTER(new_state_copy(s));
+}
+
+C360_FUNCTION(c360_rfm_state_send, "c360.rfm_state_send") {
+    const State* s = reinterpret_cast<const State*>(PG_GETARG_POINTER(0));
+    StringInfoData buf;
+    pq_begintypsend(&buf);
+    pq_sendint32(&buf, static_cast<uint32>(s->version));
+    pq_sendint32(&buf, static_cast<uint32>(s->reserved));
+    pq_sendint64(&buf, s->orders);
+    pq_sendint64(&buf, s->ignored);
+    pq_sendint64(&buf, s->as_of);
+    pq_sendint64(&buf, s->first_ts);
+    pq_sendint64(&buf, s->last_ts);
+    pq_sendfloat8(&buf, s->monetary.hi);
+    pq_sendfloat8(&buf, s->monetary.lo);
+    pq_sendfloat8(&buf, s->first_value.hi);
+    pq_sendfloat8(&buf, s->first_value.lo);
+    PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+// ---- aggregate support ---------------------------------------------------------------------
+
+// c360.rfm_add(state, order_ts, amount, as_of): transition function (not strict).
+C360_FUNCTION(c360_rfm_add, "c360.rfm") {
+    if (PG_ARGISNULL(3)) {
+        c360::fail(ErrorCode::NullValueNotAllowed, "as_of must not be NULL",
+                   {}, "Pass the analysis date, e.g. TIMESTAMPTZ '1998-07-01 00:00+00'.");
+    }
+    const TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(3);
+    State* s;
+    if (PG_ARGISNULL(0)) {
+        // Allocated in the per-call context: the executor copies a new transition value into
+        // the aggregate's context itself.
+        s = new_state_copy(c360::rfm::make_state(as_of));
+    } else {
+        s = writable_state(fcinfo, 0);
+    }
+    std::optional<std::int64_t> ts;
+    if (!PG_ARGISNULL(1)) {
+        ts = PG_GETARG_TIMESTAMPTZ(1);
+    }
+    std::optional<double> amount;
+    if (!PG_ARGISNULL(2)) {
+        amount = PG_GETARG_FLOAT8(2);
+    }
+    c360::rfm::add_order(*s, ts, amount, as_of);
+    PG_RETURN_POINTER(s);
+}
+
+// c360.rfm_merge(state, state): combine function (strict: the executor handles NULL states).
+C360_FUNCTION(c360_rfm_merge, "c360.rfm_merge") {
+    State* a = writable_state(fcinfo, 0);
+    const State* b = reinterpret_cast<const State*>(PG_GETARG_POINTER(1));
+    c360::rfm::combine(*a, *b);
+    PG_RETURN_POINTER(a);
+}
+
+// c360.rfm_final(state) -> c360.rfm_summary
+C360_FUNCTION(c360_rfm_final, "c360.rfm_final") {
+    const State* s = reinterpret_cast<const State*>(PG_GETARG_POINTER(0));
+    const c360::rfm::Summary r = c360::rfm::summarize(*s);
+    TupleDesc td = summary_tupdesc(fcinfo);
+    Datum values[kSummaryFields];
+    bool nulls[kSummaryFields] = {false};
+    values[0] = Float8GetDatum(r.recency_days);
+    nulls[0] = !r.has_orders;
+    values[1] = Int64GetDatum(r.frequency);
+    values[2] = Float8GetDatum(r.monetary);
+    values[3] = Float8GetDatum(r.avg_order_value);
+    nulls[3] = !r.has_orders;
+    values[4] = TimestampTzGetDatum(r.first_ts);
+    nulls[4] = !r.has_orders;
+    values[5] = TimestampTzGetDatum(r.last_ts);
+    nulls[5] = !r.has_orders;
+    values[6] = Float8GetDatum(r.tenure_days);
+    nulls[6] = !r.has_orders;
+    values[7] = Float8GetDatum(r.first_order_value);
+    nulls[7] = !r.has_orders;
+    values[8] = Float8GetDatum(r.avg_repeat_value);
+    nulls[8] = !r.has_repeat;
+    values[9] = Int64GetDatum(r.ignored);
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+}
+
+// ---- scores and segments -------------------------------------------------------------------
+
+C360_FUNCTION(c360_quantile_score, "c360.quantile_score") {
+    PG_RETURN_INT32(c360::rfm::quantile_score(PG_GETARG_INT64(0), PG_GETARG_INT64(1), PG_GETARG_INT32(2)));
+}
+
+C360_FUNCTION(c360_rfm_segment, "c360.rfm_segment") {
+    const char* name = c360::rfm::segment(PG_GETARG_INT32(0), PG_GETARG_INT32(1), PG_GETARG_INT32(2));
+    PG_RETURN_TEXT_P(cstring_to_text(name));
+}
