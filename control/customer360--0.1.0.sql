@@ -38,10 +38,10 @@ CREATE FUNCTION c360.rfm_state_send(c360.rfm_state) RETURNS pg_catalog.bytea
     AS 'MODULE_PATHNAME', 'c360_rfm_state_send'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
--- Fixed-size (80 bytes, see src/core/rfm/rfm.hpp) so that aggregates can update it in place.
+-- Fixed-size (88 bytes, see src/core/rfm/rfm.hpp) so that aggregates can update it in place.
 -- Its text form is the wire format between Citus workers and coordinator.
 CREATE TYPE c360.rfm_state (
-    INTERNALLENGTH = 80,
+    INTERNALLENGTH = 88,
     INPUT = c360.rfm_state_in,
     OUTPUT = c360.rfm_state_out,
     RECEIVE = c360.rfm_state_recv,
@@ -60,7 +60,7 @@ CREATE TYPE c360.rfm_summary AS (
     last_order        pg_catalog.timestamptz,
     tenure_days       pg_catalog.float8,      -- days from the first order to as_of
     first_order_value pg_catalog.float8,      -- value of the first order(s), at first_order
-    avg_repeat_value  pg_catalog.float8,      -- mean value of the other orders (NULL if frequency < 2)
+    avg_repeat_value  pg_catalog.float8,      -- mean value of the orders after first_order (NULL if none)
     ignored_orders    pg_catalog.int8         -- rows not counted: after as_of, or NULL order_ts
 );
 COMMENT ON TYPE c360.rfm_summary IS 'Result of the c360.rfm aggregate';

@@ -39,6 +39,10 @@ as_server_user "$pg_regress" \
 status=${PIPESTATUS[0]}
 set -e
 if [ "$status" -ne 0 ]; then
+    # keep what the tests printed, for review (build/results-<mode>/)
+    rm -rf "$C360_ROOT/build/results-$mode"
+    mkdir -p "$C360_ROOT/build/results-$mode"
+    cp "$work"/out/results/*.out "$C360_ROOT/build/results-$mode/" 2>/dev/null || true
     if [ -f "$work/out/regression.diffs" ]; then
         echo "---- regression.diffs ($mode) ----"
         head -n 300 "$work/out/regression.diffs"

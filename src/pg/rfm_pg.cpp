@@ -91,6 +91,7 @@ C360_FUNCTION(c360_rfm_state_recv, "c360.rfm_state_recv") {
     s.as_of = pq_getmsgint64(msg);
     s.first_ts = pq_getmsgint64(msg);
     s.last_ts = pq_getmsgint64(msg);
+    s.first_count = pq_getmsgint64(msg);
     s.monetary.hi = pq_getmsgfloat8(msg);
     s.monetary.lo = pq_getmsgfloat8(msg);
     s.first_value.hi = pq_getmsgfloat8(msg);
@@ -110,6 +111,7 @@ C360_FUNCTION(c360_rfm_state_send, "c360.rfm_state_send") {
     pq_sendint64(&buf, s->as_of);
     pq_sendint64(&buf, s->first_ts);
     pq_sendint64(&buf, s->last_ts);
+    pq_sendint64(&buf, s->first_count);
     pq_sendfloat8(&buf, s->monetary.hi);
     pq_sendfloat8(&buf, s->monetary.lo);
     pq_sendfloat8(&buf, s->first_value.hi);

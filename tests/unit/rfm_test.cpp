@@ -62,7 +62,7 @@ TEST(Rfm, OrderAtAsOfCountsAndSameDayFirstOrdersAdd) {
     EXPECT_EQ(r.frequency, 3);
     EXPECT_DOUBLE_EQ(r.recency_days, 0.0);
     EXPECT_DOUBLE_EQ(r.first_order_value, 7.0);
-    EXPECT_DOUBLE_EQ(r.avg_repeat_value, 0.5);
+    EXPECT_DOUBLE_EQ(r.avg_repeat_value, 1.0); // one repeat order, at as_of
 }
 
 TEST(Rfm, EmptyWhenAsOfBeforeAllOrders) {
@@ -162,22 +162,26 @@ TEST(Rfm, CorruptedTextIsRejected) {
     const char* bad[] = {
         "",
         "rfm1()",
-        "rfm2(0,0,0,0,0,0,0,0,0)",
-        "rfm1(0,0,0,0,0,0,0,0)",
-        "rfm1(0,0,0,0,0,0,0,0,0) trailing",
-        "rfm1(-1,0,0,0,0,0,0,0,0)",
-        "rfm1(1,0,10,20,5,1,0,1,0)",     // first > last
-        "rfm1(1,0,10,5,20,1,0,1,0)",     // last > as_of
-        "rfm1(0,0,10,0,0,5,0,0,0)",      // empty state with money
-        "rfm1(1,0,10,5,5,nan,0,1,0)",
-        "rfm1(1,0,10,5,5,inf,0,1,0)",
-        "rfm1(0,0,9223372036854775807,0,0,0,0,0,0)",
-        "rfm1(99999999999999999999,0,0,0,0,0,0,0,0)",
+        "rfm2(0,0,0,0,0,0,0,0,0,0)",
+        "rfm1(0,0,0,0,0,0,0,0,0)",
+        "rfm1(0,0,0,0,0,0,0,0,0,0) trailing",
+        "rfm1(2,0,10,5,5,2,1,0,1,0)x",
+        "rfm1(-1,0,0,0,0,0,0,0,0,0)",
+        "rfm1(1,0,10,20,5,1,1,0,1,0)",   // first > last
+        "rfm1(1,0,10,5,20,1,1,0,1,0)",   // last > as_of
+        "rfm1(2,0,10,5,5,1,1,0,1,0)",    // two orders at one instant, one counted first
+        "rfm1(1,0,10,5,5,2,1,0,1,0)",    // more first orders than orders
+        "rfm1(0,0,10,0,0,0,5,0,0,0)",    // empty state with money
+        "rfm1(1,0,10,5,5,1,nan,0,1,0)",
+        "rfm1(1,0,10,5,5,1,inf,0,1,0)",
+        "rfm1(0,0,9223372036854775807,0,0,0,0,0,0,0)",
+        "rfm1(99999999999999999999,0,0,0,0,0,0,0,0,0)",
     };
     for (const char* t : bad) {
         EXPECT_EQ(code_of([&] { rfm::from_text(t); }), ErrorCode::InvalidTextRepresentation) << t;
     }
-    EXPECT_NO_THROW(rfm::from_text("rfm1(0,0,10,0,0,0,0,0,0)"));
+    EXPECT_NO_THROW(rfm::from_text("rfm1(0,0,10,0,0,0,0,0,0,0)"));
+    EXPECT_NO_THROW(rfm::from_text("rfm1(2,0,10,5,5,2,1,0,1,0)"));
 }
 
 TEST(Rfm, QuantileScoreKeepsTiesTogether) {

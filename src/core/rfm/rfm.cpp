@@ -8,7 +8,7 @@
 namespace c360::rfm {
 
 static_assert(std::is_trivially_copyable_v<State>, "State is stored verbatim by the SQL type");
-static_assert(sizeof(State) == 80, "c360.rfm_state INTERNALLENGTH in the install script must match");
+static_assert(sizeof(State) == 88, "c360.rfm_state INTERNALLENGTH in the install script must match");
 
 namespace {
 
@@ -61,9 +61,11 @@ void add_order(State& s, std::optional<std::int64_t> ts, std::optional<double> a
     }
     if (s.orders == 0 || *ts < s.first_ts) {
         s.first_ts = *ts;
+        s.first_count = 1;
         s.first_value = CompensatedSum{};
         s.first_value.add(value);
     } else if (*ts == s.first_ts) {
+        ++s.first_count;
         s.first_value.add(value);
     }
     if (s.orders == 0 || *ts > s.last_ts) {
@@ -80,8 +82,10 @@ void combine(State& a, const State& b) {
     if (b.orders > 0) {
         if (a.orders == 0 || b.first_ts < a.first_ts) {
             a.first_ts = b.first_ts;
+            a.first_count = b.first_count;
             a.first_value = b.first_value;
         } else if (b.first_ts == a.first_ts) {
+            a.first_count += b.first_count;
             a.first_value.add(b.first_value);
         }
         if (a.orders == 0 || b.last_ts > a.last_ts) {
@@ -109,7 +113,10 @@ void validate(const State& s, ErrorCode code) {
     } else if (s.orders > 0 && (!finite_ts(s.first_ts) || !finite_ts(s.last_ts) || s.first_ts > s.last_ts ||
                                 s.last_ts > s.as_of)) {
         what = "inconsistent first/last order dates";
-    } else if (s.orders == 0 && (s.first_ts != 0 || s.last_ts != 0 || s.monetary.hi != 0.0 ||
+    } else if (s.orders > 0 && (s.first_count < 1 || s.first_count > s.orders ||
+                                (s.first_count < s.orders && s.first_ts == s.last_ts))) {
+        what = "inconsistent count of first orders";
+    } else if (s.orders == 0 && (s.first_ts != 0 || s.last_ts != 0 || s.first_count != 0 || s.monetary.hi != 0.0 ||
                                  s.monetary.lo != 0.0 || s.first_value.hi != 0.0 || s.first_value.lo != 0.0)) {
         what = "empty state with non-zero fields";
     }
@@ -131,12 +138,12 @@ Summary summarize(const State& s) {
         r.first_ts = s.first_ts;
         r.last_ts = s.last_ts;
         r.first_order_value = s.first_value.value();
-        if (s.orders > 1) {
+        if (s.orders > s.first_count) {
             CompensatedSum repeat = s.monetary;
             repeat.add(-s.first_value.hi);
             repeat.add(-s.first_value.lo);
             r.has_repeat = true;
-            r.avg_repeat_value = repeat.value() / static_cast<double>(s.orders - 1);
+            r.avg_repeat_value = repeat.value() / static_cast<double>(s.orders - s.first_count);
         }
     }
     return r;
@@ -177,6 +184,8 @@ std::string to_text(const State& s) {
     out += ',';
     put(out, s.last_ts);
     out += ',';
+    put(out, s.first_count);
+    out += ',';
     put(out, s.monetary.hi);
     out += ',';
     put(out, s.monetary.lo);
@@ -192,7 +201,7 @@ State from_text(std::string_view text) {
     const std::string shown(text.substr(0, 200));
     auto bad = [&shown]() {
         fail(ErrorCode::InvalidTextRepresentation, "invalid input syntax for type c360.rfm_state: \"" + shown + "\"",
-             "Expected rfm1(orders,ignored,as_of,first_ts,last_ts,m_hi,m_lo,f_hi,f_lo).");
+             "Expected rfm1(orders,ignored,as_of,first_ts,last_ts,first_count,m_hi,m_lo,f_hi,f_lo).");
     };
     if (text.substr(0, kPrefix.size()) != kPrefix) {
         bad();
@@ -200,7 +209,8 @@ State from_text(std::string_view text) {
     std::string_view in = text.substr(kPrefix.size());
     State s;
     if (!get(in, s.orders, ',') || !get(in, s.ignored, ',') || !get(in, s.as_of, ',') ||
-        !get(in, s.first_ts, ',') || !get(in, s.last_ts, ',') || !get(in, s.monetary.hi, ',') ||
+        !get(in, s.first_ts, ',') || !get(in, s.last_ts, ',') || !get(in, s.first_count, ',') ||
+        !get(in, s.monetary.hi, ',') ||
         !get(in, s.monetary.lo, ',') || !get(in, s.first_value.hi, ',') || !get(in, s.first_value.lo, ')') ||
         !in.empty()) {
         bad();

@@ -31,8 +31,9 @@ struct State {
     std::int64_t as_of = 0;
     std::int64_t first_ts = 0; // meaningful when orders > 0
     std::int64_t last_ts = 0;
-    CompensatedSum monetary;    // total value of counted orders (NULL amount = 0)
-    CompensatedSum first_value; // total value of the orders placed at first_ts
+    std::int64_t first_count = 0; // orders placed at first_ts (same instant)
+    CompensatedSum monetary;      // total value of counted orders (NULL amount = 0)
+    CompensatedSum first_value;   // total value of the orders placed at first_ts
 };
 
 // A new, empty state for the analysis date as_of (which must be finite).
@@ -64,13 +65,13 @@ struct Summary {
     std::int64_t first_ts = 0;
     std::int64_t last_ts = 0;
     double first_order_value = 0.0;   // value of the first order (all orders at first_ts)
-    bool has_repeat = false;          // frequency > 1: avg_repeat_value defined
-    double avg_repeat_value = 0.0;    // (monetary - first_order_value) / (frequency - 1)
+    bool has_repeat = false;          // some order after first_ts: avg_repeat_value defined
+    double avg_repeat_value = 0.0;    // mean value of the orders placed after first_ts
 };
 
 Summary summarize(const State& s);
 
-// Text form: "rfm1(orders,ignored,as_of,first_ts,last_ts,m_hi,m_lo,f_hi,f_lo)", doubles in
+// Text form: "rfm1(orders,ignored,as_of,first_ts,last_ts,first_count,m_hi,m_lo,f_hi,f_lo)", doubles in
 // shortest round-trip notation, so text -> state -> text is exact.
 std::string to_text(const State& s);
 State from_text(std::string_view text);
