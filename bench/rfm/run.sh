@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# bench/rfm: 10 million synthetic orders over 1 million customers in a throwaway cluster.
+#   bash bench/rfm/run.sh [orders] [customers] [reps]     (make bench)
+# Prints the time ratios of c360.rfm against the built-in floor and the plain-SQL RFM.
+source "$(dirname "$0")/../../scripts/lib.sh"
+orders=${1:-10000000}
+customers=${2:-1000000}
+reps=${3:-3}
+cd "$C360_ROOT"
+bash scripts/deps.sh
+build_and_install
+dir=$(server_tmpdir bench)
+trap 'stop_temp_cluster "$dir"; rm -rf "$dir"' EXIT
+# enough work_mem that no plan spills 1M groups to disk; the same settings for every query
+C360_SERVER_OPTS="-c shared_buffers=2GB -c work_mem=1GB -c max_parallel_workers=4 -c jit=off" start_temp_cluster "$dir"
+log "bench/rfm: $orders orders, $customers customers, median of $reps runs ($(nproc) cores)"
+psql_c360 -v orders="$orders" -v customers="$customers" -v reps="$reps" -f bench/rfm/bench.sql
