@@ -34,6 +34,16 @@ server_tmpdir() {
     printf '%s\n' "$dir"
 }
 
+# Serialises "install into the system PostgreSQL, then test against it" between concurrent runs
+# (several checkouts on one machine). Held until the calling script exits; top-level scripts only.
+take_install_lock() {
+    exec 9>"${TMPDIR:-/tmp}/customer360-install.lock"
+    if ! flock -n 9; then
+        echo "waiting for another customer360 install/test run to finish..."
+        flock 9
+    fi
+}
+
 # Builds and installs the extension into the system PostgreSQL.
 build_and_install() {
     log "building the extension (make -j$JOBS)"

@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$C360_ROOT"
 bash scripts/deps.sh
+take_install_lock
 build_and_install
 
 mkdir -p build

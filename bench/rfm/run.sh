@@ -8,6 +8,7 @@ customers=${2:-1000000}
 reps=${3:-3}
 cd "$C360_ROOT"
 bash scripts/deps.sh
+take_install_lock
 build_and_install
 dir=$(server_tmpdir bench)
 trap 'stop_temp_cluster "$dir"; rm -rf "$dir"' EXIT
