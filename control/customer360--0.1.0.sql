@@ -128,6 +128,100 @@ CREATE FUNCTION c360.rfm_segment(r pg_catalog.int4, f pg_catalog.int4, m pg_cata
 COMMENT ON FUNCTION c360.rfm_segment(pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) IS
     'Named marketing segment of 1-5 R, F, M scores (rules in docs/rfm.md)';
 
+-- Breakpoints: the same tie-stable rule as c360.quantile_score, computed once (sorting in C++)
+-- and applied per customer; stored breakpoints score later snapshots on the same scale.
+
+CREATE TYPE c360.rfm_sample;
+
+CREATE FUNCTION c360.rfm_sample_in(pg_catalog.cstring) RETURNS c360.rfm_sample
+    AS 'MODULE_PATHNAME', 'c360_rfm_sample_in'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.rfm_sample_out(c360.rfm_sample) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_rfm_sample_out'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.rfm_sample_recv(pg_catalog.internal) RETURNS c360.rfm_sample
+    AS 'MODULE_PATHNAME', 'c360_rfm_sample_recv'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.rfm_sample_send(c360.rfm_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_rfm_sample_send'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE c360.rfm_sample (
+    INTERNALLENGTH = VARIABLE,
+    INPUT = c360.rfm_sample_in,
+    OUTPUT = c360.rfm_sample_out,
+    RECEIVE = c360.rfm_sample_recv,
+    SEND = c360.rfm_sample_send,
+    ALIGNMENT = double,
+    STORAGE = extended
+);
+COMMENT ON TYPE c360.rfm_sample IS 'State of c360.rfm_breaks: the (recency, frequency, monetary) values seen so far';
+
+CREATE TYPE c360.rfm_breaks AS (
+    bins      pg_catalog.int4,
+    customers pg_catalog.int8,
+    recency   pg_catalog.float8[],   -- bins - 1 thresholds, decreasing: R = 1 + #(recency_days < threshold)
+    frequency pg_catalog.float8[],   -- increasing: F = 1 + #(frequency > threshold)
+    monetary  pg_catalog.float8[]    -- increasing: M = 1 + #(monetary > threshold)
+);
+COMMENT ON TYPE c360.rfm_breaks IS 'RFM score breakpoints (result of the c360.rfm_breaks aggregate)';
+
+CREATE TYPE c360.rfm_score AS (
+    r        pg_catalog.int4,
+    f        pg_catalog.int4,
+    m        pg_catalog.int4,
+    rfm_cell pg_catalog.text,
+    segment  pg_catalog.text
+);
+COMMENT ON TYPE c360.rfm_score IS 'R, F, M scores, their cell (e.g. 545) and segment name (5 bins only)';
+
+CREATE FUNCTION c360.rfm_breaks_add(state c360.rfm_sample, recency_days pg_catalog.float8,
+                                    frequency pg_catalog.float8, monetary pg_catalog.float8,
+                                    bins pg_catalog.int4)
+    RETURNS c360.rfm_sample
+    AS 'MODULE_PATHNAME', 'c360_rfm_breaks_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.rfm_breaks_add(state c360.rfm_sample, recency_days pg_catalog.float8,
+                                    frequency pg_catalog.float8, monetary pg_catalog.float8)
+    RETURNS c360.rfm_sample
+    AS 'MODULE_PATHNAME', 'c360_rfm_breaks_add5'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.rfm_sample_merge(a c360.rfm_sample, b c360.rfm_sample) RETURNS c360.rfm_sample
+    AS 'MODULE_PATHNAME', 'c360_rfm_sample_merge'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.rfm_breaks_final(state c360.rfm_sample) RETURNS c360.rfm_breaks
+    AS 'MODULE_PATHNAME', 'c360_rfm_breaks_final'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE c360.rfm_breaks(recency_days pg_catalog.float8, frequency pg_catalog.float8,
+                                 monetary pg_catalog.float8, bins pg_catalog.int4) (
+    SFUNC = c360.rfm_breaks_add,
+    STYPE = c360.rfm_sample,
+    FINALFUNC = c360.rfm_breaks_final,
+    COMBINEFUNC = c360.rfm_sample_merge,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE c360.rfm_breaks(recency_days pg_catalog.float8, frequency pg_catalog.float8,
+                                 monetary pg_catalog.float8) (
+    SFUNC = c360.rfm_breaks_add,
+    STYPE = c360.rfm_sample,
+    FINALFUNC = c360.rfm_breaks_final,
+    COMBINEFUNC = c360.rfm_sample_merge,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.rfm_breaks(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4) IS
+    'Tie-stable quantile breakpoints of recency (lower is better), frequency and monetary; rows with a NULL are skipped';
+COMMENT ON AGGREGATE c360.rfm_breaks(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Quintile breakpoints (5 bins) of recency, frequency and monetary';
+
+CREATE FUNCTION c360.rfm_score(recency_days pg_catalog.float8, frequency pg_catalog.float8,
+                               monetary pg_catalog.float8, breaks c360.rfm_breaks)
+    RETURNS c360.rfm_score
+    AS 'MODULE_PATHNAME', 'c360_rfm_score'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_score(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, c360.rfm_breaks) IS
+    'R, F, M scores of one customer against breakpoints from c360.rfm_breaks, with cell and segment';
+
 CREATE FUNCTION c360.rfm_scores(orders pg_catalog.regclass, customer_col pg_catalog.name, ts_col pg_catalog.name,
                                 amount_col pg_catalog.name, as_of pg_catalog.timestamptz,
                                 bins pg_catalog.int4 DEFAULT 5)
@@ -147,30 +241,21 @@ BEGIN
     END IF;
     -- Identifiers are quoted with %I and the relation comes from regclass: no SQL injection.
     RETURN QUERY EXECUTE pg_catalog.format($query$
-        WITH summary AS (
-            SELECT %1$I::pg_catalog.text AS customer_id,
-                   c360.rfm(%2$I, %3$I::pg_catalog.float8, $1) AS s
-            FROM %4$s
-            GROUP BY %1$I
-        ), counted AS (
-            SELECT customer_id, (s).recency_days, (s).frequency, (s).monetary
-            FROM summary
+        WITH summary AS MATERIALIZED (
+            SELECT customer_id, (s).recency_days, (s).frequency::pg_catalog.float8 AS frequency, (s).monetary
+            FROM (SELECT %1$I::pg_catalog.text AS customer_id,
+                         c360.rfm(%2$I, %3$I::pg_catalog.float8, $1) AS s
+                  FROM %4$s
+                  GROUP BY %1$I) grouped
             WHERE (s).frequency > 0
-        ), scored AS (
-            SELECT c.*,
-                   c360.quantile_score(pg_catalog.rank() OVER (ORDER BY c.recency_days DESC) - 1,
-                                       pg_catalog.count(*) OVER (), $2) AS r,
-                   c360.quantile_score(pg_catalog.rank() OVER (ORDER BY c.frequency) - 1,
-                                       pg_catalog.count(*) OVER (), $2) AS f,
-                   c360.quantile_score(pg_catalog.rank() OVER (ORDER BY c.monetary) - 1,
-                                       pg_catalog.count(*) OVER (), $2) AS m
-            FROM counted c
+        ), breaks AS (
+            SELECT c360.rfm_breaks(recency_days, frequency, monetary, $2) AS b FROM summary
         )
-        SELECT customer_id, recency_days, frequency, monetary, r, f, m,
-               CASE WHEN $2 <= 9 THEN r::pg_catalog.text || f::pg_catalog.text || m::pg_catalog.text
-                    ELSE pg_catalog.concat_ws('.', r, f, m) END,
-               CASE WHEN $2 = 5 THEN c360.rfm_segment(r, f, m) END
-        FROM scored
+        SELECT t.customer_id, t.recency_days, t.frequency::pg_catalog.int8, t.monetary,
+               sc.r, sc.f, sc.m, sc.rfm_cell, sc.segment
+        FROM summary t
+        CROSS JOIN breaks
+        CROSS JOIN LATERAL c360.rfm_score(t.recency_days, t.frequency, t.monetary, breaks.b) sc
     $query$, customer_col, ts_col, amount_col, orders)
     USING as_of, bins;
 END

@@ -54,6 +54,78 @@ FROM c360.rfm_scores('shop_orders', 'cust', 'placed_at', 'total', '2024-12-31', 
 -- customers whose orders all come after as_of are not scored
 SELECT count(*) AS scored FROM c360.rfm_scores('shop_orders', 'cust', 'placed_at', 'total', '2024-01-15');
 
+-- breakpoints: one aggregate, then a per-customer score (what c360.rfm_scores does inside)
+CREATE TABLE shop_summary AS
+SELECT cust, (s).recency_days, (s).frequency, (s).monetary
+FROM (SELECT cust, c360.rfm(placed_at, total::float8, '2024-12-31') AS s FROM shop_orders GROUP BY cust) t;
+SELECT (b).* FROM (SELECT c360.rfm_breaks(recency_days, frequency, monetary) AS b FROM shop_summary) t;
+SELECT (b).* FROM (SELECT c360.rfm_breaks(recency_days, frequency, monetary, 3) AS b FROM shop_summary) t;
+SELECT cust, sc.*
+FROM shop_summary, (SELECT c360.rfm_breaks(recency_days, frequency, monetary) AS b FROM shop_summary) k,
+     LATERAL c360.rfm_score(recency_days, frequency, monetary, k.b) sc
+ORDER BY cust;
+
+-- equivalence with the rank rule on 5,000 customers with heavy ties, for several bin counts
+CREATE TABLE tied AS
+SELECT i AS id, (i * 37 % 11)::float8 AS rec, (i * 53 % 7)::float8 AS freq, (i * 71 % 13)::float8 * 1.5 AS mon
+FROM generate_series(1, 5000) i;
+SELECT bins,
+       count(*) FILTER (WHERE sc.r <> c360.quantile_score(rk_r - 1, n, bins)
+                           OR sc.f <> c360.quantile_score(rk_f - 1, n, bins)
+                           OR sc.m <> c360.quantile_score(rk_m - 1, n, bins)) AS mismatches
+FROM (SELECT t.*, rank() OVER (ORDER BY rec DESC) AS rk_r, rank() OVER (ORDER BY freq) AS rk_f,
+             rank() OVER (ORDER BY mon) AS rk_m, count(*) OVER () AS n FROM tied t) ranked
+CROSS JOIN (VALUES (1), (3), (4), (5), (7), (10), (100)) AS v(bins)
+CROSS JOIN LATERAL (SELECT c360.rfm_breaks(rec, freq, mon, v.bins) AS b FROM tied) k
+CROSS JOIN LATERAL c360.rfm_score(rec, freq, mon, k.b) sc
+GROUP BY bins ORDER BY bins;
+
+-- stored breakpoints score a later snapshot on the same scale
+CREATE TABLE stored_breaks AS
+SELECT now()::date AS computed_on, c360.rfm_breaks(recency_days, frequency, monetary) AS b FROM shop_summary;
+SELECT (c360.rfm_score(400, 1, 5, b)).*, (c360.rfm_score(3, 9, 900, b)).* FROM stored_breaks;
+
+-- hand-made breakpoints, and invalid ones
+SELECT (c360.rfm_score(12, 3, 25, ROW(5, 100, '{30,20,10,5}', '{1,2,3,4}', '{10,20,30,40}')::c360.rfm_breaks)).*;
+SELECT label, pg_temp.sqlstate_of(query) AS error FROM (VALUES
+    ('wrong length',   $$SELECT c360.rfm_score(1, 1, 1, ROW(5, 9, '{3,2,1}', '{1,2,3,4}', '{1,2,3,4}')::c360.rfm_breaks)$$),
+    ('unsorted',       $$SELECT c360.rfm_score(1, 1, 1, ROW(5, 9, '{4,3,2,1}', '{1,3,2,4}', '{1,2,3,4}')::c360.rfm_breaks)$$),
+    ('recency rising', $$SELECT c360.rfm_score(1, 1, 1, ROW(5, 9, '{1,2,3,4}', '{1,2,3,4}', '{1,2,3,4}')::c360.rfm_breaks)$$),
+    ('NULL array',     $$SELECT c360.rfm_score(1, 1, 1, ROW(5, 9, NULL, '{1,2,3,4}', '{1,2,3,4}')::c360.rfm_breaks)$$),
+    ('NULL element',   $$SELECT c360.rfm_score(1, 1, 1, ROW(5, 9, '{4,3,NULL,1}', '{1,2,3,4}', '{1,2,3,4}')::c360.rfm_breaks)$$),
+    ('NaN breakpoint', $$SELECT c360.rfm_score(1, 1, 1, ROW(5, 9, '{4,3,2,1}', '{1,2,3,NaN}', '{1,2,3,4}')::c360.rfm_breaks)$$),
+    ('bins = 0',       $$SELECT c360.rfm_score(1, 1, 1, ROW(0, 9, '{}', '{}', '{}')::c360.rfm_breaks)$$),
+    ('NaN recency',    $$SELECT c360.rfm_score('NaN', 1, 1, ROW(5, 9, '{4,3,2,1}', '{1,2,3,4}', '{1,2,3,4}')::c360.rfm_breaks)$$),
+    ('aggregate NaN',  $$SELECT c360.rfm_breaks('NaN', 1, 1)$$),
+    ('aggregate bins 0', $$SELECT c360.rfm_breaks(1, 1, 1, 0)$$),
+    ('aggregate bins NULL', $$SELECT c360.rfm_breaks(1, 1, 1, NULL)$$),
+    ('bins vary',      $$SELECT c360.rfm_breaks(rec, freq, mon, id % 2 + 3) FROM tied$$),
+    ('bad state text', $$SELECT 'rfmb1(5,2:1 2 3)'::c360.rfm_sample$$)
+) AS t(label, query);
+-- rows with a NULL value are not scored; no scorable row: NULL breakpoints
+SELECT (c360.rfm_breaks(r, f, m)).customers
+FROM (VALUES (1.0, 2.0, 3.0), (NULL, 2.0, 3.0), (4.0, NULL, 1.0)) AS v(r, f, m);
+SELECT c360.rfm_breaks(r, f, m) IS NULL AS no_breaks
+FROM (VALUES (NULL::float8, 2.0::float8, 3.0::float8)) AS v(r, f, m);
+
+-- parallel: Partial Aggregate in workers, states merged, same breakpoints as serial
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE breaks_serial AS SELECT c360.rfm_breaks(rec, freq, mon, 10) AS b FROM tied;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT c360.rfm_breaks(rec, freq, mon, 10) FROM tied;
+SELECT (SELECT b FROM breaks_serial) = c360.rfm_breaks(rec, freq, mon, 10) AS parallel_equals_serial FROM tied;
+RESET parallel_leader_participation;
+RESET max_parallel_workers_per_gather;
+-- the state's text form round-trips (Citus wire format)
+SELECT s::text = s::text::c360.rfm_sample::text AS round_trip, left(s::text, 40) AS text_form
+FROM (SELECT c360.rfm_breaks_add(c360.rfm_breaks_add(NULL, 10, 2, 0.1), 3.5, 1, 1e-7) AS s) t;
+SELECT (c360.rfm_breaks_final(c360.rfm_sample_merge('rfmb1(5,1:10 1 5)', 'rfmb1(5,2:1 3 50,5 2 20)'))).*;
+DROP TABLE shop_summary, tied, stored_breaks, breaks_serial;
+
 -- awkward identifiers are quoted, and names cannot inject SQL
 CREATE SCHEMA "Sales Data";
 CREATE TABLE "Sales Data"."Order Lines" ("Customer ID" text, "when" timestamptz, "amount$" float8);

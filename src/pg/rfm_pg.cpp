@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bridge.hpp"
+#include "tuples.hpp"
 #include "rfm/rfm.hpp"
 
 extern "C" {
@@ -35,27 +36,6 @@ State* writable_state(FunctionCallInfo fcinfo, int argno) {
         return s;
     }
     return new_state_copy(*s);
-}
-
-TupleDesc summary_tupdesc(FunctionCallInfo fcinfo) {
-    // Cached per call site: the final function runs once per group.
-    auto* cached = static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);
-    if (cached != nullptr) {
-        return cached;
-    }
-    TupleDesc td = nullptr;
-    if (get_call_result_type(fcinfo, nullptr, &td) != TYPEFUNC_COMPOSITE) {
-        c360::fail(ErrorCode::Internal, "function returning c360.rfm_summary called in a context that cannot accept it");
-    }
-    if (td->natts != kSummaryFields) {
-        c360::fail(ErrorCode::Internal, "c360.rfm_summary has an unexpected number of fields",
-                   {}, "Reinstall the extension: ALTER EXTENSION customer360 UPDATE.");
-    }
-    MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-    cached = BlessTupleDesc(CreateTupleDescCopy(td));
-    MemoryContextSwitchTo(old);
-    fcinfo->flinfo->fn_extra = cached;
-    return cached;
 }
 
 } // namespace
@@ -160,7 +140,7 @@ C360_FUNCTION(c360_rfm_merge, "c360.rfm_merge") {
 C360_FUNCTION(c360_rfm_final, "c360.rfm_final") {
     const State* s = reinterpret_cast<const State*>(PG_GETARG_POINTER(0));
     const c360::rfm::Summary r = c360::rfm::summarize(*s);
-    TupleDesc td = summary_tupdesc(fcinfo);
+    TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, kSummaryFields, "c360.rfm_summary");
     Datum values[kSummaryFields];
     bool nulls[kSummaryFields] = {false};
     values[0] = Float8GetDatum(r.recency_days);
