@@ -251,11 +251,11 @@ BEGIN
         ), breaks AS (
             SELECT c360.rfm_breaks(recency_days, frequency, monetary, $2) AS b FROM summary
         )
-        SELECT t.customer_id, t.recency_days, t.frequency::pg_catalog.int8, t.monetary,
-               sc.r, sc.f, sc.m, sc.rfm_cell, sc.segment
-        FROM summary t
-        CROSS JOIN breaks
-        CROSS JOIN LATERAL c360.rfm_score(t.recency_days, t.frequency, t.monetary, breaks.b) sc
+        SELECT customer_id, recency_days, frequency::pg_catalog.int8, monetary,
+               (sc).r, (sc).f, (sc).m, (sc).rfm_cell, (sc).segment
+        FROM (SELECT t.*, c360.rfm_score(t.recency_days, t.frequency, t.monetary, breaks.b) AS sc
+              FROM summary t CROSS JOIN breaks
+              OFFSET 0) scored  -- OFFSET 0: one rfm_score call per customer
     $query$, customer_col, ts_col, amount_col, orders)
     USING as_of, bins;
 END

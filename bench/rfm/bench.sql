@@ -45,6 +45,15 @@ INSERT INTO results SELECT 'plain SQL RFM: GROUP BY + 3 NTILE windows', 0, pg_te
            ntile(5) OVER (ORDER BY frequency) AS f,
            ntile(5) OVER (ORDER BY monetary) AS m
     FROM agg $q$, :reps);
+INSERT INTO results SELECT 'c360 pipeline inline: rfm + rfm_breaks + rfm_score', 0, pg_temp.bench_ms($q$
+    WITH summary AS MATERIALIZED (
+        SELECT customer_id, (s).recency_days, (s).frequency::float8 AS frequency, (s).monetary
+        FROM (SELECT customer_id, c360.rfm(order_ts, amount, '2024-01-01') AS s FROM orders GROUP BY customer_id) g
+        WHERE (s).frequency > 0),
+    breaks AS (SELECT c360.rfm_breaks(recency_days, frequency, monetary) AS b FROM summary)
+    SELECT customer_id, recency_days, frequency, monetary, (sc).r, (sc).f, (sc).m, (sc).segment
+    FROM (SELECT t.*, c360.rfm_score(t.recency_days, t.frequency, t.monetary, breaks.b) AS sc
+          FROM summary t CROSS JOIN breaks OFFSET 0) scored $q$, :reps);
 INSERT INTO results SELECT 'c360.rfm_scores: summaries + tie-stable scores + segments', 0, pg_temp.bench_ms($q$
     SELECT * FROM c360.rfm_scores('orders', 'customer_id', 'order_ts', 'amount', '2024-01-01') $q$, :reps);
 
@@ -80,6 +89,9 @@ SELECT round(((SELECT ms FROM results WHERE label = 'c360.rfm: GROUP BY' AND wor
        round(((SELECT ms FROM results WHERE label LIKE 'c360.rfm_scores%')
            / (SELECT ms FROM results WHERE label LIKE 'plain SQL%'))::numeric, 2)
            AS "c360.rfm_scores / plain-SQL RFM (target < 1)",
+       round(((SELECT ms FROM results WHERE label LIKE 'c360 pipeline inline%')
+           / (SELECT ms FROM results WHERE label LIKE 'plain SQL%'))::numeric, 2)
+           AS "inline c360 pipeline / plain-SQL RFM",
        round(((SELECT ms FROM results WHERE label = 'c360.rfm: GROUP BY' AND workers = 0)
            / (SELECT ms FROM results WHERE label = 'c360.rfm: GROUP BY' AND workers = 2))::numeric, 2)
            AS "GROUP BY speed-up, 2 workers",

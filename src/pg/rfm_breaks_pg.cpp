@@ -154,11 +154,36 @@ void read_breaks_array(HeapTupleHeader th, int attno, int bins, double* out, con
     }
 }
 
-// What c360.rfm_score keeps in fn_extra between calls.
+// What c360.rfm_score keeps in fn_extra between calls: the result descriptor, the parsed
+// breakpoints, and (for bins <= 9) the cell and segment texts, built once per distinct cell.
+constexpr int kMaxCachedBins = 9;
+constexpr int kCellSlots = kMaxCachedBins * kMaxCachedBins * kMaxCachedBins;
+
 struct ScoreCache {
     TupleDesc result;
     ParsedBreaks* breaks;
+    int cells_bins;          // bins the cached texts below were made for (0: none)
+    text* cell[kCellSlots];  // "545"
+    text* segment[kCellSlots];
 };
+
+text* make_cell_text(int r, int f, int m, int bins) {
+    char cell[3 * 4 + 3];
+    char* p = cell;
+    for (int v : {r, f, m}) {
+        if (bins > 9 && p != cell) {
+            *p++ = '.';
+        }
+        if (v >= 100) {
+            *p++ = static_cast<char>('0' + v / 100);
+        }
+        if (v >= 10) {
+            *p++ = static_cast<char>('0' + (v / 10) % 10);
+        }
+        *p++ = static_cast<char>('0' + v % 10);
+    }
+    return cstring_to_text_with_len(cell, static_cast<int>(p - cell));
+}
 
 ScoreCache* score_cache(FunctionCallInfo fcinfo) {
     auto* cache = static_cast<ScoreCache*>(fcinfo->flinfo->fn_extra);
@@ -337,24 +362,35 @@ C360_FUNCTION(c360_rfm_score, "c360.rfm_score") {
     const int rs = rfm::score_lower_better(r, b->recency, b->bins);
     const int fs = rfm::score_higher_better(f, b->frequency, b->bins);
     const int ms = rfm::score_higher_better(m, b->monetary, b->bins);
-    char cell[16];
-    if (b->bins <= 9) {
-        snprintf(cell, sizeof cell, "%d%d%d", rs, fs, ms);
-    } else {
-        snprintf(cell, sizeof cell, "%d.%d.%d", rs, fs, ms);
-    }
     TupleDesc td = c360::pg::result_tupdesc(fcinfo, &cache->result, kScoreFields, "c360.rfm_score");
     Datum values[kScoreFields];
     bool nulls[kScoreFields] = {false};
     values[0] = Int32GetDatum(rs);
     values[1] = Int32GetDatum(fs);
     values[2] = Int32GetDatum(ms);
-    values[3] = PointerGetDatum(cstring_to_text(cell));
-    if (b->bins == 5) {
-        values[4] = PointerGetDatum(cstring_to_text(rfm::segment(rs, fs, ms)));
+    nulls[4] = b->bins != 5;
+    values[4] = (Datum)0;
+    if (b->bins <= kMaxCachedBins) {
+        if (cache->cells_bins != b->bins) {
+            std::memset(cache->cell, 0, sizeof cache->cell);
+            std::memset(cache->segment, 0, sizeof cache->segment);
+            cache->cells_bins = b->bins;
+        }
+        const int slot = ((rs - 1) * kMaxCachedBins + (fs - 1)) * kMaxCachedBins + (ms - 1);
+        if (cache->cell[slot] == nullptr) {
+            MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+            cache->cell[slot] = make_cell_text(rs, fs, ms, b->bins);
+            if (b->bins == 5) {
+                cache->segment[slot] = cstring_to_text(rfm::segment(rs, fs, ms));
+            }
+            MemoryContextSwitchTo(old);
+        }
+        values[3] = PointerGetDatum(cache->cell[slot]);
+        if (b->bins == 5) {
+            values[4] = PointerGetDatum(cache->segment[slot]);
+        }
     } else {
-        values[4] = (Datum)0;
-        nulls[4] = true;
+        values[3] = PointerGetDatum(make_cell_text(rs, fs, ms, b->bins));
     }
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
 }
