@@ -75,7 +75,20 @@ stop_temp_cluster() {
     fi
 }
 
+# Runs psql as the server account, from a directory it can enter (the checkout may be private,
+# e.g. under /root): SQL files must be copied to a server_tmpdir first.
 psql_c360() {
+    cd "$PGHOST"
     as_server_user env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" PGDATABASE="$PGDATABASE" \
         "$PG_BIN/psql" -X -v ON_ERROR_STOP=1 "$@"
+    cd - >/dev/null
+}
+
+# Copies a file into a server_tmpdir, readable by the server account; prints the new path.
+stage_file() {
+    local src=$1 dir=$2
+    cp "$src" "$dir/"
+    is_root && chown "$C360_OS_USER" "$dir/$(basename "$src")"
+    printf '%s
+' "$dir/$(basename "$src")"
 }

@@ -31,6 +31,7 @@ is_root && chown -R "$C360_OS_USER" "$work"
 tests=$(cd "$work/sql" && ls ./*.sql | sed 's|^\./||; s|\.sql$||' | sort | tr '\n' ' ')
 log "pg_regress ($mode): $tests"
 set +e
+cd "$work"
 as_server_user "$pg_regress" \
     --temp-instance="$work/instance" --temp-config="$work/temp.conf" \
     --inputdir="$work" --outputdir="$work/out" --bindir="$PG_BIN" \

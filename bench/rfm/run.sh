@@ -15,4 +15,4 @@ trap 'stop_temp_cluster "$dir"; rm -rf "$dir"' EXIT
 # enough work_mem that no plan spills 1M groups to disk; the same settings for every query
 C360_SERVER_OPTS="-c shared_buffers=2GB -c work_mem=1GB -c max_parallel_workers=4 -c jit=off" start_temp_cluster "$dir"
 log "bench/rfm: $orders orders, $customers customers, median of $reps runs ($(nproc) cores)"
-psql_c360 -v orders="$orders" -v customers="$customers" -v reps="$reps" -f bench/rfm/bench.sql
+psql_c360 -v orders="$orders" -v customers="$customers" -v reps="$reps" -f "$(stage_file bench/rfm/bench.sql "$dir")"
