@@ -74,8 +74,9 @@ SampleHeader* writable_sample(FunctionCallInfo fcinfo, SampleHeader* s, int64 ex
     if (AggCheckCallContext(fcinfo, nullptr) && needed <= s->capacity) {
         return s;
     }
-    int64 capacity = s->capacity;
+    int64 capacity = s->capacity > 1024 ? s->capacity : 1024;
     while (capacity < needed) {
+        // double, but never past the limit unless the need itself is (new_sample then refuses)
         capacity = capacity * 2 > kMaxCustomers ? (needed <= kMaxCustomers ? kMaxCustomers : needed) : capacity * 2;
     }
     return new_sample(s->bins, capacity, s);
