@@ -73,6 +73,14 @@ CREATE FUNCTION c360.rfm_add(state c360.rfm_state, order_ts pg_catalog.timestamp
 COMMENT ON FUNCTION c360.rfm_add(c360.rfm_state, pg_catalog.timestamptz, pg_catalog.float8, pg_catalog.timestamptz) IS
     'Adds one order to an RFM state (the transition function of c360.rfm)';
 
+CREATE FUNCTION c360.rfm_add(state c360.rfm_state, order_date pg_catalog.date,
+                             amount pg_catalog.float8, as_of pg_catalog.date)
+    RETURNS c360.rfm_state
+    AS 'MODULE_PATHNAME', 'c360_rfm_add_date'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_add(c360.rfm_state, pg_catalog.date, pg_catalog.float8, pg_catalog.date) IS
+    'Adds one order given by its date (midnight UTC) to an RFM state';
+
 CREATE FUNCTION c360.rfm_merge(a c360.rfm_state, b c360.rfm_state) RETURNS c360.rfm_state
     AS 'MODULE_PATHNAME', 'c360_rfm_merge'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -93,6 +101,25 @@ CREATE AGGREGATE c360.rfm(order_ts pg_catalog.timestamptz, amount pg_catalog.flo
 );
 COMMENT ON AGGREGATE c360.rfm(pg_catalog.timestamptz, pg_catalog.float8, pg_catalog.timestamptz) IS
     'RFM summary of a customer''s orders as of a date: orders after as_of and NULL timestamps are ignored, NULL amounts count as 0';
+
+-- Date form: days between dates are whole days whatever the session time zone; first_order and
+-- last_order are the dates' midnights UTC.
+CREATE AGGREGATE c360.rfm(order_date pg_catalog.date, amount pg_catalog.float8, as_of pg_catalog.date) (
+    SFUNC = c360.rfm_add,
+    STYPE = c360.rfm_state,
+    FINALFUNC = c360.rfm_final,
+    COMBINEFUNC = c360.rfm_merge,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.rfm(pg_catalog.date, pg_catalog.float8, pg_catalog.date) IS
+    'RFM summary from order dates: whole-day recency and tenure in every time zone';
+
+CREATE AGGREGATE c360.rfm_partial(order_date pg_catalog.date, amount pg_catalog.float8, as_of pg_catalog.date) (
+    SFUNC = c360.rfm_add,
+    STYPE = c360.rfm_state,
+    COMBINEFUNC = c360.rfm_merge,
+    PARALLEL = SAFE
+);
 
 CREATE AGGREGATE c360.rfm_partial(order_ts pg_catalog.timestamptz, amount pg_catalog.float8, as_of pg_catalog.timestamptz) (
     SFUNC = c360.rfm_add,

@@ -38,6 +38,15 @@ SELECT customer_id,
 FROM (SELECT customer_id, c360.rfm(ts, amount, TIMESTAMPTZ '1997-09-30 00:00+00') AS s
       FROM cdnow_days GROUP BY customer_id) t;
 
+-- the date form of the aggregate gives the same summaries, in any session time zone
+SET TimeZone = 'America/New_York';
+SELECT count(*) AS customers, count(*) FILTER (WHERE d.s IS DISTINCT FROM t.s) AS differing
+FROM (SELECT customer_id, c360.rfm(day, amount, DATE '1997-09-30') AS s
+      FROM (SELECT customer_id, day, sum(amount) AS amount FROM cdnow GROUP BY 1, 2) x GROUP BY customer_id) d
+JOIN (SELECT customer_id, c360.rfm(ts, amount, TIMESTAMPTZ '1997-09-30 00:00+00') AS s
+      FROM cdnow_days GROUP BY customer_id) t USING (customer_id);
+SET TimeZone = 'UTC';
+
 CREATE TABLE ref_summary (id int, frequency int, recency float8, t float8);
 COPY ref_summary FROM :'summary_file' (FORMAT csv, HEADER true);
 CREATE TABLE ref_summary_tx (id int, x int, t_x float8, t float8, zbar float8);

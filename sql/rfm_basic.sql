@@ -110,4 +110,19 @@ FROM orders_basic WHERE customer IN ('alice', 'erin') AND ts IS NOT NULL
 WINDOW w AS (PARTITION BY customer ORDER BY ts)
 ORDER BY customer, ts;
 
+-- the date form: whole days whatever the time zone (here one with daylight saving time)
+SET TimeZone = 'Europe/Paris';
+SELECT (c360.rfm(d, 10, DATE '1998-07-01')).recency_days AS date_form,
+       (c360.rfm(d::timestamptz, 10, DATE '1998-07-01'::timestamptz)).recency_days AS timestamptz_cast
+FROM (VALUES (DATE '1998-03-01')) AS v(d);
+SET TimeZone = 'UTC';
+SELECT customer, (c360.rfm(ts::date, amount, DATE '2024-03-31')).frequency,
+       (c360.rfm(ts::date, amount, DATE '2024-03-31')).recency_days
+FROM orders_basic GROUP BY customer ORDER BY customer;
+SELECT label, pg_temp.sqlstate_of(query) AS error FROM (VALUES
+    ('infinite order date', $$SELECT c360.rfm(DATE 'infinity', 1, DATE '2024-01-01')$$),
+    ('infinite as_of date', $$SELECT c360.rfm(DATE '2024-01-01', 1, DATE 'infinity')$$),
+    ('NULL as_of date',     $$SELECT c360.rfm(DATE '2024-01-01', 1, NULL::date)$$)
+) AS t(label, query);
+
 DROP TABLE orders_basic, monthly_states, states_out, states_in;

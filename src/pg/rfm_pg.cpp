@@ -13,6 +13,7 @@ extern "C" {
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/timestamp.h"
 }
 
@@ -101,13 +102,11 @@ C360_FUNCTION(c360_rfm_state_send, "c360.rfm_state_send") {
 
 // ---- aggregate support ---------------------------------------------------------------------
 
-// c360.rfm_add(state, order_ts, amount, as_of): transition function (not strict).
-C360_FUNCTION(c360_rfm_add, "c360.rfm") {
-    if (PG_ARGISNULL(3)) {
-        c360::fail(ErrorCode::NullValueNotAllowed, "as_of must not be NULL",
-                   {}, "Pass the analysis date, e.g. TIMESTAMPTZ '1998-07-01 00:00+00'.");
-    }
-    const TimestampTz as_of = PG_GETARG_TIMESTAMPTZ(3);
+namespace {
+
+// The transition step shared by the timestamptz and date forms: arguments (state, order, amount,
+// as_of), with the order and as_of already converted to microseconds.
+Datum add_order(FunctionCallInfo fcinfo, std::int64_t as_of, std::optional<std::int64_t> ts) {
     State* s;
     if (PG_ARGISNULL(0)) {
         // Allocated in the per-call context: the executor copies a new transition value into
@@ -116,16 +115,53 @@ C360_FUNCTION(c360_rfm_add, "c360.rfm") {
     } else {
         s = writable_state(fcinfo, 0);
     }
-    std::optional<std::int64_t> ts;
-    if (!PG_ARGISNULL(1)) {
-        ts = PG_GETARG_TIMESTAMPTZ(1);
-    }
     std::optional<double> amount;
     if (!PG_ARGISNULL(2)) {
         amount = PG_GETARG_FLOAT8(2);
     }
     c360::rfm::add_order(*s, ts, amount, as_of);
     PG_RETURN_POINTER(s);
+}
+
+void require_as_of(FunctionCallInfo fcinfo) {
+    if (PG_ARGISNULL(3)) {
+        c360::fail(ErrorCode::NullValueNotAllowed, "as_of must not be NULL",
+                   {}, "Pass the analysis date, e.g. TIMESTAMPTZ '1998-07-01 00:00+00'.");
+    }
+}
+
+// A date as the microseconds of its midnight UTC (so that date differences are whole days in
+// every session time zone); +-infinity map to the timestamp infinities.
+std::int64_t date_micros(DateADT d) {
+    if (DATE_IS_NOBEGIN(d)) {
+        return c360::rfm::kMinusInfinity;
+    }
+    if (DATE_IS_NOEND(d)) {
+        return c360::rfm::kPlusInfinity;
+    }
+    return static_cast<std::int64_t>(d) * USECS_PER_DAY;
+}
+
+} // namespace
+
+// c360.rfm_add(state, order_ts, amount, as_of): transition function (not strict).
+C360_FUNCTION(c360_rfm_add, "c360.rfm") {
+    require_as_of(fcinfo);
+    std::optional<std::int64_t> ts;
+    if (!PG_ARGISNULL(1)) {
+        ts = PG_GETARG_TIMESTAMPTZ(1);
+    }
+    return add_order(fcinfo, PG_GETARG_TIMESTAMPTZ(3), ts);
+}
+
+// c360.rfm_add(state, order_date, amount, as_of_date): the date form.
+C360_FUNCTION(c360_rfm_add_date, "c360.rfm") {
+    require_as_of(fcinfo);
+    std::optional<std::int64_t> ts;
+    if (!PG_ARGISNULL(1)) {
+        ts = date_micros(PG_GETARG_DATEADT(1));
+    }
+    return add_order(fcinfo, date_micros(PG_GETARG_DATEADT(3)), ts);
 }
 
 // c360.rfm_merge(state, state): combine function (strict: the executor handles NULL states).
