@@ -290,3 +290,80 @@ $function$;
 COMMENT ON FUNCTION c360.rfm_scores(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name,
                                     pg_catalog.timestamptz, pg_catalog.int4) IS
     'One call from an orders table to RFM summaries, tie-stable quantile scores, cells and segments';
+
+-- =====================================================================================
+-- Matching (issue 3): normalisers, similarities on code points, phonetic keys.
+-- docs/matching.md. All IMMUTABLE STRICT PARALLEL SAFE; invalid UTF-8 -> 22P02,
+-- arguments longer than 65535 code points -> 54000.
+-- =====================================================================================
+
+CREATE FUNCTION c360.normalize_name(name pg_catalog.text) RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_normalize_name'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.normalize_name(pg_catalog.text) IS
+    'Lower case, accents folded, punctuation and spaces collapsed, leading civility words (M., Mme, Mr, Dr...) removed';
+
+CREATE FUNCTION c360.normalize_email(email pg_catalog.text) RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_normalize_email'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.normalize_email(pg_catalog.text) IS
+    'Trimmed, lower-cased address; gmail dots and provider +tags removed; NULL when it cannot be an address';
+
+CREATE FUNCTION c360.normalize_phone(phone pg_catalog.text, default_country pg_catalog.text DEFAULT 'FR')
+    RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_normalize_phone'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.normalize_phone(pg_catalog.text, pg_catalog.text) IS
+    'E.164 form (+33612345678) or NULL when the value cannot be a phone number';
+
+CREATE FUNCTION c360.levenshtein(a pg_catalog.text, b pg_catalog.text) RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'c360_levenshtein'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.levenshtein(pg_catalog.text, pg_catalog.text) IS
+    'Levenshtein distance on Unicode code points (up to 65535 each)';
+
+CREATE FUNCTION c360.osa_distance(a pg_catalog.text, b pg_catalog.text) RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'c360_osa_distance'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.osa_distance(pg_catalog.text, pg_catalog.text) IS
+    'Optimal string alignment (restricted Damerau-Levenshtein) distance on code points';
+
+CREATE FUNCTION c360.damerau_levenshtein(a pg_catalog.text, b pg_catalog.text) RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'c360_damerau_levenshtein'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.damerau_levenshtein(pg_catalog.text, pg_catalog.text) IS
+    'True (unrestricted) Damerau-Levenshtein distance on code points; (|a|+2)(|b|+2) <= 16777216';
+
+CREATE FUNCTION c360.jaro(a pg_catalog.text, b pg_catalog.text) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_jaro'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.jaro(pg_catalog.text, pg_catalog.text) IS 'Jaro similarity on code points';
+
+CREATE FUNCTION c360.jaro_winkler(a pg_catalog.text, b pg_catalog.text,
+                                  prefix_scale pg_catalog.float8 DEFAULT 0.1,
+                                  long_tolerance pg_catalog.bool DEFAULT false) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_jaro_winkler'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.jaro_winkler(pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.bool) IS
+    'Jaro-Winkler similarity on code points (prefix <= 4, boost when Jaro > 0.7)';
+
+CREATE FUNCTION c360.name_similarity(a pg_catalog.text, b pg_catalog.text) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_name_similarity'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.name_similarity(pg_catalog.text, pg_catalog.text) IS
+    'Order-insensitive name similarity: symmetric Monge-Elkan mean of token Jaro-Winkler after normalize_name';
+
+CREATE FUNCTION c360.soundex(name pg_catalog.text) RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_soundex'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.soundex(pg_catalog.text) IS 'American Soundex, accents folded first';
+
+CREATE FUNCTION c360.phonetic_fr(name pg_catalog.text) RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_phonetic_fr'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.phonetic_fr(pg_catalog.text) IS 'French phonetic key: Soundex2 (up to 4 letters)';
+
+CREATE FUNCTION c360.soundex_fr(name pg_catalog.text) RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_soundex_fr'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.soundex_fr(pg_catalog.text) IS 'French Soundex (letter + 3 digits)';

@@ -1,0 +1,153 @@
+// SQL glue for matching: normalisers, similarities, phonetic keys (docs/matching.md).
+//
+// Pattern: arguments are fetched (and detoasted) before any C++ object exists; the core runs in
+// an inner scope; a text result is copied into palloc'd memory through pg_call() while the
+// std::string is alive (a PostgreSQL error there becomes a C++ exception, never a longjmp over
+// a destructor).
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bridge.hpp"
+#include "match/phonetic.hpp"
+#include "match/similarity.hpp"
+#include "match/text.hpp"
+
+extern "C" {
+#include "utils/builtins.h"
+}
+
+namespace {
+
+std::string_view arg_view(FunctionCallInfo fcinfo, int n) {
+    text* t = PG_GETARG_TEXT_PP(n);
+    return {VARDATA_ANY(t), static_cast<std::size_t>(VARSIZE_ANY_EXHDR(t))};
+}
+
+text* to_text(const std::string& s) {
+    text* out = nullptr;
+    c360::pg::pg_call([&]() noexcept { out = cstring_to_text_with_len(s.data(), static_cast<int>(s.size())); });
+    return out;
+}
+
+// A text -> text function of the core.
+template <class Fn>
+Datum text_result(FunctionCallInfo fcinfo, Fn&& fn) {
+    text* out = nullptr;
+    {
+        const std::string r = fn();
+        out = to_text(r);
+    }
+    PG_RETURN_TEXT_P(out);
+}
+
+// A text -> text-or-NULL function of the core.
+template <class Fn>
+Datum optional_text_result(FunctionCallInfo fcinfo, Fn&& fn) {
+    text* out = nullptr;
+    {
+        const std::optional<std::string> r = fn();
+        if (r) {
+            out = to_text(*r);
+        }
+    }
+    if (out == nullptr) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_TEXT_P(out);
+}
+
+// Two text arguments decoded to code points (bounded), a scalar result.
+template <class T, class Fn>
+T on_code_points(FunctionCallInfo fcinfo, Fn&& fn) {
+    const std::string_view a = arg_view(fcinfo, 0);
+    const std::string_view b = arg_view(fcinfo, 1);
+    T result{};
+    {
+        const std::u32string ua = c360::match::decode_bounded(a, "first argument");
+        const std::u32string ub = c360::match::decode_bounded(b, "second argument");
+        result = fn(ua, ub);
+    }
+    return result;
+}
+
+} // namespace
+
+// ---- normalisers ---------------------------------------------------------------------------
+
+C360_FUNCTION(c360_normalize_name, "c360.normalize_name") {
+    const std::string_view s = arg_view(fcinfo, 0);
+    return text_result(fcinfo, [&] { return c360::match::normalize_name(s); });
+}
+
+C360_FUNCTION(c360_normalize_email, "c360.normalize_email") {
+    const std::string_view s = arg_view(fcinfo, 0);
+    return optional_text_result(fcinfo, [&] { return c360::match::normalize_email(s); });
+}
+
+C360_FUNCTION(c360_normalize_phone, "c360.normalize_phone") {
+    const std::string_view s = arg_view(fcinfo, 0);
+    const std::string_view country = arg_view(fcinfo, 1);
+    return optional_text_result(fcinfo, [&] { return c360::match::normalize_phone(s, country); });
+}
+
+// ---- similarities --------------------------------------------------------------------------
+
+C360_FUNCTION(c360_levenshtein, "c360.levenshtein") {
+    PG_RETURN_INT32(on_code_points<int32>(fcinfo, [](const std::u32string& a, const std::u32string& b) {
+        return static_cast<int32>(c360::match::levenshtein(a, b));
+    }));
+}
+
+C360_FUNCTION(c360_osa_distance, "c360.osa_distance") {
+    PG_RETURN_INT32(on_code_points<int32>(fcinfo, [](const std::u32string& a, const std::u32string& b) {
+        return static_cast<int32>(c360::match::osa_distance(a, b));
+    }));
+}
+
+C360_FUNCTION(c360_damerau_levenshtein, "c360.damerau_levenshtein") {
+    PG_RETURN_INT32(on_code_points<int32>(fcinfo, [](const std::u32string& a, const std::u32string& b) {
+        return static_cast<int32>(c360::match::damerau_levenshtein(a, b));
+    }));
+}
+
+C360_FUNCTION(c360_jaro, "c360.jaro") {
+    PG_RETURN_FLOAT8(on_code_points<double>(fcinfo, [](const std::u32string& a, const std::u32string& b) {
+        return c360::match::jaro(a, b);
+    }));
+}
+
+C360_FUNCTION(c360_jaro_winkler, "c360.jaro_winkler") {
+    const double p = PG_GETARG_FLOAT8(2);
+    const bool long_tolerance = PG_GETARG_BOOL(3);
+    PG_RETURN_FLOAT8(on_code_points<double>(fcinfo, [&](const std::u32string& a, const std::u32string& b) {
+        return c360::match::jaro_winkler(a, b, p, long_tolerance);
+    }));
+}
+
+C360_FUNCTION(c360_name_similarity, "c360.name_similarity") {
+    const std::string_view a = arg_view(fcinfo, 0);
+    const std::string_view b = arg_view(fcinfo, 1);
+    double r = 0.0;
+    {
+        r = c360::match::name_similarity(a, b);
+    }
+    PG_RETURN_FLOAT8(r);
+}
+
+// ---- phonetic keys -------------------------------------------------------------------------
+
+C360_FUNCTION(c360_soundex, "c360.soundex") {
+    const std::string_view s = arg_view(fcinfo, 0);
+    return text_result(fcinfo, [&] { return c360::match::soundex(s); });
+}
+
+C360_FUNCTION(c360_phonetic_fr, "c360.phonetic_fr") {
+    const std::string_view s = arg_view(fcinfo, 0);
+    return text_result(fcinfo, [&] { return c360::match::soundex2(s); });
+}
+
+C360_FUNCTION(c360_soundex_fr, "c360.soundex_fr") {
+    const std::string_view s = arg_view(fcinfo, 0);
+    return text_result(fcinfo, [&] { return c360::match::soundex_fr(s); });
+}
