@@ -367,3 +367,82 @@ CREATE FUNCTION c360.soundex_fr(name pg_catalog.text) RETURNS pg_catalog.text
     AS 'MODULE_PATHNAME', 'c360_soundex_fr'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.soundex_fr(pg_catalog.text) IS 'French Soundex (letter + 3 digits)';
+
+-- ---- Matching: Fellegi-Sunter model (docs/matching.md) ---------------------------------
+-- A comparison vector is an int4[] of levels, one per field: 0..L-1 (higher = closer,
+-- L-1 = exact), -1 or NULL = null level (missing value, contributes 0).
+
+CREATE FUNCTION c360.similarity_level(a pg_catalog.text, b pg_catalog.text,
+                                      strong pg_catalog.float8 DEFAULT 0.92,
+                                      weak pg_catalog.float8 DEFAULT 0.80) RETURNS pg_catalog.int4
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE WHEN a IS NULL OR b IS NULL OR a OPERATOR(pg_catalog.=) '' OR b OPERATOR(pg_catalog.=) '' THEN -1
+                WHEN a OPERATOR(pg_catalog.=) b THEN 3
+                WHEN c360.jaro_winkler(a, b) OPERATOR(pg_catalog.>=) strong THEN 2
+                WHEN c360.jaro_winkler(a, b) OPERATOR(pg_catalog.>=) weak THEN 1
+                ELSE 0 END;
+COMMENT ON FUNCTION c360.similarity_level(pg_catalog.text, pg_catalog.text, pg_catalog.float8, pg_catalog.float8) IS
+    'Comparison level of two strings: 3 exact, 2 Jaro-Winkler >= strong, 1 >= weak, 0 different, -1 null or empty';
+
+CREATE FUNCTION c360.fs_patterns_add(state pg_catalog.float8[], levels pg_catalog.int4[], nlevels pg_catalog.int4[])
+    RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360_fs_patterns_add'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION c360.fs_patterns_merge(a pg_catalog.float8[], b pg_catalog.float8[]) RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360_fs_patterns_merge'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE c360.fs_patterns(levels pg_catalog.int4[], nlevels pg_catalog.int4[]) (
+    SFUNC = c360.fs_patterns_add,
+    STYPE = pg_catalog.float8[],
+    COMBINEFUNC = c360.fs_patterns_merge,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.fs_patterns(pg_catalog.int4[], pg_catalog.int4[]) IS
+    'Counts of distinct comparison vectors (the sufficient statistics of EM), as a float8[] table';
+
+CREATE FUNCTION c360.fs_estimate(patterns pg_catalog.float8[], random_pairs pg_catalog.float8[] DEFAULT NULL,
+                                 max_iterations pg_catalog.int4 DEFAULT 25,
+                                 tolerance pg_catalog.float8 DEFAULT 0.0001,
+                                 initial_lambda pg_catalog.float8 DEFAULT 0.01) RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360_fs_estimate'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION c360.fs_estimate(pg_catalog.float8[], pg_catalog.float8[], pg_catalog.int4, pg_catalog.float8,
+                                     pg_catalog.float8) IS
+    'Fellegi-Sunter m, u and prior by EM over c360.fs_patterns counts; u fixed from random pairs when given';
+
+CREATE FUNCTION c360.match_weight(model pg_catalog.float8[], levels pg_catalog.int4[]) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_match_weight'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.match_weight(pg_catalog.float8[], pg_catalog.int4[]) IS
+    'log2(lambda/(1-lambda)) + sum of log2(m/u) over the fields of a comparison vector';
+
+CREATE FUNCTION c360.match_probability(model pg_catalog.float8[], levels pg_catalog.int4[]) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_match_probability'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.match_probability(pg_catalog.float8[], pg_catalog.int4[]) IS
+    'Posterior match probability 2^W/(1+2^W) of a comparison vector';
+
+CREATE FUNCTION c360.match_level_params(model pg_catalog.float8[], field pg_catalog.int4, level pg_catalog.int4)
+    RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360_match_level_params'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.match_level_params(pg_catalog.float8[], pg_catalog.int4, pg_catalog.int4) IS
+    '{m, u, log2(m/u)} of one level of one field (field 0: {lambda, 1-lambda, prior weight})';
+
+CREATE FUNCTION c360.match_explain(model pg_catalog.float8[], levels pg_catalog.int4[],
+                                   fields pg_catalog.text[] DEFAULT NULL)
+    RETURNS TABLE (field pg_catalog.int4, name pg_catalog.text, level pg_catalog.int4,
+                   m pg_catalog.float8, u pg_catalog.float8, weight pg_catalog.float8)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT 0, 'prior', NULL::pg_catalog.int4, p[1], p[2], p[3]
+    FROM c360.match_level_params(model, 0, 0) AS p
+    UNION ALL
+    SELECT i, pg_catalog.coalesce(fields[i], 'field ' OPERATOR(pg_catalog.||) i),
+           pg_catalog.coalesce(levels[i], -1), p[1], p[2], p[3]
+    FROM pg_catalog.generate_subscripts(levels, 1) AS i,
+         LATERAL c360.match_level_params(model, i, pg_catalog.coalesce(levels[i], -1)) AS p
+    ORDER BY 1;
+END;
+COMMENT ON FUNCTION c360.match_explain(pg_catalog.float8[], pg_catalog.int4[], pg_catalog.text[]) IS
+    'Each field''s contribution (m, u, log2(m/u)) to a pair''s match weight; the weights add up to match_weight';

@@ -1,0 +1,318 @@
+#include "match/fs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "common/error.hpp"
+
+namespace c360::match {
+
+namespace {
+
+constexpr double kFloor = 1e-6; // no zero m/u: EM would get stuck and weights be infinite
+
+void check_levels(const int* nlevels, int k) {
+    if (k < 1 || k > kMaxFields) {
+        fail(ErrorCode::InvalidParameter,
+             "a comparison vector must have between 1 and " + std::to_string(kMaxFields) + " fields, got " +
+                 std::to_string(k));
+    }
+    for (int i = 0; i < k; ++i) {
+        if (nlevels[i] < 2 || nlevels[i] > kMaxLevels) {
+            fail(ErrorCode::InvalidParameter,
+                 "field " + std::to_string(i + 1) + " has " + std::to_string(nlevels[i]) +
+                     " levels; each field needs between 2 and " + std::to_string(kMaxLevels));
+        }
+    }
+}
+
+void normalise(std::vector<double>& p) {
+    double s = 0.0;
+    for (double& x : p) {
+        x = std::max(x, kFloor);
+        s += x;
+    }
+    for (double& x : p) x /= s;
+}
+
+bool finite_count(double c) { return std::isfinite(c) && c >= 0.0 && c == std::floor(c); }
+
+} // namespace
+
+std::size_t pattern_cells(const int* nlevels, int k) {
+    check_levels(nlevels, k);
+    std::size_t cells = 1;
+    for (int i = 0; i < k; ++i) {
+        cells *= static_cast<std::size_t>(nlevels[i] + 1);
+        if (cells > kMaxPatternCells) {
+            fail(ErrorCode::ProgramLimitExceeded,
+                 "too many comparison patterns: the product of (levels + 1) over the fields exceeds " +
+                     std::to_string(kMaxPatternCells),
+                 {}, "Use fewer fields or fewer levels per field.");
+        }
+    }
+    return cells;
+}
+
+std::vector<double> empty_patterns(const int* nlevels, int k) {
+    const std::size_t cells = pattern_cells(nlevels, k);
+    std::vector<double> t(2 + static_cast<std::size_t>(k) + cells, 0.0);
+    t[0] = kPatternsTag;
+    t[1] = k;
+    for (int i = 0; i < k; ++i) t[2 + static_cast<std::size_t>(i)] = nlevels[i];
+    return t;
+}
+
+int validate_patterns(const double* t, std::size_t len) {
+    if (len < 2 || t[0] != kPatternsTag || !(t[1] >= 1 && t[1] <= kMaxFields) || t[1] != std::floor(t[1])) {
+        fail(ErrorCode::DataCorrupted, "not a comparison pattern table (c360.fs_patterns result)");
+    }
+    const int k = static_cast<int>(t[1]);
+    if (len < 2 + static_cast<std::size_t>(k)) {
+        fail(ErrorCode::DataCorrupted, "truncated comparison pattern table");
+    }
+    std::vector<int> nl(static_cast<std::size_t>(k));
+    for (int i = 0; i < k; ++i) {
+        const double v = t[2 + i];
+        if (!(v >= 2 && v <= kMaxLevels) || v != std::floor(v)) {
+            fail(ErrorCode::DataCorrupted, "corrupted comparison pattern table: bad level count");
+        }
+        nl[static_cast<std::size_t>(i)] = static_cast<int>(v);
+    }
+    const std::size_t cells = pattern_cells(nl.data(), k);
+    if (len != 2 + static_cast<std::size_t>(k) + cells) {
+        fail(ErrorCode::DataCorrupted, "corrupted comparison pattern table: wrong length");
+    }
+    for (std::size_t i = 0; i < cells; ++i) {
+        if (!finite_count(t[2 + static_cast<std::size_t>(k) + i])) {
+            fail(ErrorCode::DataCorrupted, "corrupted comparison pattern table: bad count");
+        }
+    }
+    return k;
+}
+
+std::size_t pattern_index(const double* t, std::size_t len, const int* levels, const bool* nulls, int k) {
+    if (len < 2 || static_cast<int>(t[1]) != k) {
+        fail(ErrorCode::InvalidParameter,
+             "comparison vector has " + std::to_string(k) + " levels, the table expects " +
+                 std::to_string(len >= 2 ? static_cast<int>(t[1]) : 0));
+    }
+    std::size_t idx = 0;
+    for (int i = 0; i < k; ++i) {
+        const int nl = static_cast<int>(t[2 + i]);
+        const int lv = nulls[i] ? -1 : levels[i];
+        if (lv < -1 || lv >= nl) {
+            fail(ErrorCode::InvalidParameter, "level " + std::to_string(lv) + " of field " + std::to_string(i + 1) +
+                                                  " is out of range -1.." + std::to_string(nl - 1));
+        }
+        idx = idx * static_cast<std::size_t>(nl + 1) + static_cast<std::size_t>(lv + 1);
+    }
+    return idx;
+}
+
+FsModel estimate(const double* table, std::size_t len, const double* u_table, std::size_t u_len,
+                 const EmOptions& opt) {
+    const int k = validate_patterns(table, len);
+    if (opt.max_iterations < 1 || opt.max_iterations > 10000 || !(opt.tolerance > 0) ||
+        !(opt.initial_lambda > 0 && opt.initial_lambda < 1)) {
+        fail(ErrorCode::InvalidParameter,
+             "EM options out of range: max_iterations 1..10000, tolerance > 0, 0 < initial_lambda < 1");
+    }
+    FsModel m;
+    m.levels.assign(table + 2, table + 2 + k);
+    const std::size_t cells = len - 2 - static_cast<std::size_t>(k);
+    const double* counts = table + 2 + k;
+    // decode every non-empty pattern once
+    std::vector<std::vector<int>> pat;
+    std::vector<double> cnt;
+    double total = 0.0;
+    for (std::size_t c = 0; c < cells; ++c) {
+        if (counts[c] == 0.0) continue;
+        std::vector<int> lv(static_cast<std::size_t>(k));
+        std::size_t rest = c;
+        for (int i = k - 1; i >= 0; --i) {
+            const std::size_t base = static_cast<std::size_t>(m.levels[static_cast<std::size_t>(i)] + 1);
+            lv[static_cast<std::size_t>(i)] = static_cast<int>(rest % base) - 1;
+            rest /= base;
+        }
+        pat.push_back(std::move(lv));
+        cnt.push_back(counts[c]);
+        total += counts[c];
+    }
+    if (total == 0.0) {
+        fail(ErrorCode::InvalidParameter, "no comparison vectors to train on");
+    }
+    // u: from random pairs when given, else the level frequencies among all candidate pairs
+    m.m.resize(static_cast<std::size_t>(k));
+    m.u.resize(static_cast<std::size_t>(k));
+    auto frequencies = [&](const std::vector<std::vector<int>>& pats, const std::vector<double>& cs) {
+        std::vector<std::vector<double>> f(static_cast<std::size_t>(k));
+        for (int i = 0; i < k; ++i) f[static_cast<std::size_t>(i)].assign(static_cast<std::size_t>(m.levels[static_cast<std::size_t>(i)]), 0.0);
+        for (std::size_t p = 0; p < pats.size(); ++p) {
+            for (int i = 0; i < k; ++i) {
+                const int lv = pats[p][static_cast<std::size_t>(i)];
+                if (lv >= 0) f[static_cast<std::size_t>(i)][static_cast<std::size_t>(lv)] += cs[p];
+            }
+        }
+        for (auto& v : f) normalise(v);
+        return f;
+    };
+    if (u_table != nullptr) {
+        const int uk = validate_patterns(u_table, u_len);
+        if (uk != k || !std::equal(m.levels.begin(), m.levels.end(), u_table + 2)) {
+            fail(ErrorCode::InvalidParameter, "the random-pair table has different fields or levels");
+        }
+        FsModel tmp = m;
+        std::vector<std::vector<int>> upat;
+        std::vector<double> ucnt;
+        const std::size_t ucells = u_len - 2 - static_cast<std::size_t>(k);
+        for (std::size_t c = 0; c < ucells; ++c) {
+            const double n = u_table[2 + static_cast<std::size_t>(k) + c];
+            if (n == 0.0) continue;
+            std::vector<int> lv(static_cast<std::size_t>(k));
+            std::size_t rest = c;
+            for (int i = k - 1; i >= 0; --i) {
+                const std::size_t base = static_cast<std::size_t>(m.levels[static_cast<std::size_t>(i)] + 1);
+                lv[static_cast<std::size_t>(i)] = static_cast<int>(rest % base) - 1;
+                rest /= base;
+            }
+            upat.push_back(std::move(lv));
+            ucnt.push_back(n);
+        }
+        m.u = frequencies(upat, ucnt);
+    } else {
+        m.u = frequencies(pat, cnt);
+    }
+    for (int i = 0; i < k; ++i) {
+        auto& v = m.m[static_cast<std::size_t>(i)];
+        v.resize(static_cast<std::size_t>(m.levels[static_cast<std::size_t>(i)]));
+        for (std::size_t l = 0; l < v.size(); ++l) v[l] = std::pow(4.0, static_cast<double>(l));
+        normalise(v);
+    }
+    m.lambda = opt.initial_lambda;
+    std::vector<double> w(pat.size());
+    for (int it = 1; it <= opt.max_iterations; ++it) {
+        check_interrupts();
+        m.iterations = it;
+        // E step
+        for (std::size_t p = 0; p < pat.size(); ++p) {
+            double lm = std::log(m.lambda);
+            double lu = std::log1p(-m.lambda);
+            for (int i = 0; i < k; ++i) {
+                const int lv = pat[p][static_cast<std::size_t>(i)];
+                if (lv < 0) continue;
+                lm += std::log(m.m[static_cast<std::size_t>(i)][static_cast<std::size_t>(lv)]);
+                lu += std::log(m.u[static_cast<std::size_t>(i)][static_cast<std::size_t>(lv)]);
+            }
+            w[p] = 1.0 / (1.0 + std::exp(lu - lm));
+        }
+        // M step
+        FsModel next = m;
+        double matched = 0.0;
+        for (int i = 0; i < k; ++i) {
+            std::fill(next.m[static_cast<std::size_t>(i)].begin(), next.m[static_cast<std::size_t>(i)].end(), 0.0);
+            if (!opt.fix_u) std::fill(next.u[static_cast<std::size_t>(i)].begin(), next.u[static_cast<std::size_t>(i)].end(), 0.0);
+        }
+        for (std::size_t p = 0; p < pat.size(); ++p) {
+            matched += cnt[p] * w[p];
+            for (int i = 0; i < k; ++i) {
+                const int lv = pat[p][static_cast<std::size_t>(i)];
+                if (lv < 0) continue;
+                next.m[static_cast<std::size_t>(i)][static_cast<std::size_t>(lv)] += cnt[p] * w[p];
+                if (!opt.fix_u) next.u[static_cast<std::size_t>(i)][static_cast<std::size_t>(lv)] += cnt[p] * (1.0 - w[p]);
+            }
+        }
+        for (int i = 0; i < k; ++i) {
+            normalise(next.m[static_cast<std::size_t>(i)]);
+            if (!opt.fix_u) normalise(next.u[static_cast<std::size_t>(i)]);
+        }
+        next.lambda = std::clamp(matched / total, kFloor, 1.0 - kFloor);
+        double change = std::abs(next.lambda - m.lambda);
+        for (int i = 0; i < k; ++i) {
+            for (std::size_t l = 0; l < next.m[static_cast<std::size_t>(i)].size(); ++l) {
+                change = std::max(change, std::abs(next.m[static_cast<std::size_t>(i)][l] - m.m[static_cast<std::size_t>(i)][l]));
+                change = std::max(change, std::abs(next.u[static_cast<std::size_t>(i)][l] - m.u[static_cast<std::size_t>(i)][l]));
+            }
+        }
+        m = std::move(next);
+        if (change < opt.tolerance) break;
+    }
+    return m;
+}
+
+std::vector<double> to_array(const FsModel& m) {
+    std::vector<double> a = {kModelTag, static_cast<double>(m.levels.size()), m.lambda, static_cast<double>(m.iterations)};
+    for (int l : m.levels) a.push_back(l);
+    for (std::size_t i = 0; i < m.levels.size(); ++i) {
+        a.insert(a.end(), m.m[i].begin(), m.m[i].end());
+        a.insert(a.end(), m.u[i].begin(), m.u[i].end());
+    }
+    return a;
+}
+
+FsModel from_array(const double* a, std::size_t len) {
+    auto bad = [](const std::string& why) {
+        fail(ErrorCode::DataCorrupted, "invalid match model: " + why, {},
+             "Models come from c360.fs_estimate; do not edit the array by hand.");
+    };
+    if (len < 4 || a[0] != kModelTag) bad("not a c360 match model");
+    if (!(a[1] >= 1 && a[1] <= kMaxFields) || a[1] != std::floor(a[1])) bad("bad field count");
+    const std::size_t k = static_cast<std::size_t>(a[1]);
+    FsModel m;
+    m.lambda = a[2];
+    if (!(m.lambda > 0 && m.lambda < 1)) bad("lambda must be in (0, 1)");
+    if (!(a[3] >= 0 && a[3] <= 1e6)) bad("bad iteration count");
+    m.iterations = static_cast<int>(a[3]);
+    if (len < 4 + k) bad("truncated");
+    std::size_t pos = 4 + k;
+    for (std::size_t i = 0; i < k; ++i) {
+        const double v = a[4 + i];
+        if (!(v >= 2 && v <= kMaxLevels) || v != std::floor(v)) bad("bad level count");
+        m.levels.push_back(static_cast<int>(v));
+    }
+    for (std::size_t i = 0; i < k; ++i) {
+        const std::size_t nl = static_cast<std::size_t>(m.levels[i]);
+        if (pos + 2 * nl > len) bad("truncated");
+        for (int which = 0; which < 2; ++which) {
+            std::vector<double> p(a + pos, a + pos + nl);
+            double s = 0.0;
+            for (double x : p) {
+                if (!(x > 0 && x <= 1)) bad("probabilities must be in (0, 1]");
+                s += x;
+            }
+            if (std::abs(s - 1.0) > 1e-9) bad("probabilities of a field must sum to 1");
+            (which == 0 ? m.m : m.u).push_back(std::move(p));
+            pos += nl;
+        }
+    }
+    if (pos != len) bad("wrong length");
+    return m;
+}
+
+double field_weight(const FsModel& m, int field, int level) {
+    if (field < 0 || field >= static_cast<int>(m.levels.size())) {
+        fail(ErrorCode::InvalidParameter, "field " + std::to_string(field + 1) + " does not exist in the model");
+    }
+    if (level == -1) return 0.0;
+    if (level < -1 || level >= m.levels[static_cast<std::size_t>(field)]) {
+        fail(ErrorCode::InvalidParameter, "level " + std::to_string(level) + " of field " + std::to_string(field + 1) +
+                                              " is out of range -1.." + std::to_string(m.levels[static_cast<std::size_t>(field)] - 1));
+    }
+    return std::log2(m.m[static_cast<std::size_t>(field)][static_cast<std::size_t>(level)] /
+                     m.u[static_cast<std::size_t>(field)][static_cast<std::size_t>(level)]);
+}
+
+double match_weight(const FsModel& m, const int* levels, const bool* nulls, int k) {
+    if (k != static_cast<int>(m.levels.size())) {
+        fail(ErrorCode::InvalidParameter, "comparison vector has " + std::to_string(k) + " levels, the model has " +
+                                              std::to_string(m.levels.size()) + " fields");
+    }
+    double w = std::log2(m.lambda / (1.0 - m.lambda));
+    for (int i = 0; i < k; ++i) w += field_weight(m, i, nulls[i] ? -1 : levels[i]);
+    return w;
+}
+
+double probability_of_weight(double w) { return 1.0 / (1.0 + std::exp2(-w)); }
+
+} // namespace c360::match

@@ -1,0 +1,232 @@
+// SQL glue for the Fellegi-Sunter model: the c360.fs_patterns aggregate (float8[] state with a
+// combine function), c360.fs_estimate (EM), c360.match_weight / match_probability and the
+// per-field parameters behind c360.match_explain. docs/matching.md.
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bridge.hpp"
+#include "match/fs.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+}
+
+using c360::ErrorCode;
+namespace fs = c360::match;
+
+namespace {
+
+// A one-dimensional float8[] without NULLs, as (pointer, length). Empty array: length 0.
+struct F8 {
+    double* data;
+    std::size_t len;
+};
+
+F8 float8_array(ArrayType* a, const char* what) {
+    if (ARR_ELEMTYPE(a) != FLOAT8OID || ARR_NDIM(a) > 1 || ARR_HASNULL(a)) {
+        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must be a one-dimensional float8[] without NULLs");
+    }
+    if (ARR_NDIM(a) == 0) return {nullptr, 0};
+    return {reinterpret_cast<double*>(ARR_DATA_PTR(a)), static_cast<std::size_t>(ARR_DIMS(a)[0])};
+}
+
+// Plain C arrays: safe across PostgreSQL calls.
+struct Levels {
+    int k;
+    int v[fs::kMaxFields];
+    bool null[fs::kMaxFields];
+};
+
+void read_levels(ArrayType* a, Levels& out, bool allow_nulls, const char* what) {
+    if (ARR_ELEMTYPE(a) != INT4OID || ARR_NDIM(a) != 1) {
+        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must be a non-empty one-dimensional int4[]");
+    }
+    const int n = ARR_DIMS(a)[0];
+    if (n < 1 || n > fs::kMaxFields) {
+        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must have between 1 and " +
+                                                    std::to_string(fs::kMaxFields) + " elements");
+    }
+    const bits8* bitmap = ARR_NULLBITMAP(a);
+    const int32* data = reinterpret_cast<const int32*>(ARR_DATA_PTR(a));
+    out.k = n;
+    int next = 0;
+    for (int i = 0; i < n; ++i) {
+        const bool is_null = bitmap != nullptr && (bitmap[i / 8] & (1 << (i % 8))) == 0;
+        if (is_null && !allow_nulls) {
+            c360::fail(ErrorCode::NullValueNotAllowed, std::string(what) + " must not contain NULL");
+        }
+        out.null[i] = is_null;
+        out.v[i] = is_null ? -1 : data[next++];
+        if (!is_null && out.v[i] == -1) out.null[i] = true;
+    }
+}
+
+// Builds a float8[] in CurrentMemoryContext (PostgreSQL allocation: call through pg_call or with
+// no C++ object alive).
+ArrayType* new_float8_array(const double* v, std::size_t n) {
+    const Size bytes = ARR_OVERHEAD_NONULLS(1) + n * sizeof(double);
+    ArrayType* a = static_cast<ArrayType*>(palloc0(bytes));
+    SET_VARSIZE(a, bytes);
+    a->ndim = 1;
+    a->dataoffset = 0;
+    a->elemtype = FLOAT8OID;
+    ARR_DIMS(a)[0] = static_cast<int>(n);
+    ARR_LBOUND(a)[0] = 1;
+    if (n > 0) std::memcpy(ARR_DATA_PTR(a), v, n * sizeof(double));
+    return a;
+}
+
+ArrayType* to_pg(const std::vector<double>& v) {
+    ArrayType* out = nullptr;
+    c360::pg::pg_call([&]() noexcept { out = new_float8_array(v.data(), v.size()); });
+    return out;
+}
+
+} // namespace
+
+// ---- the c360.fs_patterns aggregate --------------------------------------------------------
+
+C360_FUNCTION(c360_fs_patterns_add, "c360.fs_patterns") {
+    MemoryContext aggctx = nullptr;
+    if (!AggCheckCallContext(fcinfo, &aggctx)) {
+        c360::fail(ErrorCode::Internal, "c360.fs_patterns_add called outside an aggregate");
+    }
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
+        if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+        PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+    }
+    Levels lv;
+    Levels nl;
+    read_levels(PG_GETARG_ARRAYTYPE_P(1), lv, true, "levels");
+    read_levels(PG_GETARG_ARRAYTYPE_P(2), nl, false, "nlevels");
+    ArrayType* state = nullptr;
+    if (PG_ARGISNULL(0)) {
+        {
+            const std::vector<double> empty = fs::empty_patterns(nl.v, nl.k);
+            MemoryContext old = MemoryContextSwitchTo(aggctx);
+            state = to_pg(empty);
+            MemoryContextSwitchTo(old);
+        }
+    } else {
+        state = PG_GETARG_ARRAYTYPE_P(0);
+    }
+    const F8 t = float8_array(state, "state");
+    if (t.len != 2 + static_cast<std::size_t>(nl.k) + fs::pattern_cells(nl.v, nl.k) ||
+        static_cast<int>(t.data[1]) != nl.k) {
+        c360::fail(ErrorCode::InvalidParameter, "every row of c360.fs_patterns must have the same number of fields");
+    }
+    for (int i = 0; i < nl.k; ++i) {
+        if (static_cast<int>(t.data[2 + i]) != nl.v[i]) {
+            c360::fail(ErrorCode::InvalidParameter, "every row of c360.fs_patterns must have the same nlevels");
+        }
+    }
+    if (lv.k != nl.k) {
+        c360::fail(ErrorCode::InvalidParameter, "levels has " + std::to_string(lv.k) + " elements, nlevels " +
+                                                    std::to_string(nl.k));
+    }
+    const std::size_t idx = fs::pattern_index(t.data, t.len, lv.v, lv.null, lv.k);
+    t.data[2 + static_cast<std::size_t>(nl.k) + idx] += 1.0;
+    PG_RETURN_ARRAYTYPE_P(state);
+}
+
+C360_FUNCTION(c360_fs_patterns_merge, "c360.fs_patterns_merge") {
+    MemoryContext aggctx = nullptr;
+    if (!AggCheckCallContext(fcinfo, &aggctx)) {
+        c360::fail(ErrorCode::Internal, "c360.fs_patterns_merge called outside an aggregate");
+    }
+    if (PG_ARGISNULL(1)) {
+        if (PG_ARGISNULL(0)) PG_RETURN_NULL();
+        PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+    }
+    ArrayType* b = PG_GETARG_ARRAYTYPE_P(1);
+    if (PG_ARGISNULL(0)) {
+        MemoryContext old = MemoryContextSwitchTo(aggctx);
+        ArrayType* copy = static_cast<ArrayType*>(palloc(VARSIZE(b)));
+        std::memcpy(copy, b, VARSIZE(b));
+        MemoryContextSwitchTo(old);
+        PG_RETURN_ARRAYTYPE_P(copy);
+    }
+    ArrayType* a = PG_GETARG_ARRAYTYPE_P(0);
+    const F8 ta = float8_array(a, "state");
+    const F8 tb = float8_array(b, "state");
+    const int k = fs::validate_patterns(ta.data, ta.len);
+    fs::validate_patterns(tb.data, tb.len);
+    if (ta.len != tb.len || std::memcmp(ta.data, tb.data, (2 + static_cast<std::size_t>(k)) * sizeof(double)) != 0) {
+        c360::fail(ErrorCode::InvalidParameter, "cannot merge pattern tables with different fields or levels");
+    }
+    for (std::size_t i = 2 + static_cast<std::size_t>(k); i < ta.len; ++i) ta.data[i] += tb.data[i];
+    PG_RETURN_ARRAYTYPE_P(a);
+}
+
+// ---- EM and scoring ------------------------------------------------------------------------
+
+C360_FUNCTION(c360_fs_estimate, "c360.fs_estimate") {
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4)) {
+        PG_RETURN_NULL();
+    }
+    const F8 t = float8_array(PG_GETARG_ARRAYTYPE_P(0), "patterns");
+    F8 u{nullptr, 0};
+    const bool has_u = !PG_ARGISNULL(1);
+    if (has_u) u = float8_array(PG_GETARG_ARRAYTYPE_P(1), "random_pairs");
+    fs::EmOptions opt;
+    opt.max_iterations = PG_GETARG_INT32(2);
+    opt.tolerance = PG_GETARG_FLOAT8(3);
+    opt.initial_lambda = PG_GETARG_FLOAT8(4);
+    opt.fix_u = has_u;
+    ArrayType* out = nullptr;
+    {
+        const fs::FsModel m = fs::estimate(t.data, t.len, has_u ? u.data : nullptr, u.len, opt);
+        out = to_pg(fs::to_array(m));
+    }
+    PG_RETURN_ARRAYTYPE_P(out);
+}
+
+namespace {
+
+double weight_of(FunctionCallInfo fcinfo) {
+    const F8 model = float8_array(PG_GETARG_ARRAYTYPE_P(0), "model");
+    Levels lv;
+    read_levels(PG_GETARG_ARRAYTYPE_P(1), lv, true, "levels");
+    double w = 0.0;
+    {
+        const fs::FsModel m = fs::from_array(model.data, model.len);
+        w = fs::match_weight(m, lv.v, lv.null, lv.k);
+    }
+    return w;
+}
+
+} // namespace
+
+C360_FUNCTION(c360_match_weight, "c360.match_weight") { PG_RETURN_FLOAT8(weight_of(fcinfo)); }
+
+C360_FUNCTION(c360_match_probability, "c360.match_probability") {
+    PG_RETURN_FLOAT8(fs::probability_of_weight(weight_of(fcinfo)));
+}
+
+// {m, u, weight} of one field's level; field 0 = the prior {λ, 1−λ, log2(λ/(1−λ))}.
+C360_FUNCTION(c360_match_level_params, "c360.match_level_params") {
+    const F8 model = float8_array(PG_GETARG_ARRAYTYPE_P(0), "model");
+    const int field = PG_GETARG_INT32(1);
+    const int level = PG_GETARG_INT32(2);
+    ArrayType* out = nullptr;
+    {
+        const fs::FsModel m = fs::from_array(model.data, model.len);
+        std::vector<double> r;
+        if (field == 0) {
+            r = {m.lambda, 1.0 - m.lambda, std::log2(m.lambda / (1.0 - m.lambda))};
+        } else {
+            const double w = fs::field_weight(m, field - 1, level);
+            if (level == -1) {
+                r = {1.0, 1.0, 0.0};
+            } else {
+                r = {m.m[static_cast<std::size_t>(field - 1)][static_cast<std::size_t>(level)],
+                     m.u[static_cast<std::size_t>(field - 1)][static_cast<std::size_t>(level)], w};
+            }
+        }
+        out = to_pg(r);
+    }
+    PG_RETURN_ARRAYTYPE_P(out);
+}
