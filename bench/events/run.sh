@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# bench/events: cost of c360.track_orders on INSERT under load.
+#   bash bench/events/run.sh [seconds] [clients]      (defaults 60 s, 8 clients)
+# pgbench inserts single orders into a plain table and into a tracked one (rules: welcome,
+# spend threshold, order count, segment transition; customers from 1..120,000, so ~1/6 new),
+# then checks that the incremental state equals a full recomputation.
+source "$(dirname "$0")/../../scripts/lib.sh"
+seconds=${1:-60}
+clients=${2:-8}
+cd "$C360_ROOT"
+bash scripts/deps.sh
+take_install_lock
+build_and_install
+dir=$(server_tmpdir bench-events)
+trap 'stop_temp_cluster "$dir"; rm -rf "$dir"' EXIT
+C360_SERVER_OPTS="-c shared_buffers=1GB -c max_connections=50" start_temp_cluster "$dir"
+log "bench/events: setup (300,000 orders of 100,000 customers in each table)"
+psql_c360 -q -f "$(stage_file bench/events/setup.sql "$dir")" >/dev/null
+run() { # name script
+    as_server_user env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" \
+        "$PG_BIN/pgbench" -n -c "$clients" -j 2 -T "$seconds" -f "$(stage_file "$2" "$dir")" postgres 2>&1 \
+        | sed -n 's/^tps = \([0-9.]*\) .*/\1/p'
+}
+log "pgbench: $clients clients x $seconds s, plain INSERT"
+plain=$(run plain bench/events/plain.pgbench)
+log "pgbench: $clients clients x $seconds s, INSERT into the tracked table"
+tracked=$(run tracked bench/events/tracked.pgbench)
+psql_c360 -q -At -c "SELECT 'events queued: ' || count(*) FROM c360.event_queue" \
+           -c "SELECT 'customers whose incremental state differs from a full recomputation: ' || c360.verify_customer_state('orders_tracked')"
+echo "plain INSERT:   $plain tps"
+echo "tracked INSERT: $tracked tps"
+awk -v p="$plain" -v t="$tracked" 'BEGIN { printf "cost ratio tracked/plain (time per insert): %.2f (target < 2)\n", p / t }'
