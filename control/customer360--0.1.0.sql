@@ -769,12 +769,14 @@ BEGIN
 END
 $function$;
 
--- Whether anything can fire for a tracked table: an enabled real-time rule, or stored breakpoints.
-CREATE FUNCTION c360._rules_active(src pg_catalog.regclass) RETURNS pg_catalog.bool
-    LANGUAGE sql STABLE PARALLEL SAFE
+-- Segment of one customer against a tracked table's stored breakpoints (NULL when there are none).
+CREATE FUNCTION c360._segment_of(src pg_catalog.regclass, last_order pg_catalog.timestamptz,
+                                 orders pg_catalog.int8, monetary pg_catalog.numeric)
+    RETURNS pg_catalog.text LANGUAGE sql STABLE PARALLEL SAFE
 AS $function$
-    SELECT EXISTS (SELECT 1 FROM c360.event_rules WHERE enabled AND rule_type <> 'inactivity')
-        OR EXISTS (SELECT 1 FROM c360.segment_breaks WHERE source = src)
+    SELECT (c360.rfm_score(greatest(0, extract(epoch FROM pg_catalog.now() - last_order) / 86400)::float8,
+                           orders::float8, monetary::float8, sb.breaks)).segment
+    FROM c360.segment_breaks sb WHERE sb.source = src
 $function$;
 
 -- A customer whose orders changed otherwise (UPDATE, DELETE): recomputed from the table's rows.
@@ -828,26 +830,53 @@ BEGIN
         LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $t$
         DECLARE
             agg record;
-            amount numeric;
             n int8;
-            m numeric;
-            seg text;
-            last_ts timestamptz;
         BEGIN
             IF TG_OP = 'INSERT' THEN
                 IF NEW.%3$I IS NOT NULL AND NEW.%4$I IS NOT NULL THEN
-                    amount := coalesce(NEW.%5$I::numeric, 0);
-                    INSERT INTO c360.customer_state AS cs (source, customer_id, orders, monetary, first_order, last_order, updated_at)
-                    VALUES (%2$s::oid::regclass, NEW.%3$I::text, 1, amount, NEW.%4$I, NEW.%4$I, now())
-                    ON CONFLICT (source, customer_id) DO UPDATE
-                        SET orders = cs.orders + 1, monetary = cs.monetary + EXCLUDED.monetary,
-                            first_order = least(cs.first_order, EXCLUDED.first_order),
-                            last_order = greatest(cs.last_order, EXCLUDED.last_order), updated_at = now()
-                    RETURNING cs.orders, cs.monetary, cs.segment, cs.last_order INTO n, m, seg, last_ts;
-                    IF c360._rules_active(%2$s::oid::regclass) THEN
-                        PERFORM c360._fire_rules(%2$s::oid::regclass, NEW.%3$I::text, n - 1, n, m - amount, m, seg,
-                                                 last_ts, NEW.%4$I);
-                    END IF;
+                    -- one statement: upsert (segment re-scored in place), then every rule that fires
+                    WITH prev AS (
+                        SELECT p.segment FROM c360.customer_state p
+                        WHERE p.source = %2$s::oid::regclass AND p.customer_id = NEW.%3$I::text
+                    ), up AS (
+                        INSERT INTO c360.customer_state AS cs
+                            (source, customer_id, orders, monetary, first_order, last_order, segment, updated_at)
+                        VALUES (%2$s::oid::regclass, NEW.%3$I::text, 1, coalesce(NEW.%5$I::numeric, 0), NEW.%4$I, NEW.%4$I,
+                                NULL, now())  -- a first-time customer is segmented at the next order or refresh
+                        ON CONFLICT (source, customer_id) DO UPDATE
+                            SET orders = cs.orders + 1, monetary = cs.monetary + EXCLUDED.monetary,
+                                first_order = least(cs.first_order, EXCLUDED.first_order),
+                                last_order = greatest(cs.last_order, EXCLUDED.last_order), updated_at = now(),
+                                segment = coalesce(c360._segment_of(cs.source, greatest(cs.last_order, EXCLUDED.last_order),
+                                                                    cs.orders + 1, cs.monetary + EXCLUDED.monetary), cs.segment)
+                        RETURNING cs.orders, cs.monetary, cs.segment
+                    ), fired AS (
+                        INSERT INTO c360.event_queue (source, customer_id, event_type, event_time, details, rule_id, dedup_key)
+                        SELECT %2$s::oid::regclass, NEW.%3$I::text, r.rule_type, NEW.%4$I,
+                               jsonb_build_object('rule', r.rule_name, 'orders', up.orders, 'monetary', up.monetary,
+                                                  'segment_before', prev.segment, 'segment', up.segment) || r.params,
+                               r.rule_id,
+                               %2$s || ':' || NEW.%3$I::text || ':' || r.rule_id ||
+                                   CASE WHEN r.rule_type = 'segment_transition'
+                                        THEN ':' || prev.segment || '>' || up.segment || ':' || NEW.%4$I ELSE '' END
+                        FROM up CROSS JOIN c360.event_rules r LEFT JOIN prev ON true
+                        WHERE r.enabled
+                          AND CASE r.rule_type
+                              WHEN 'welcome' THEN up.orders = 1
+                              WHEN 'spend_threshold' THEN up.monetary - coalesce(NEW.%5$I::numeric, 0) < (r.params ->> 'amount')::numeric
+                                                          AND up.monetary >= (r.params ->> 'amount')::numeric
+                              WHEN 'order_count' THEN up.orders = (r.params ->> 'count')::int8
+                              WHEN 'segment_transition' THEN prev.segment IS NOT NULL AND up.segment IS NOT NULL
+                                                             AND up.segment <> prev.segment
+                                                             AND coalesce(r.params ->> 'from', '*') IN ('*', prev.segment)
+                                                             AND coalesce(r.params ->> 'to', '*') IN ('*', up.segment)
+                              ELSE false END
+                        ORDER BY r.rule_id
+                        ON CONFLICT (dedup_key) DO NOTHING
+                        RETURNING event_id, rule_id
+                    )
+                    SELECT count(pg_notify('c360_events', f.event_id::text)) INTO n
+                    FROM fired f JOIN c360.event_rules r ON r.rule_id = f.rule_id AND r.notify;
                 END IF;
                 RETURN NULL;
             END IF;
