@@ -772,11 +772,14 @@ $function$;
 -- Segment of one customer against a tracked table's stored breakpoints (NULL when there are none).
 CREATE FUNCTION c360._segment_of(src pg_catalog.regclass, last_order pg_catalog.timestamptz,
                                  orders pg_catalog.int8, monetary pg_catalog.numeric)
-    RETURNS pg_catalog.text LANGUAGE sql STABLE PARALLEL SAFE
+    RETURNS pg_catalog.text LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
-    SELECT (c360.rfm_score(greatest(0, extract(epoch FROM pg_catalog.now() - last_order) / 86400)::float8,
-                           orders::float8, monetary::float8, sb.breaks)).segment
-    FROM c360.segment_breaks sb WHERE sb.source = src
+BEGIN
+    -- PL/pgSQL, not SQL: called once per order from the tracking trigger, its plan stays cached
+    RETURN (SELECT (c360.rfm_score(greatest(0, extract(epoch FROM now() - last_order) / 86400)::float8,
+                                   orders::float8, monetary::float8, sb.breaks)).segment
+            FROM c360.segment_breaks sb WHERE sb.source = src);
+END
 $function$;
 
 -- A customer whose orders changed otherwise (UPDATE, DELETE): recomputed from the table's rows.
