@@ -107,7 +107,8 @@ void validate_model(const PackedView& v, ErrorCode code) {
 void validate_stats(const PackedView& v, ErrorCode code) {
     const char* t = "c360.logit_stats";
     const std::int64_t* i = v.ints;
-    if (i[kSK] < 1 || i[kSK] > kMaxFeatures) corrupt(code, t, "feature count out of range");
+    if (i[kSK] < 0 || i[kSK] > kMaxFeatures || (i[kSK] == 0 && i[kSNUsed] != 0))
+        corrupt(code, t, "feature count out of range");
     if (!is_flags(i[kSFlags])) corrupt(code, t, "unknown flags");
     if (i[kSStage] != kStageMoments && i[kSStage] != kStageNewton) corrupt(code, t, "unknown stage");
     if (i[kSNUsed] < 0 || i[kSNSkipped] < 0 || i[kSNPositive] < 0 || i[kSNPositive] > i[kSNUsed] ||
@@ -144,7 +145,7 @@ void validate_rows(const PackedView& v, ErrorCode code) {
 inline double log_sigmoid(double t) { return t >= 0 ? -std::log1p(std::exp(-t)) : t - std::log1p(std::exp(t)); }
 
 inline std::int64_t flags_of(const Options& o) {
-    return (o.intercept ? kFlagIntercept : 0) | (o.standardize ? kFlagStandardize : 0);
+    return (o.intercept ? std::int64_t{kFlagIntercept} : 0) | (o.standardize ? std::int64_t{kFlagStandardize} : 0);
 }
 
 void check_row(const double* x, int k, bool& has_nan) {
@@ -220,7 +221,7 @@ int model_features(const PackedView& m) { return static_cast<int>(m.ints[kMK]); 
 
 std::size_t stats_n_dbl(int k, bool intercept) { return StatsLayout(k, intercept).n_dbl; }
 
-int stats_features_for(const PackedView& model, int row_k) {
+void check_feature_count(int row_k) {
     if (row_k > kMaxFeatures) {
         fail(ErrorCode::ProgramLimitExceeded,
              "too many features: " + std::to_string(row_k) + " (the limit is " + std::to_string(kMaxFeatures) + ")",
@@ -229,6 +230,10 @@ int stats_features_for(const PackedView& model, int row_k) {
     if (row_k < 1) {
         fail(ErrorCode::InvalidParameter, "the feature array is empty");
     }
+}
+
+int stats_features_for(const PackedView& model, int row_k) {
+    check_feature_count(row_k);
     const int k = model_features(model);
     if (k != 0 && k != row_k) {
         fail(ErrorCode::InvalidParameter,
@@ -400,6 +405,9 @@ PackedBuffer model_update(const PackedView& model, const PackedView& stats) {
     if (model_done(model)) {
         fail(ErrorCode::InvalidParameter, "the model is already trained");
     }
+    if (stats.ints[kSNUsed] == 0) {
+        fail(ErrorCode::InvalidParameter, "no rows to fit: every row has a NULL label or a NULL/NaN feature");
+    }
     const int k = static_cast<int>(stats.ints[kSK]);
     const int old_k = model_features(model);
     if ((old_k != 0 && old_k != k) || stats.ints[kSFlags] != model.ints[kMFlags] ||
@@ -436,9 +444,6 @@ PackedBuffer model_update(const PackedView& model, const PackedView& stats) {
     m.ints[kMNUsed] = n;
     m.ints[kMNSkipped] = stats.ints[kSNSkipped];
     m.ints[kMNPositive] = npos;
-    if (n == 0) {
-        fail(ErrorCode::InvalidParameter, "no rows to fit: every row has a NULL label or a NULL/NaN feature");
-    }
     if (npos == 0 || npos == n) {
         fail(ErrorCode::InvalidParameter,
              std::string("all ") + std::to_string(n) + " labels are " + (npos == 0 ? "false" : "true") +

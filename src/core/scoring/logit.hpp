@@ -66,12 +66,14 @@ int model_features(const PackedView& m);
 
 // ---- statistics of one pass: c360.logit_stats ---------------------------------------------
 // ints: k, flags, stage, n_used, n_skipped, n_positive, n_extreme
+// (k = 0 only while the state has counted skipped rows and no row yet)
 // dbl:  loglik, beta[p], center[k], scale[k], xwx[p(p+1)/2] (upper, row-major), grad[p], sum_x[k], sum_x2[k]
 enum StatsInt : int { kSK, kSFlags, kSStage, kSNUsed, kSNSkipped, kSNPositive, kSNExtreme, kStatsInts };
 std::size_t stats_n_dbl(int k, bool intercept);
 // Fills a zeroed stats value for `model` and k features (the model's own k, or that of the first
 // row when the model has not seen data yet). mem has packed_bytes(kStatsInts, stats_n_dbl()) bytes.
 void stats_init(void* mem, const PackedView& model, int k);
+void check_feature_count(int k); // 1..kMaxFeatures (54000 above)
 int stats_features_for(const PackedView& model, int row_k); // checks the row length, returns k
 // Adds one row (x has k values). A NaN feature skips the row; an infinite one is an error.
 void stats_add(PackedMut s, bool y, const double* x, int k);
