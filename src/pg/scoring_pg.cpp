@@ -2,6 +2,7 @@
 // c360.score_sample, c360.score_bins), logistic regression training / scoring / summary, and the
 // evaluation aggregates. The math lives in src/core/scoring.
 #include <algorithm>
+#include <cstddef>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -435,8 +436,42 @@ C360_FUNCTION(c360_logit_done, "c360.logit_done") {
 
 // ---- scoring and reporting ----------------------------------------------------------------------
 
+namespace {
+
+// The last model validated by this call site (copied in fn_mcxt): scoring a table with one model
+// checks it once, not once per row. A different model (other bytes) is checked again.
+struct PredictCache {
+    const void* source; // the argument's pointer when it is a constant or parameter of the query
+    std::size_t bytes;
+    char data[FLEXIBLE_ARRAY_MEMBER];
+};
+
+const void* predict_model(FunctionCallInfo fcinfo) {
+    const void* raw = DatumGetPointer(PG_GETARG_DATUM(0));
+    auto* cache = static_cast<PredictCache*>(fcinfo->flinfo->fn_extra);
+    if (cache != nullptr && cache->source == raw && raw != nullptr) {
+        return cache->data; // same Const/Param datum as before: already checked (and detoasted)
+    }
+    struct varlena* v = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
+    const std::size_t bytes = VARSIZE(v);
+    if (cache != nullptr && cache->bytes == bytes && std::memcmp(cache->data, v, bytes) == 0) {
+        return v;
+    }
+    sc::check_packed(v, bytes, sc::kModelType, ErrorCode::DataCorrupted);
+    if (cache == nullptr || cache->bytes < bytes) {
+        cache = static_cast<PredictCache*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, offsetof(PredictCache, data) + bytes));
+        fcinfo->flinfo->fn_extra = cache;
+    }
+    cache->bytes = bytes;
+    std::memcpy(cache->data, v, bytes);
+    cache->source = get_fn_expr_arg_stable(fcinfo->flinfo, 0) ? raw : nullptr;
+    return v;
+}
+
+} // namespace
+
 C360_FUNCTION(c360_logit_predict, "c360.logit_predict") {
-    const sc::PackedView model = sc::view_of(packed_arg(fcinfo, 0, sc::kModelType));
+    const sc::PackedView model = sc::view_of(predict_model(fcinfo));
     const double* x = nullptr;
     int k = 0;
     if (!float8_array(fcinfo, 1, x, k)) {
