@@ -16,4 +16,4 @@ dir=$(server_tmpdir bench-scoring)
 trap 'stop_temp_cluster "$dir"; rm -rf "$dir"' EXIT
 C360_SERVER_OPTS="-c shared_buffers=2GB -c work_mem=1GB -c max_parallel_workers=4 -c jit=off" start_temp_cluster "$dir"
 log "bench/scoring: $rows rows x $features features, scoring $score_rows rows ($(nproc) cores)"
-psql_c360 -v rows="$rows" -v features="$features" -v score_rows="$score_rows" -f bench/scoring/bench.sql
+psql_c360 -v rows="$rows" -v features="$features" -v score_rows="$score_rows" -f "$(stage_file bench/scoring/bench.sql "$dir")"
