@@ -189,7 +189,7 @@ Datum ab_add(FunctionCallInfo fcinfo, std::uint32_t kind) {
 const up::AbState* final_state(FunctionCallInfo fcinfo, std::uint32_t kind, const char* name) {
     const up::AbState* s = c360::pg::const_arg<up::AbState>(fcinfo, 0);
     if (s->kind != kind) {
-        c360::fail(ErrorCode::InvalidParameter, std::string(name) + ": the state was built by another lift aggregate");
+        c360::fail(ErrorCode::InvalidParameter, "the state was built by another lift aggregate");
     }
     return s;
 }
@@ -484,7 +484,7 @@ C360_FUNCTION(c360_uplift_sample_out, "c360.uplift_sample_out") {
     PG_RETURN_CSTRING(buf.data);
 }
 
-C360_FUNCTION(c360_uplift_add, "c360.uplift aggregate") { return uplift_add(fcinfo, param_arg(fcinfo, "parameter")); }
+C360_FUNCTION(c360_uplift_add, "c360.uplift_add") { return uplift_add(fcinfo, param_arg(fcinfo, "parameter")); }
 
 C360_FUNCTION(c360_uplift_merge, "c360.uplift_merge") {
     SampleHeader* a = sample_arg(fcinfo, 0);
