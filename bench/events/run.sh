@@ -7,13 +7,7 @@
 source "$(dirname "$0")/../../scripts/lib.sh"
 seconds=${1:-60}
 clients=${2:-8}
-cd "$C360_ROOT"
-bash scripts/deps.sh
-take_install_lock
-build_and_install
-dir=$(server_tmpdir bench-events)
-trap 'stop_temp_cluster "$dir"; rm -rf "$dir"' EXIT
-C360_SERVER_OPTS="-c shared_buffers=1GB -c max_connections=50" start_temp_cluster "$dir"
+start_bench_cluster bench-events "-c shared_buffers=1GB -c max_connections=50"
 log "bench/events: setup (300,000 orders of 100,000 customers in each table)"
 psql_c360 -q -f "$(stage_file bench/events/setup.sql "$dir")" >/dev/null
 run() { # name script

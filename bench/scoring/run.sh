@@ -8,12 +8,6 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 rows=${1:-1000000}
 features=${2:-20}
 score_rows=${3:-10000000}
-cd "$C360_ROOT"
-bash scripts/deps.sh
-take_install_lock
-build_and_install
-dir=$(server_tmpdir bench-scoring)
-trap 'stop_temp_cluster "$dir"; rm -rf "$dir"' EXIT
-C360_SERVER_OPTS="-c shared_buffers=2GB -c work_mem=1GB -c max_parallel_workers=4 -c jit=off" start_temp_cluster "$dir"
+start_bench_cluster bench-scoring "-c shared_buffers=2GB -c work_mem=1GB -c max_parallel_workers=4 -c jit=off"
 log "bench/scoring: $rows rows x $features features, scoring $score_rows rows ($(nproc) cores)"
 psql_c360 -v rows="$rows" -v features="$features" -v score_rows="$score_rows" -f "$(stage_file bench/scoring/bench.sql "$dir")"
