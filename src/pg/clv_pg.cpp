@@ -113,9 +113,30 @@ Datum add_row(FunctionCallInfo fcinfo, clv::Model m) {
     PG_RETURN_POINTER(s);
 }
 
-// Model parameters read from a model composite (fields 1..k), validated.
+// Model parameters read from a model composite (fields 1..k), validated. The parsed parameters
+// are cached per call site (fn_extra) with the composite's bytes: scoring a table with one model
+// reads it once.
+struct ModelCache {
+    struct Slot {
+        uint32 len;
+        char* raw;
+        double p[4];
+    } slot[2];
+};
+
 void model_params(FunctionCallInfo fcinfo, int argno, int k, double* p, const char* type) {
     HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(argno);
+    const uint32 len = HeapTupleHeaderGetDatumLength(th);
+    auto* cache = static_cast<ModelCache*>(fcinfo->flinfo->fn_extra);
+    if (cache == nullptr) {
+        cache = static_cast<ModelCache*>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache)));
+        fcinfo->flinfo->fn_extra = cache;
+    }
+    ModelCache::Slot& slot = cache->slot[argno == 0 ? 0 : 1];
+    if (slot.raw != nullptr && slot.len == len && std::memcmp(slot.raw, th, len) == 0) {
+        std::memcpy(p, slot.p, sizeof(double) * static_cast<size_t>(k));
+        return;
+    }
     for (int i = 0; i < k; ++i) {
         bool isnull = false;
         const Datum d = GetAttributeByNum(th, static_cast<AttrNumber>(i + 1), &isnull);
@@ -124,6 +145,12 @@ void model_params(FunctionCallInfo fcinfo, int argno, int k, double* p, const ch
             c360::fail(ErrorCode::InvalidParameter, std::string("invalid ") + type + ": parameters must be finite and > 0");
         }
     }
+    if (slot.raw == nullptr || slot.len < len) {
+        slot.raw = static_cast<char*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len));
+    }
+    std::memcpy(slot.raw, th, len);
+    slot.len = len;
+    std::memcpy(slot.p, p, sizeof(double) * static_cast<size_t>(k));
 }
 
 void check_t(double t) {

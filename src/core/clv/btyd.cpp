@@ -1,5 +1,7 @@
 #include "clv/btyd.hpp"
 
+#include <boost/math/quadrature/gauss_kronrod.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -108,6 +110,21 @@ double pnbd_log_a0(const double* p, double x, double t_x, double T) {
     const double m = std::max(alpha, beta);
     const double second = alpha >= beta ? s + 1 : r + x;
     const double d = std::abs(alpha - beta);
+    const double z_max = d / (m + t_x);
+    if (z_max > 0.9 || (c + second) * z_max / (1 - z_max) > 300) {
+        // the 2F1 series would converge slowly: integrate instead. A0 = (r+s+x) I with
+        // I = integral over [t_x, T] of (alpha+u)^-(r+x) (beta+u)^-(s+1) du (the dropout-time
+        // density), computed relative to its value at t_x (the integrand there is 1).
+        const double la = std::log(alpha + t_x), lb = std::log(beta + t_x);
+        auto g = [&](double u) {
+            return std::exp(-(r + x) * (std::log(alpha + u) - la) - (s + 1) * (std::log(beta + u) - lb));
+        };
+        const double integral = boost::math::quadrature::gauss_kronrod<double, 31>::integrate(g, t_x, T, 8, 1e-11);
+        if (!(integral > 0)) {
+            return -kInf;
+        }
+        return std::log(c) - (r + x) * la - (s + 1) * lb + std::log(integral);
+    }
     const double f_tx = hyp2f1(c, second, c + 1, d / (m + t_x));
     const double f_T = hyp2f1(c, second, c + 1, d / (m + T));
     const double ratio = std::exp(c * (std::log(m + t_x) - std::log(m + T)));
@@ -148,8 +165,26 @@ struct Objective {
             if (!(p[i] > 0) || !std::isfinite(p[i])) return kInf;
         }
         double ll = 0;
-        for (const Summary& s : *rows) {
-            ll += s.weight * log_likelihood(m, p, s.x, s.t_x, s.T);
+        if (m == Model::BgNbd) {
+            // rows are sorted by x: the lgamma terms are computed once per distinct x
+            const double r = p[0], alpha = p[1], a = p[2], b = p[3];
+            const double log_alpha = std::log(alpha), log_a = std::log(a);
+            double cached_x = -1, a12 = 0;
+            for (const Summary& s : *rows) {
+                if (s.x != cached_x) {
+                    cached_x = s.x;
+                    a12 = std::lgamma(r + s.x) - std::lgamma(r) + r * log_alpha + std::lgamma(a + b) +
+                          std::lgamma(b + s.x) - std::lgamma(b) - std::lgamma(a + b + s.x);
+                }
+                const double a3 = -(r + s.x) * std::log(alpha + s.T);
+                const double v = s.x == 0 ? a3
+                                          : logsumexp(a3, log_a - std::log(b + s.x - 1) - (r + s.x) * std::log(alpha + s.t_x));
+                ll += s.weight * (a12 + v);
+            }
+        } else {
+            for (const Summary& s : *rows) {
+                ll += s.weight * log_likelihood(m, p, s.x, s.t_x, s.T);
+            }
         }
         const double v = -ll / total;
         return std::isfinite(v) ? v : kInf;
@@ -293,7 +328,7 @@ Fit fit(Model m, std::vector<Summary>& rows) {
                                                                f1.log_likelihood >= best.log_likelihood - 1e-6)) {
             best = f1;
         }
-        if (best.converged && m == Model::GammaGamma) break;
+        if (best.converged) break; // further starting points only when needed
     }
     if (!std::isfinite(best.log_likelihood)) {
         fail(ErrorCode::NumericOutOfRange, "the likelihood could not be evaluated at any starting point");
