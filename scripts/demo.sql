@@ -1,4 +1,5 @@
--- customer360 demo: RFM report on the CDNOW cohort (23,570 customers, 1997-01 .. 1998-06).
+-- customer360 demo: RFM report on the CDNOW cohort (23,570 customers, 1997-01 .. 1998-06),
+-- then a churn model on the IBM Telco customers (7,043).
 \set QUIET on
 SET TimeZone = 'UTC';
 SET client_min_messages = warning;
@@ -55,3 +56,60 @@ SELECT customer_id, (s).frequency AS orders, round((s).monetary::numeric, 2) AS 
 FROM (SELECT customer_id, c360.rfm(order_ts, amount, TIMESTAMPTZ '1998-07-01 00:00+00') AS s
       FROM orders GROUP BY customer_id) t
 ORDER BY (s).monetary DESC LIMIT 5;
+
+-- Churn: a logistic model on the IBM Telco customers (docs/scoring.md has the feature encoding).
+\set QUIET on
+CREATE TABLE telco (customer_id text, gender text, senior_citizen int, partner text, dependents text,
+    tenure int, phone_service text, multiple_lines text, internet_service text, online_security text,
+    online_backup text, device_protection text, tech_support text, streaming_tv text, streaming_movies text,
+    contract text, paperless_billing text, payment_method text, monthly_charges float8,
+    total_charges float8, churn text);
+COPY telco FROM :'telco_file' WITH (FORMAT csv, HEADER true, NULL ' ');
+CREATE TABLE telco_vocab AS
+SELECT (SELECT array_agg(DISTINCT internet_service ORDER BY internet_service) FROM telco) AS internet,
+       (SELECT array_agg(DISTINCT contract ORDER BY contract) FROM telco) AS contract,
+       (SELECT array_agg(DISTINCT payment_method ORDER BY payment_method) FROM telco) AS payment;
+CREATE VIEW telco_features AS
+SELECT t.customer_id, t.churn = 'Yes' AS churned,
+       ARRAY[(t.gender = 'Male')::int, t.senior_citizen, (t.partner = 'Yes')::int, (t.dependents = 'Yes')::int,
+             t.tenure, (t.phone_service = 'Yes')::int, (t.multiple_lines = 'Yes')::int]::float8[]
+       || c360.one_hot(t.internet_service, v.internet)
+       || ARRAY[(t.online_security = 'Yes')::int, (t.online_backup = 'Yes')::int, (t.device_protection = 'Yes')::int,
+                (t.tech_support = 'Yes')::int, (t.streaming_tv = 'Yes')::int, (t.streaming_movies = 'Yes')::int]::float8[]
+       || c360.one_hot(t.contract, v.contract)
+       || ARRAY[(t.paperless_billing = 'Yes')::int]::float8[]
+       || c360.one_hot(t.payment_method, v.payment)
+       || ARRAY[t.monthly_charges, t.total_charges] AS x
+FROM telco t, telco_vocab v;
+CREATE TABLE models AS SELECT 'churn'::text AS name, c360.logit_fit(churned, x) AS model FROM telco_features;
+CREATE TABLE churn_scores AS
+SELECT f.customer_id, f.churned, c360.logit_predict(m.model, f.x) AS p_churn
+FROM telco_features f, models m WHERE array_position(f.x, NULL) IS NULL;  -- the 11 blank total_charges are not scored
+\set QUIET off
+
+\echo
+\echo '=== customer360: churn model on the Telco customers (c360.logit_fit, same statistics as R glm) ==='
+SELECT i.n_used AS customers_used, i.n_skipped AS skipped_blank_total_charges, i.iterations,
+       round(i.log_likelihood::numeric, 3) AS log_likelihood, round(i.aic::numeric, 1) AS aic
+FROM models m, c360.logit_info(m.model) i;
+
+\echo 'Terms with p < 0.001 (odds ratio per unit, 95% CI):'
+SELECT term, round(coef::numeric, 4) AS coef, round(std_err::numeric, 4) AS std_err,
+       round(odds_ratio::numeric, 3) AS odds_ratio,
+       round(odds_ratio_lower::numeric, 3) || ' .. ' || round(odds_ratio_upper::numeric, 3) AS "95% CI"
+FROM models m, c360.logit_summary(m.model, ARRAY['male','senior','partner','dependents','tenure','phone',
+     'multiple_lines','fiber','no_internet','online_security','online_backup','device_protect','tech_support',
+     'streaming_tv','streaming_movies','one_year','two_year','paperless','pay_credit_card','pay_electronic',
+     'pay_mailed','monthly_charges','total_charges'])
+WHERE p_value < 0.001 ORDER BY abs(coef / std_err) DESC;
+
+\echo 'Quality of the scores (in-sample):'
+SELECT round(c360.auc(p_churn, churned)::numeric, 4) AS auc,
+       round(c360.log_loss(p_churn, churned)::numeric, 4) AS log_loss,
+       round(c360.brier(p_churn, churned)::numeric, 4) AS brier
+FROM churn_scores;
+
+\echo 'Gains by decile of churn score (decile 1 = highest risk):'
+SELECT g.bin AS decile, g.customers, g.responders AS churners, round(g.response_rate::numeric, 3) AS churn_rate,
+       round(g.lift::numeric, 2) AS lift, round((100 * g.cumulative_gain)::numeric, 1) AS "% of churners reached"
+FROM (SELECT c360.gains(p_churn, churned, 10) AS t FROM churn_scores) q, unnest(q.t) g;

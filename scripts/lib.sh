@@ -92,3 +92,16 @@ stage_file() {
     printf '%s
 ' "$dir/$(basename "$src")"
 }
+
+# Set-up shared by the benchmarks: packages, build, install (under the lock), then a throwaway
+# cluster in $dir (removed on exit) started with the given server options.
+#   start_bench_cluster <name> "<postgres -c options>"
+start_bench_cluster() {
+    cd "$C360_ROOT"
+    bash scripts/deps.sh
+    take_install_lock
+    build_and_install
+    dir=$(server_tmpdir "$1")
+    trap 'stop_temp_cluster "$dir"; rm -rf "$dir"' EXIT
+    C360_SERVER_OPTS="$2" start_temp_cluster "$dir"
+}

@@ -2,13 +2,9 @@
 -- The error bridge: every C++ failure becomes a PostgreSQL error with a SQLSTATE, and the
 -- backend survives it (the next statement of the same connection runs).
 --
-CREATE FUNCTION pg_temp.sqlstate_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE query;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set helpers :abs_srcdir '/sql/include/helpers.psql'
+\i :helpers
 
 SELECT c360.version() ~ '^customer360 [0-9]+\.[0-9]+\.[0-9]+$' AS version_ok;
 SELECT c360.bridge_selftest('ok');

@@ -71,13 +71,9 @@ JOIN (SELECT customer_id, count(*) AS n, sum(coalesce(amount, 0)) AS money, min(
       FROM orders_par WHERE ts <= '2024-06-30' GROUP BY customer_id) b USING (customer_id);
 
 -- an error raised inside a parallel worker reaches the client as a normal error
-CREATE FUNCTION pg_temp.sqlstate_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE query;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set helpers :abs_srcdir '/sql/include/helpers.psql'
+\i :helpers
 CREATE TABLE orders_bad AS SELECT * FROM orders_par;
 INSERT INTO orders_bad VALUES (7, '2024-01-01', 'NaN');
 ANALYZE orders_bad;

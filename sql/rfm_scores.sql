@@ -4,13 +4,9 @@
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 
-CREATE FUNCTION pg_temp.sqlstate_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE query;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set helpers :abs_srcdir '/sql/include/helpers.psql'
+\i :helpers
 
 -- quantile_score = 1 + floor(bins * rank_below / n)
 SELECT i AS rank_below, c360.quantile_score(i, 10) AS quintile, c360.quantile_score(i, 10, 4) AS quartile

@@ -6,13 +6,7 @@ source "$(dirname "$0")/../../scripts/lib.sh"
 orders=${1:-10000000}
 customers=${2:-1000000}
 reps=${3:-3}
-cd "$C360_ROOT"
-bash scripts/deps.sh
-take_install_lock
-build_and_install
-dir=$(server_tmpdir bench)
-trap 'stop_temp_cluster "$dir"; rm -rf "$dir"' EXIT
 # enough work_mem that no plan spills 1M groups to disk; the same settings for every query
-C360_SERVER_OPTS="-c shared_buffers=2GB -c work_mem=1GB -c max_parallel_workers=4 -c jit=off" start_temp_cluster "$dir"
+start_bench_cluster bench "-c shared_buffers=2GB -c work_mem=1GB -c max_parallel_workers=4 -c jit=off"
 log "bench/rfm: $orders orders, $customers customers, median of $reps runs ($(nproc) cores)"
 psql_c360 -v orders="$orders" -v customers="$customers" -v reps="$reps" -f "$(stage_file bench/rfm/bench.sql "$dir")"

@@ -60,6 +60,9 @@ void raise(const PendingError& err, const char* where) {
     pg_unreachable();
 }
 
-bool interrupt_pending() noexcept { return InterruptPending != 0; }
+// Only the interrupts that end the statement: InterruptPending is also set for harmless reasons
+// (a parallel worker's message reaching the leader, a barrier, a memory-context dump request),
+// which CHECK_FOR_INTERRUPTS() handles without an error.
+bool interrupt_pending() noexcept { return InterruptPending && (QueryCancelPending || ProcDiePending); }
 
 } // namespace c360::pg

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bridge.hpp"
+#include "fixed_state.hpp"
 #include "tuples.hpp"
 #include "rfm/rfm.hpp"
 
@@ -24,21 +25,6 @@ namespace {
 
 constexpr int kSummaryFields = 10;
 
-State* new_state_copy(const State& from) {
-    void* mem = palloc(sizeof(State));
-    return new (mem) State(from);
-}
-
-// State to modify: in place when called by an aggregate (allowed for transition functions),
-// otherwise a fresh copy so that plain calls never scribble on their input.
-State* writable_state(FunctionCallInfo fcinfo, int argno) {
-    State* s = reinterpret_cast<State*>(PG_GETARG_POINTER(argno));
-    if (AggCheckCallContext(fcinfo, nullptr)) {
-        return s;
-    }
-    return new_state_copy(*s);
-}
-
 } // namespace
 
 // ---- the c360.rfm_state type -------------------------------------------------------------
@@ -46,20 +32,11 @@ State* writable_state(FunctionCallInfo fcinfo, int argno) {
 C360_FUNCTION(c360_rfm_state_in, "c360.rfm_state_in") {
     const char* str = PG_GETARG_CSTRING(0);
     const State parsed = c360::rfm::from_text(str);
-    PG_RETURN_POINTER(new_state_copy(parsed));
+    PG_RETURN_POINTER(c360::pg::palloc_copy(parsed));
 }
 
 C360_FUNCTION(c360_rfm_state_out, "c360.rfm_state_out") {
-    const State* s = reinterpret_cast<const State*>(PG_GETARG_POINTER(0));
-    char buf[512];
-    {
-        const std::string text = c360::rfm::to_text(*s);
-        if (text.size() >= sizeof buf) {
-            c360::fail(ErrorCode::Internal, "c360.rfm_state text form too long");
-        }
-        std::memcpy(buf, text.c_str(), text.size() + 1);
-    } // no C++ object is alive past this point
-    PG_RETURN_CSTRING(pstrdup(buf));
+    return c360::pg::text_out(*c360::pg::const_arg<State>(fcinfo, 0), &c360::rfm::to_text);
 }
 
 C360_FUNCTION(c360_rfm_state_recv, "c360.rfm_state_recv") {
@@ -78,7 +55,7 @@ C360_FUNCTION(c360_rfm_state_recv, "c360.rfm_state_recv") {
     s.first_value.hi = pq_getmsgfloat8(msg);
     s.first_value.lo = pq_getmsgfloat8(msg);
     c360::rfm::validate(s, ErrorCode::InvalidBinaryRepresentation);
-    PG_RETURN_POINTER(new_state_copy(s));
+    PG_RETURN_POINTER(c360::pg::palloc_copy(s));
 }
 
 C360_FUNCTION(c360_rfm_state_send, "c360.rfm_state_send") {
@@ -111,9 +88,9 @@ Datum add_order(FunctionCallInfo fcinfo, std::int64_t as_of, std::optional<std::
     if (PG_ARGISNULL(0)) {
         // Allocated in the per-call context: the executor copies a new transition value into
         // the aggregate's context itself.
-        s = new_state_copy(c360::rfm::make_state(as_of));
+        s = c360::pg::palloc_copy(c360::rfm::make_state(as_of));
     } else {
-        s = writable_state(fcinfo, 0);
+        s = c360::pg::writable_arg<State>(fcinfo, 0);
     }
     std::optional<double> amount;
     if (!PG_ARGISNULL(2)) {
@@ -166,7 +143,7 @@ C360_FUNCTION(c360_rfm_add_date, "c360.rfm") {
 
 // c360.rfm_merge(state, state): combine function (strict: the executor handles NULL states).
 C360_FUNCTION(c360_rfm_merge, "c360.rfm_merge") {
-    State* a = writable_state(fcinfo, 0);
+    State* a = c360::pg::writable_arg<State>(fcinfo, 0);
     const State* b = reinterpret_cast<const State*>(PG_GETARG_POINTER(1));
     c360::rfm::combine(*a, *b);
     PG_RETURN_POINTER(a);

@@ -9,25 +9,17 @@
 #include <random>
 #include <vector>
 
+#include "test_util.hpp"
 #include "rfm/rfm.hpp"
 
 using c360::Error;
 using c360::ErrorCode;
+using c360::test::code_of;
 namespace rfm = c360::rfm;
 
 namespace {
 
 constexpr std::int64_t kDay = 86400LL * 1000000LL;
-
-ErrorCode code_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no c360::Error thrown";
-    return ErrorCode::Internal;
-}
 
 } // namespace
 

@@ -1,0 +1,80 @@
+--
+-- Lifetime value: parallel and Citus-style paths, bad input, corrupted values.
+--
+SET extra_float_digits = 0;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/helpers.psql
+
+-- 60,000 synthetic customers (deterministic), weeks
+CREATE TABLE base AS
+SELECT i AS customer_id, x, CASE WHEN x = 0 THEN 0 ELSE round((t * ((i * 48271) % 1000) / 1000.0)::numeric, 2)::float8 END AS t_x,
+       t AS "T", CASE WHEN x = 0 THEN NULL ELSE 5 + ((i * 16807) % 9000) / 100.0 END AS mean_value
+FROM (SELECT i, ((i * 7919) % 1000 / 250)::int * ((i * 104729) % 7 / 3)::int AS x,
+             (20 + (i * 2654435761) % 200 / 10.0)::float8 AS t
+      FROM generate_series(1::bigint, 60000) i) s;
+ANALYZE base;
+SET max_parallel_workers_per_gather = 0;
+CREATE TABLE serial_fit AS
+SELECT c360.bgnbd_fit(x, t_x, "T") AS bg, c360.pareto_nbd_fit(x, t_x, "T") AS pn, c360.gamma_gamma_fit(x, mean_value) AS gg
+FROM base;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT c360.bgnbd_fit(x, t_x, "T") FROM base;
+CREATE TABLE parallel_fit AS
+SELECT c360.bgnbd_fit(x, t_x, "T") AS bg, c360.pareto_nbd_fit(x, t_x, "T") AS pn, c360.gamma_gamma_fit(x, mean_value) AS gg
+FROM base;
+RESET parallel_leader_participation;
+-- the rows are sorted and compressed before the fit: identical models whatever the split
+-- (these synthetic data are not from the models: the BG/NBD and Gamma-Gamma optima lie on the
+-- parameter bound 1e5, which the fit reports as converged = false)
+SELECT s.bg = p.bg AS bgnbd_same, s.pn = p.pn AS pareto_same, s.gg = p.gg AS gamma_gamma_same,
+       (s.bg).converged AS bg_converged, (s.pn).converged AS pn_converged, (s.gg).converged AS gg_converged,
+       (s.bg).customers, (s.bg).distinct_summaries
+FROM serial_fit s, parallel_fit p;
+-- Citus: partial states as text per shard, merged on the coordinator
+CREATE AGGREGATE pg_temp.bg_partial(float8, float8, float8) (SFUNC = c360.bgnbd_add, STYPE = c360.clv_sample);
+CREATE AGGREGATE pg_temp.bg_rollup(c360.clv_sample) (SFUNC = c360.clv_merge, STYPE = c360.clv_sample);
+CREATE TEMP TABLE shards AS
+SELECT customer_id % 4 AS shard, pg_temp.bg_partial(x, t_x, "T")::text AS state FROM base GROUP BY 1;
+SELECT bool_and(state::c360.clv_sample::text = state) AS text_round_trip,
+       c360.bgnbd_final(pg_temp.bg_rollup(state::c360.clv_sample)) = (SELECT bg FROM serial_fit) AS same_model
+FROM shards;
+
+-- a model is an ordinary value: stored, read back, used
+CREATE TABLE ltv_models (name text PRIMARY KEY, bg c360.bgnbd_model);
+INSERT INTO ltv_models SELECT 'synthetic', bg FROM serial_fit;
+SELECT round(c360.bgnbd_p_alive(bg, 2, 10, 30)::numeric, 4) > 0 AS usable FROM ltv_models;
+
+-- bad input: clear errors, never a crash
+SELECT * FROM (VALUES
+    ('t_x > T',             pg_temp.sqlstate_of($$SELECT c360.bgnbd_fit(1, 5, 4)$$)),
+    ('negative x',          pg_temp.sqlstate_of($$SELECT c360.bgnbd_fit(-1, 0, 4)$$)),
+    ('fractional x',        pg_temp.sqlstate_of($$SELECT c360.pareto_nbd_fit(1.5, 1, 4)$$)),
+    ('NaN T',               pg_temp.sqlstate_of($$SELECT c360.bgnbd_fit(0, 0, 'NaN')$$)),
+    ('x = 0 with t_x',      pg_temp.sqlstate_of($$SELECT c360.bgnbd_fit(0, 2, 4)$$)),
+    ('zero mean value',     pg_temp.sqlstate_of($$SELECT c360.gamma_gamma_fit(2, 0)$$)),
+    ('negative horizon',    pg_temp.sqlstate_of($$SELECT c360.bgnbd_expected((SELECT bg FROM serial_fit), -1, 1, 1, 2)$$)),
+    ('forged model',        pg_temp.sqlstate_of($$SELECT c360.bgnbd_p_alive(ROW(-1, 1, 1, 1, 0, true, 0, 0, 0)::c360.bgnbd_model, 1, 1, 2)$$)),
+    ('NULL parameter',      pg_temp.sqlstate_of($$SELECT c360.bgnbd_p_alive(ROW(NULL, 1, 1, 1, 0, true, 0, 0, 0)::c360.bgnbd_model, 1, 1, 2)$$)),
+    ('infinite parameter',  pg_temp.sqlstate_of($$SELECT c360.pareto_nbd_unconditional(ROW('Infinity', 1, 1, 1, 0, true, 0, 0, 0)::c360.pareto_nbd_model, 2)$$)),
+    ('clv months 0',        pg_temp.sqlstate_of($$SELECT c360.clv((SELECT bg FROM serial_fit), (SELECT gg FROM serial_fit), 1, 1, 2, 10, 0)$$)),
+    ('clv no mean value',   pg_temp.sqlstate_of($$SELECT c360.clv((SELECT bg FROM serial_fit), (SELECT gg FROM serial_fit), 1, 1, 2, NULL)$$)),
+    ('clv NULL rate',       pg_temp.sqlstate_of($$SELECT c360.clv((SELECT bg FROM serial_fit), (SELECT gg FROM serial_fit), 1, 1, 2, 10, 12, NULL)$$)),
+    ('corrupt sample',      pg_temp.sqlstate_of($$SELECT 'clv1(0;2;1,2,3;1,5,4)'::c360.clv_sample$$)),
+    ('sample count lies',   pg_temp.sqlstate_of($$SELECT 'clv1(0;3;1,2,3)'::c360.clv_sample$$)),
+    ('sample kind 7',       pg_temp.sqlstate_of($$SELECT 'clv1(7;0)'::c360.clv_sample$$)),
+    ('mixed states',        pg_temp.sqlstate_of($$SELECT c360.clv_merge('clv1(0;0)', 'clv1(2;0)')$$)),
+    ('time unit 0',         pg_temp.sqlstate_of($$SELECT * FROM c360.btyd_summary('base', 'customer_id', 'x', 'x', '2020-01-01', '0 days')$$)),
+    ('summary bad column',  pg_temp.sqlstate_of($$SELECT * FROM c360.btyd_summary('base', 'nope', 'x', 'x', '2020-01-01')$$))
+) AS t(input, outcome);
+-- no customers: NULL; Gamma-Gamma ignores x = 0 rows
+SELECT c360.bgnbd_fit(x, t_x, "T") IS NULL AS empty_is_null FROM base WHERE false;
+SELECT (c360.gamma_gamma_fit(x, mean_value)).customers = (SELECT count(*) FROM base WHERE x > 0) AS repeaters_only FROM base;
+-- extreme customers stay finite: P(alive) in [0, 1]
+SELECT c360.bgnbd_p_alive(bg, 1000, 10, 100) AS p_alive_1000_orders_long_ago,
+       c360.pareto_nbd_p_alive(pn, 1000, 10, 100) BETWEEN 0 AND 1 AS pnbd_in_range
+FROM serial_fit;
+SELECT c360.bgnbd_p_alive((SELECT bg FROM serial_fit), 1, 1, 2) AS still_alive;

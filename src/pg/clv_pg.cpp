@@ -1,0 +1,386 @@
+// SQL glue for lifetime value (docs/ltv.md): the c360.clv_sample state type behind the fit
+// aggregates, the model composites, predictions and CLV.
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bridge.hpp"
+#include "clv/btyd.hpp"
+#include "tuples.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+}
+
+using c360::ErrorCode;
+namespace clv = c360::clv;
+
+namespace {
+
+// c360.clv_sample: the customers seen so far, (x, t_x, T) or (x, mean value, 0) per row.
+struct SampleHeader {
+    int32 vl_len_;
+    int32 kind; // clv::Model
+    int64 count;
+    int64 capacity;
+};
+static_assert(sizeof(SampleHeader) == 24);
+constexpr int kWidth = 3;
+constexpr int64 kMaxRows = static_cast<int64>((MaxAllocSize - sizeof(SampleHeader)) / (kWidth * sizeof(double)));
+
+double* rows_of(SampleHeader* s) { return reinterpret_cast<double*>(s + 1); }
+const double* rows_of(const SampleHeader* s) { return reinterpret_cast<const double*>(s + 1); }
+
+SampleHeader* new_sample(int kind, int64 capacity, const SampleHeader* from) {
+    if (capacity > kMaxRows) {
+        c360::fail(ErrorCode::ProgramLimitExceeded, "lifetime-value fit: too many customers in one group (the limit is 44,739,241)",
+                   {}, "Fit on a random sample of the customers.");
+    }
+    const Size bytes = sizeof(SampleHeader) + static_cast<Size>(capacity) * kWidth * sizeof(double);
+    auto* s = static_cast<SampleHeader*>(palloc(bytes));
+    SET_VARSIZE(s, bytes);
+    s->kind = kind;
+    s->count = 0;
+    s->capacity = capacity;
+    if (from != nullptr) {
+        std::memcpy(rows_of(s), rows_of(from), static_cast<size_t>(from->count) * kWidth * sizeof(double));
+        s->count = from->count;
+    }
+    return s;
+}
+
+void validate_sample(const SampleHeader* s, ErrorCode code) {
+    const Size size = VARSIZE(s);
+    if (size < sizeof(SampleHeader) || s->kind < 0 || s->kind > 2 || s->count < 0 || s->capacity < s->count ||
+        s->capacity > kMaxRows || size != sizeof(SampleHeader) + static_cast<Size>(s->capacity) * kWidth * sizeof(double)) {
+        c360::fail(code, "invalid c360.clv_sample value");
+    }
+}
+
+SampleHeader* writable_sample(FunctionCallInfo fcinfo, SampleHeader* s, int64 extra) {
+    const int64 needed = s->count + extra;
+    if (AggCheckCallContext(fcinfo, nullptr) && needed <= s->capacity) {
+        return s;
+    }
+    int64 capacity = s->capacity > 1024 ? s->capacity : 1024;
+    while (capacity < needed) {
+        capacity = capacity * 2 > kMaxRows ? (needed <= kMaxRows ? kMaxRows : needed) : capacity * 2;
+    }
+    return new_sample(s->kind, capacity, s);
+}
+
+SampleHeader* sample_arg(FunctionCallInfo fcinfo, int argno) {
+    return reinterpret_cast<SampleHeader*>(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)));
+}
+
+Datum add_row(FunctionCallInfo fcinfo, clv::Model m) {
+    const int kind = static_cast<int>(m);
+    const bool gg = m == clv::Model::GammaGamma;
+    SampleHeader* s;
+    if (PG_ARGISNULL(0)) {
+        s = new_sample(kind, 1024, nullptr);
+    } else {
+        s = sample_arg(fcinfo, 0);
+        if (s->kind != kind) {
+            c360::fail(ErrorCode::InvalidParameter, "the state was built by another fit aggregate");
+        }
+    }
+    const int nargs = gg ? 2 : 3;
+    for (int i = 1; i <= nargs; ++i) {
+        if (PG_ARGISNULL(i)) {
+            PG_RETURN_POINTER(s); // customers with a missing value are not used
+        }
+    }
+    const double x = PG_GETARG_FLOAT8(1);
+    const double b = PG_GETARG_FLOAT8(2);
+    const double c = gg ? 0.0 : PG_GETARG_FLOAT8(3);
+    if (gg && x == 0) {
+        PG_RETURN_POINTER(s); // Gamma-Gamma uses repeat customers only
+    }
+    clv::check_summary(m, x, b, c);
+    s = writable_sample(fcinfo, s, 1);
+    double* r = rows_of(s) + kWidth * s->count;
+    r[0] = x;
+    r[1] = b;
+    r[2] = c;
+    ++s->count;
+    PG_RETURN_POINTER(s);
+}
+
+// Model parameters read from a model composite (fields 1..k), validated. The parsed parameters
+// are cached per call site (fn_extra) with the composite's bytes: scoring a table with one model
+// reads it once.
+struct ModelCache {
+    struct Slot {
+        uint32 len;
+        char* raw;
+        double p[4];
+    } slot[2];
+};
+
+void model_params(FunctionCallInfo fcinfo, int argno, int k, double* p, const char* type) {
+    HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(argno);
+    const uint32 len = HeapTupleHeaderGetDatumLength(th);
+    auto* cache = static_cast<ModelCache*>(fcinfo->flinfo->fn_extra);
+    if (cache == nullptr) {
+        cache = static_cast<ModelCache*>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache)));
+        fcinfo->flinfo->fn_extra = cache;
+    }
+    ModelCache::Slot& slot = cache->slot[argno == 0 ? 0 : 1];
+    if (slot.raw != nullptr && slot.len == len && std::memcmp(slot.raw, th, len) == 0) {
+        std::memcpy(p, slot.p, sizeof(double) * static_cast<size_t>(k));
+        return;
+    }
+    for (int i = 0; i < k; ++i) {
+        bool isnull = false;
+        const Datum d = GetAttributeByNum(th, static_cast<AttrNumber>(i + 1), &isnull);
+        p[i] = isnull ? std::nan("") : DatumGetFloat8(d);
+        if (!(p[i] > 0) || !std::isfinite(p[i])) {
+            c360::fail(ErrorCode::InvalidParameter, std::string("invalid ") + type + ": parameters must be finite and > 0");
+        }
+    }
+    if (slot.raw == nullptr || slot.len < len) {
+        slot.raw = static_cast<char*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len));
+    }
+    std::memcpy(slot.raw, th, len);
+    slot.len = len;
+    std::memcpy(slot.p, p, sizeof(double) * static_cast<size_t>(k));
+}
+
+void check_t(double t) {
+    if (!std::isfinite(t) || t < 0) {
+        c360::fail(ErrorCode::InvalidParameter, "t (the prediction horizon, in the model's time unit) must be finite and >= 0");
+    }
+}
+
+Datum fit_result(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
+    const SampleHeader* s = sample_arg(fcinfo, 0);
+    validate_sample(s, ErrorCode::DataCorrupted);
+    if (s->count == 0) {
+        PG_RETURN_NULL();
+    }
+    clv::Fit f{};
+    {
+        std::vector<clv::Summary> rows(static_cast<size_t>(s->count));
+        const double* r = rows_of(s);
+        for (int64 i = 0; i < s->count; ++i) {
+            rows[static_cast<size_t>(i)] = {r[3 * i], r[3 * i + 1], r[3 * i + 2], 1.0};
+        }
+        f = clv::fit(m, rows);
+    }
+    const int k = m == clv::Model::GammaGamma ? 3 : 4;
+    TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, k + 5, type);
+    Datum v[9];
+    bool n[9] = {};
+    for (int i = 0; i < k; ++i) {
+        v[i] = Float8GetDatum(f.p[i]);
+    }
+    v[k] = Float8GetDatum(f.log_likelihood);
+    v[k + 1] = BoolGetDatum(f.converged);
+    v[k + 2] = Int32GetDatum(f.iterations);
+    v[k + 3] = Int64GetDatum(static_cast<int64>(f.customers));
+    v[k + 4] = Int64GetDatum(static_cast<int64>(f.distinct));
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, n)));
+}
+
+
+} // namespace
+
+// ---- the state type ----------------------------------------------------------------------------
+
+C360_FUNCTION(c360_clv_sample_in, "c360.clv_sample_in") {
+    // clv1(kind;count;x,t_x,T;...)
+    std::string_view in(PG_GETARG_CSTRING(0));
+    auto corrupt = [] { c360::fail(ErrorCode::InvalidTextRepresentation, "invalid c360.clv_sample value"); };
+    if (in.substr(0, 5) != "clv1(") corrupt();
+    in.remove_prefix(5);
+    auto number = [&](double& v, char sep) {
+        auto r = std::from_chars(in.data(), in.data() + in.size(), v);
+        if (r.ec != std::errc{} || r.ptr == in.data() + in.size() || *r.ptr != sep) corrupt();
+        in.remove_prefix(static_cast<size_t>(r.ptr - in.data()) + 1);
+    };
+    double kind = 0, count = 0;
+    number(kind, ';');
+    number(count, in.find(';') == std::string_view::npos ? ')' : ';');
+    if ((kind != 0 && kind != 1 && kind != 2) || !(count >= 0) || count > static_cast<double>(kMaxRows) ||
+        count != std::floor(count)) {
+        corrupt();
+    }
+    const auto n = static_cast<int64>(count);
+    SampleHeader* s = new_sample(static_cast<int>(kind), n > 0 ? n : 1, nullptr);
+    for (int64 i = 0; i < n; ++i) {
+        double* r = rows_of(s) + kWidth * i;
+        number(r[0], ',');
+        number(r[1], ',');
+        number(r[2], i + 1 == n ? ')' : ';');
+        try {
+            clv::check_summary(static_cast<clv::Model>(s->kind), r[0], r[1], r[2]);
+        } catch (const c360::Error&) {
+            corrupt();
+        }
+        s->count = i + 1;
+    }
+    if (!in.empty()) corrupt();
+    PG_RETURN_POINTER(s);
+}
+
+C360_FUNCTION(c360_clv_sample_out, "c360.clv_sample_out") {
+    const SampleHeader* s = sample_arg(fcinfo, 0);
+    StringInfoData buf;
+    initStringInfo(&buf);
+    char num[32];
+    auto put = [&](double v, char sep) {
+        auto r = std::to_chars(num, num + sizeof num - 1, v);
+        *r.ptr = '\0';
+        appendStringInfoString(&buf, num);
+        appendStringInfoChar(&buf, sep);
+    };
+    appendStringInfoString(&buf, "clv1(");
+    put(s->kind, ';');
+    put(static_cast<double>(s->count), s->count == 0 ? ')' : ';');
+    for (int64 i = 0; i < s->count; ++i) {
+        const double* r = rows_of(s) + kWidth * i;
+        put(r[0], ',');
+        put(r[1], ',');
+        put(r[2], i + 1 == s->count ? ')' : ';');
+    }
+    PG_RETURN_CSTRING(buf.data);
+}
+
+C360_FUNCTION(c360_bgnbd_add, "c360.bgnbd_fit") { return add_row(fcinfo, clv::Model::BgNbd); }
+C360_FUNCTION(c360_pnbd_add, "c360.pareto_nbd_fit") { return add_row(fcinfo, clv::Model::ParetoNbd); }
+C360_FUNCTION(c360_gg_add, "c360.gamma_gamma_fit") { return add_row(fcinfo, clv::Model::GammaGamma); }
+
+C360_FUNCTION(c360_clv_merge, "c360.clv_merge") {
+    SampleHeader* a = sample_arg(fcinfo, 0);
+    const SampleHeader* b = sample_arg(fcinfo, 1);
+    if (a->kind != b->kind) {
+        c360::fail(ErrorCode::InvalidParameter, "cannot merge samples of different models");
+    }
+    a = writable_sample(fcinfo, a, b->count);
+    std::memcpy(rows_of(a) + kWidth * a->count, rows_of(b), static_cast<size_t>(b->count) * kWidth * sizeof(double));
+    a->count += b->count;
+    PG_RETURN_POINTER(a);
+}
+
+C360_FUNCTION(c360_bgnbd_final, "c360.bgnbd_fit") { return fit_result(fcinfo, clv::Model::BgNbd, "c360.bgnbd_model"); }
+C360_FUNCTION(c360_pnbd_final, "c360.pareto_nbd_fit") {
+    return fit_result(fcinfo, clv::Model::ParetoNbd, "c360.pareto_nbd_model");
+}
+C360_FUNCTION(c360_gg_final, "c360.gamma_gamma_fit") {
+    return fit_result(fcinfo, clv::Model::GammaGamma, "c360.gamma_gamma_model");
+}
+
+// ---- predictions ---------------------------------------------------------------------------------
+
+namespace {
+
+struct Customer {
+    double x, t_x, T;
+};
+
+Customer customer_args(FunctionCallInfo fcinfo, int first) {
+    const Customer c{PG_GETARG_FLOAT8(first), PG_GETARG_FLOAT8(first + 1), PG_GETARG_FLOAT8(first + 2)};
+    clv::check_summary(clv::Model::BgNbd, c.x, c.t_x, c.T);
+    return c;
+}
+
+} // namespace
+
+// (model, t, x, t_x, T)
+C360_FUNCTION(c360_bgnbd_expected, "c360.bgnbd_expected") {
+    double p[4];
+    model_params(fcinfo, 0, 4, p, "c360.bgnbd_model");
+    const double t = PG_GETARG_FLOAT8(1);
+    check_t(t);
+    const Customer c = customer_args(fcinfo, 2);
+    PG_RETURN_FLOAT8(clv::bgnbd_expected(p, t, c.x, c.t_x, c.T));
+}
+
+C360_FUNCTION(c360_bgnbd_p_alive, "c360.bgnbd_p_alive") {
+    double p[4];
+    model_params(fcinfo, 0, 4, p, "c360.bgnbd_model");
+    const Customer c = customer_args(fcinfo, 1);
+    PG_RETURN_FLOAT8(clv::bgnbd_p_alive(p, c.x, c.t_x, c.T));
+}
+
+C360_FUNCTION(c360_bgnbd_unconditional, "c360.bgnbd_unconditional") {
+    double p[4];
+    model_params(fcinfo, 0, 4, p, "c360.bgnbd_model");
+    const double t = PG_GETARG_FLOAT8(1);
+    check_t(t);
+    PG_RETURN_FLOAT8(clv::bgnbd_unconditional(p, t));
+}
+
+C360_FUNCTION(c360_pnbd_expected, "c360.pareto_nbd_expected") {
+    double p[4];
+    model_params(fcinfo, 0, 4, p, "c360.pareto_nbd_model");
+    const double t = PG_GETARG_FLOAT8(1);
+    check_t(t);
+    const Customer c = customer_args(fcinfo, 2);
+    PG_RETURN_FLOAT8(clv::pnbd_expected(p, t, c.x, c.t_x, c.T));
+}
+
+C360_FUNCTION(c360_pnbd_p_alive, "c360.pareto_nbd_p_alive") {
+    double p[4];
+    model_params(fcinfo, 0, 4, p, "c360.pareto_nbd_model");
+    const Customer c = customer_args(fcinfo, 1);
+    PG_RETURN_FLOAT8(clv::pnbd_p_alive(p, c.x, c.t_x, c.T));
+}
+
+C360_FUNCTION(c360_pnbd_unconditional, "c360.pareto_nbd_unconditional") {
+    double p[4];
+    model_params(fcinfo, 0, 4, p, "c360.pareto_nbd_model");
+    const double t = PG_GETARG_FLOAT8(1);
+    check_t(t);
+    PG_RETURN_FLOAT8(clv::pnbd_unconditional(p, t));
+}
+
+// (model, x, mean_value): NULL when x = 0 and q <= 1 (no finite population mean)
+C360_FUNCTION(c360_gg_expected, "c360.gamma_gamma_expected") {
+    double p[3];
+    model_params(fcinfo, 0, 3, p, "c360.gamma_gamma_model");
+    const double x = PG_GETARG_FLOAT8(1);
+    const double mv = PG_ARGISNULL(2) ? 0.0 : PG_GETARG_FLOAT8(2);
+    if (!std::isfinite(x) || x < 0 || x != std::floor(x) || !std::isfinite(mv) || (x > 0 && (PG_ARGISNULL(2) || !(mv > 0)))) {
+        c360::fail(ErrorCode::InvalidParameter, "need a whole x >= 0 and, when x > 0, a mean transaction value > 0");
+    }
+    const double v = clv::gg_expected(p, x, mv);
+    if (std::isnan(v)) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_FLOAT8(v);
+}
+
+// (transaction model, spend model, x, t_x, T, mean_value, months, monthly_discount_rate, model_units_per_month)
+namespace {
+Datum clv_any(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
+    double p[4], g[3];
+    for (int i = 0; i < 9; ++i) {
+        if (PG_ARGISNULL(i) && i != 5) {
+            c360::fail(ErrorCode::NullValueNotAllowed, "only mean_value may be NULL (customers without repeat purchases)");
+        }
+    }
+    model_params(fcinfo, 0, 4, p, type);
+    model_params(fcinfo, 1, 3, g, "c360.gamma_gamma_model");
+    const Customer c = customer_args(fcinfo, 2);
+    const double mv = PG_ARGISNULL(5) ? 0.0 : PG_GETARG_FLOAT8(5);
+    if (c.x > 0 && !(mv > 0 && std::isfinite(mv))) {
+        c360::fail(ErrorCode::InvalidParameter, "mean_value must be > 0 for a customer with repeat purchases");
+    }
+    const double v = clv::clv(m, p, g, c.x, c.t_x, c.T, mv, PG_GETARG_INT32(6), PG_GETARG_FLOAT8(7), PG_GETARG_FLOAT8(8));
+    if (!std::isfinite(v)) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_FLOAT8(v);
+}
+} // namespace
+
+C360_FUNCTION(c360_clv_bgnbd, "c360.clv") { return clv_any(fcinfo, clv::Model::BgNbd, "c360.bgnbd_model"); }
+C360_FUNCTION(c360_clv_pnbd, "c360.clv") { return clv_any(fcinfo, clv::Model::ParetoNbd, "c360.pareto_nbd_model"); }

@@ -1,0 +1,51 @@
+// Helpers for aggregate states stored verbatim in fixed-size SQL types (c360.rfm_state,
+// c360.slowdown_state, ...): trivially copyable structs, updated in place inside aggregates.
+#pragma once
+
+#include <cstring>
+#include <new>
+#include <string>
+#include <type_traits>
+
+#include "bridge.hpp"
+
+namespace c360::pg {
+
+template <class S>
+S* palloc_copy(const S& from) {
+    static_assert(std::is_trivially_copyable_v<S>);
+    void* mem = palloc(sizeof(S));
+    return new (mem) S(from);
+}
+
+// The state to modify: in place when called by an aggregate (allowed for transition and combine
+// functions), otherwise a fresh copy so that plain calls never scribble on their input.
+template <class S>
+S* writable_arg(FunctionCallInfo fcinfo, int argno) {
+    S* s = reinterpret_cast<S*>(PG_GETARG_POINTER(argno));
+    if (AggCheckCallContext(fcinfo, nullptr)) {
+        return s;
+    }
+    return palloc_copy(*s);
+}
+
+template <class S>
+const S* const_arg(FunctionCallInfo fcinfo, int argno) {
+    return reinterpret_cast<const S*>(PG_GETARG_POINTER(argno));
+}
+
+// Text output of a state through its core to_text(): the std::string dies before pstrdup.
+template <class S>
+Datum text_out(const S& s, std::string (*to_text)(const S&)) {
+    char buf[1024];
+    {
+        const std::string text = to_text(s);
+        if (text.size() >= sizeof buf) {
+            c360::fail(ErrorCode::Internal, "state text form too long");
+        }
+        std::memcpy(buf, text.c_str(), text.size() + 1);
+    }
+    PG_RETURN_CSTRING(pstrdup(buf));
+}
+
+} // namespace c360::pg

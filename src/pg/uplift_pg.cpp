@@ -1,0 +1,620 @@
+// SQL glue for campaign measurement (docs/uplift.md): assignment, the c360.ab_state type and the
+// lift aggregates, planning functions, and the c360.uplift_sample type behind the uplift curves.
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bridge.hpp"
+#include "fixed_state.hpp"
+#include "tuples.hpp"
+#include "uplift/ab.hpp"
+#include "uplift/curves.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+}
+
+using c360::ErrorCode;
+namespace up = c360::uplift;
+
+namespace {
+
+std::string_view text_view(text* t) { return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)}; }
+
+Datum nullable(double v, bool* isnull) {
+    *isnull = std::isnan(v);
+    return Float8GetDatum(*isnull ? 0.0 : v);
+}
+
+// A one-dimensional float8[] without NULLs, copied into out (at most max values).
+int float8_array_arg(FunctionCallInfo fcinfo, int argno, double* out, int max, const char* what) {
+    ArrayType* a = PG_GETARG_ARRAYTYPE_P(argno);
+    const int n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+    if (ARR_ELEMTYPE(a) != FLOAT8OID || ARR_NDIM(a) > 1 || ARR_HASNULL(a)) {
+        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must be a one-dimensional float8 array without NULLs");
+    }
+    if (n > max) {
+        c360::fail(ErrorCode::ProgramLimitExceeded, std::string(what) + ": at most " + std::to_string(max) + " values");
+    }
+    if (n > 0) {
+        std::memcpy(out, ARR_DATA_PTR(a), static_cast<size_t>(n) * sizeof(double));
+    }
+    return n;
+}
+
+constexpr int kMaxArms = 100;
+
+} // namespace
+
+// ---- assignment ----------------------------------------------------------------------------
+
+// c360.hash_bucket(salt text, id text, version int4) -> float8 in [0, 1)
+C360_FUNCTION(c360_hash_bucket, "c360.hash_bucket") {
+    const int version = PG_GETARG_INT32(2);
+    if (version != 1 && version != 2) {
+        c360::fail(ErrorCode::InvalidParameter, "hash version must be 1 or 2");
+    }
+    const std::string_view salt = text_view(PG_GETARG_TEXT_PP(0));
+    const std::string_view id = text_view(PG_GETARG_TEXT_PP(1));
+    PG_RETURN_FLOAT8(version == 2 ? up::hash_v2(salt, id) : up::hash_v1(salt, id));
+}
+
+// c360.assign_group(customer_id text, salt text, control_share float8) -> 'control' | 'treatment'
+C360_FUNCTION(c360_assign_group, "c360.assign_group") {
+    const double share = PG_GETARG_FLOAT8(2);
+    if (!std::isfinite(share) || share < 0 || share > 1) {
+        c360::fail(ErrorCode::InvalidParameter, "control_share must be between 0 and 1");
+    }
+    const double bucket = up::hash_v2(text_view(PG_GETARG_TEXT_PP(1)), text_view(PG_GETARG_TEXT_PP(0)));
+    PG_RETURN_TEXT_P(cstring_to_text(bucket < share ? "control" : "treatment"));
+}
+
+// c360.assign_arm(customer_id text, salt text, arms text[], weights float8[]) -> text
+C360_FUNCTION(c360_assign_arm, "c360.assign_arm") {
+    ArrayType* arms = PG_GETARG_ARRAYTYPE_P(2);
+    Datum* names = nullptr;
+    bool* nulls = nullptr;
+    int n = 0;
+    if (ARR_ELEMTYPE(arms) != TEXTOID || ARR_NDIM(arms) > 1) {
+        c360::fail(ErrorCode::InvalidParameter, "arms must be a one-dimensional text array");
+    }
+    deconstruct_array(arms, TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &n);
+    double weights[kMaxArms];
+    const int nw = float8_array_arg(fcinfo, 3, weights, kMaxArms, "weights");
+    if (n == 0 || nw != n) {
+        c360::fail(ErrorCode::InvalidParameter, "arms and weights must be non-empty and of the same length");
+    }
+    for (int i = 0; i < n; ++i) {
+        if (nulls[i]) {
+            c360::fail(ErrorCode::InvalidParameter, "arm names must not be NULL");
+        }
+    }
+    const double bucket = up::hash_v2(text_view(PG_GETARG_TEXT_PP(1)), text_view(PG_GETARG_TEXT_PP(0)));
+    int arm = 0;
+    {
+        const std::vector<double> w(weights, weights + nw);
+        arm = up::choose_arm(bucket, w);
+    }
+    PG_RETURN_DATUM(names[arm]);
+}
+
+// ---- the c360.ab_state type ----------------------------------------------------------------
+
+C360_FUNCTION(c360_ab_state_in, "c360.ab_state_in") {
+    const up::AbState parsed = up::ab_from_text(PG_GETARG_CSTRING(0));
+    PG_RETURN_POINTER(c360::pg::palloc_copy(parsed));
+}
+
+C360_FUNCTION(c360_ab_state_out, "c360.ab_state_out") {
+    return c360::pg::text_out(*c360::pg::const_arg<up::AbState>(fcinfo, 0), &up::to_text);
+}
+
+C360_FUNCTION(c360_ab_state_recv, "c360.ab_state_recv") {
+    StringInfo msg = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
+    up::AbState s;
+    s.version = pq_getmsgint(msg, 4);
+    s.kind = pq_getmsgint(msg, 4);
+    s.confidence = pq_getmsgfloat8(msg);
+    s.skipped = pq_getmsgfloat8(msg);
+    for (up::Moments& m : s.arm) {
+        for (double* f : {&m.n, &m.mean_y, &m.m2_y, &m.mean_x, &m.m2_x, &m.c_xy}) {
+            *f = pq_getmsgfloat8(msg);
+        }
+    }
+    up::validate(s);
+    PG_RETURN_POINTER(c360::pg::palloc_copy(s));
+}
+
+C360_FUNCTION(c360_ab_state_send, "c360.ab_state_send") {
+    const up::AbState* s = c360::pg::const_arg<up::AbState>(fcinfo, 0);
+    StringInfoData buf;
+    pq_begintypsend(&buf);
+    pq_sendint32(&buf, s->version);
+    pq_sendint32(&buf, s->kind);
+    pq_sendfloat8(&buf, s->confidence);
+    pq_sendfloat8(&buf, s->skipped);
+    for (const up::Moments& m : s->arm) {
+        for (double f : {m.n, m.mean_y, m.m2_y, m.mean_x, m.m2_x, m.c_xy}) {
+            pq_sendfloat8(&buf, f);
+        }
+    }
+    PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+// ---- lift aggregates -------------------------------------------------------------------------
+
+namespace {
+
+// Transition (state, treated, outcome[, covariate][, confidence]): `kind` 1 binary, 2 mean, 3 CUPED.
+Datum ab_add(FunctionCallInfo fcinfo, std::uint32_t kind) {
+    const int covariate_arg = kind == 3 ? 3 : -1;
+    const int conf_arg = kind == 3 ? 4 : 3;
+    double confidence = 0.95;
+    if (PG_NARGS() > conf_arg) {
+        if (PG_ARGISNULL(conf_arg)) {
+            c360::fail(ErrorCode::NullValueNotAllowed, "confidence must not be NULL");
+        }
+        confidence = PG_GETARG_FLOAT8(conf_arg);
+    }
+    up::AbState* s;
+    if (PG_ARGISNULL(0)) {
+        s = c360::pg::palloc_copy(up::make_state(confidence, kind));
+    } else {
+        s = c360::pg::writable_arg<up::AbState>(fcinfo, 0);
+        if (s->confidence != confidence) {
+            c360::fail(ErrorCode::InvalidParameter, "confidence must be the same for every row of a group");
+        }
+    }
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || (covariate_arg > 0 && PG_ARGISNULL(covariate_arg))) {
+        s->skipped += 1;
+        PG_RETURN_POINTER(s);
+    }
+    const bool treated = PG_GETARG_BOOL(1);
+    const double y = kind == 1 ? (PG_GETARG_BOOL(2) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(2);
+    const double x = covariate_arg > 0 ? PG_GETARG_FLOAT8(covariate_arg) : 0.0;
+    up::add_row(*s, treated, y, x);
+    PG_RETURN_POINTER(s);
+}
+
+const up::AbState* final_state(FunctionCallInfo fcinfo, std::uint32_t kind, const char* name) {
+    const up::AbState* s = c360::pg::const_arg<up::AbState>(fcinfo, 0);
+    if (s->kind != kind) {
+        c360::fail(ErrorCode::InvalidParameter, "the state was built by another lift aggregate");
+    }
+    return s;
+}
+
+constexpr int kBinaryFields = 22;
+constexpr int kMeanFields = 23;
+
+} // namespace
+
+C360_FUNCTION(c360_ab_add_binary, "c360.lift_binary") { return ab_add(fcinfo, 1); }
+C360_FUNCTION(c360_ab_add_mean, "c360.lift_mean") { return ab_add(fcinfo, 2); }
+C360_FUNCTION(c360_ab_add_cuped, "c360.lift_cuped") { return ab_add(fcinfo, 3); }
+
+C360_FUNCTION(c360_ab_merge, "c360.ab_merge") {
+    up::AbState* a = c360::pg::writable_arg<up::AbState>(fcinfo, 0);
+    up::merge(*a, *c360::pg::const_arg<up::AbState>(fcinfo, 1));
+    PG_RETURN_POINTER(a);
+}
+
+C360_FUNCTION(c360_lift_binary_final, "c360.lift_binary") {
+    const up::AbState* s = final_state(fcinfo, 1, "c360.lift_binary");
+    const up::BinaryResult r = up::binary_result(*s);
+    const double v[] = {r.n_control, r.n_treatment, r.conversions_control, r.conversions_treatment,
+                        r.rate_control, r.rate_treatment, r.abs_lift, r.rel_lift, r.z, r.p_value,
+                        r.wald_lower, r.wald_upper, r.newcombe_lower, r.newcombe_upper,
+                        r.rel_lower, r.rel_upper, r.rel_p_value, r.incremental_conversions,
+                        r.incremental_lower, r.incremental_upper, r.confidence, s->skipped};
+    static_assert(sizeof v / sizeof v[0] == kBinaryFields);
+    TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, kBinaryFields, "c360.lift_binary_result");
+    Datum values[kBinaryFields];
+    bool nulls[kBinaryFields];
+    for (int i = 0; i < kBinaryFields; ++i) {
+        values[i] = nullable(v[i], &nulls[i]);
+        if (i < 4 || i == kBinaryFields - 1) { // counts are int8
+            values[i] = Int64GetDatum(static_cast<int64>(v[i]));
+        }
+    }
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+}
+
+namespace {
+
+Datum mean_final(FunctionCallInfo fcinfo, bool cuped) {
+    const up::AbState* s = final_state(fcinfo, cuped ? 3 : 2, cuped ? "c360.lift_cuped" : "c360.lift_mean");
+    const up::MeanResult r = up::mean_result(*s, cuped);
+    const double v[] = {r.n_control, r.n_treatment, r.mean_control, r.mean_treatment, r.sd_control, r.sd_treatment,
+                        r.diff, r.std_err, r.t, r.df, r.p_value, r.lower, r.upper,
+                        r.rel_lift, r.rel_lower, r.rel_upper, r.rel_p_value,
+                        r.incremental_total, r.incremental_lower, r.incremental_upper,
+                        r.theta, r.variance_reduction, r.confidence};
+    static_assert(sizeof v / sizeof v[0] == kMeanFields);
+    TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, kMeanFields + 1, "c360.lift_mean_result");
+    Datum values[kMeanFields + 1];
+    bool nulls[kMeanFields + 1];
+    for (int i = 0; i < kMeanFields; ++i) {
+        values[i] = nullable(v[i], &nulls[i]);
+        if (i < 2) {
+            values[i] = Int64GetDatum(static_cast<int64>(v[i]));
+        }
+    }
+    values[kMeanFields] = Int64GetDatum(static_cast<int64>(s->skipped));
+    nulls[kMeanFields] = false;
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+}
+
+} // namespace
+
+C360_FUNCTION(c360_lift_mean_final, "c360.lift_mean") { return mean_final(fcinfo, false); }
+C360_FUNCTION(c360_lift_cuped_final, "c360.lift_cuped") { return mean_final(fcinfo, true); }
+
+// ---- checks and planning ---------------------------------------------------------------------
+
+// c360.srm_test(observed int8[], weights float8[]) -> (chi2, df, p_value)
+C360_FUNCTION(c360_srm_test, "c360.srm_test") {
+    ArrayType* a = PG_GETARG_ARRAYTYPE_P(0);
+    if (ARR_ELEMTYPE(a) != INT8OID || ARR_NDIM(a) > 1 || ARR_HASNULL(a)) {
+        c360::fail(ErrorCode::InvalidParameter, "observed must be a one-dimensional int8 array without NULLs");
+    }
+    const int n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+    if (n > kMaxArms) {
+        c360::fail(ErrorCode::ProgramLimitExceeded, "at most 100 arms");
+    }
+    double observed[kMaxArms];
+    const auto* counts = reinterpret_cast<const int64*>(ARR_DATA_PTR(a));
+    for (int i = 0; i < n; ++i) {
+        observed[i] = static_cast<double>(counts[i]);
+    }
+    double weights[kMaxArms];
+    const int nw = PG_ARGISNULL(1) ? 0 : float8_array_arg(fcinfo, 1, weights, kMaxArms, "weights");
+    up::SrmResult r{};
+    {
+        const std::vector<double> o(observed, observed + n);
+        const std::vector<double> w(weights, weights + nw);
+        r = up::srm(o, w);
+    }
+    TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, 3, "c360.srm_result");
+    Datum values[3] = {Float8GetDatum(r.chi2), Int32GetDatum(static_cast<int32>(r.df)), Float8GetDatum(r.p_value)};
+    bool nulls[3] = {false, false, false};
+    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+}
+
+C360_FUNCTION(c360_sample_size, "c360.sample_size") {
+    PG_RETURN_FLOAT8(up::sample_size(PG_GETARG_FLOAT8(0), PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2),
+                                     PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4)));
+}
+
+C360_FUNCTION(c360_power, "c360.power") {
+    PG_RETURN_FLOAT8(up::power_of(PG_GETARG_FLOAT8(0), PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2),
+                                  PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4)));
+}
+
+C360_FUNCTION(c360_mde, "c360.mde") {
+    const double v = up::minimum_detectable_effect(PG_GETARG_FLOAT8(0), PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2),
+                                                   PG_GETARG_FLOAT8(3), PG_GETARG_FLOAT8(4));
+    if (std::isnan(v)) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_FLOAT8(v);
+}
+
+// ---- c360.uplift_sample: the rows behind the uplift curves -----------------------------------
+
+namespace {
+
+struct SampleHeader {
+    int32 vl_len_;
+    int32 version;
+    double param; // k, bins or points (the same for every row of a group)
+    int64 count;
+    int64 capacity;
+};
+static_assert(sizeof(SampleHeader) == 32);
+
+constexpr int64 kMaxRows =
+    static_cast<int64>((MaxAllocSize - sizeof(SampleHeader)) / sizeof(up::UpliftRow));
+
+up::UpliftRow* rows_of(SampleHeader* s) { return reinterpret_cast<up::UpliftRow*>(s + 1); }
+const up::UpliftRow* rows_of(const SampleHeader* s) { return reinterpret_cast<const up::UpliftRow*>(s + 1); }
+
+SampleHeader* new_sample(double param, int64 capacity, const SampleHeader* from) {
+    if (capacity > kMaxRows) {
+        c360::fail(ErrorCode::ProgramLimitExceeded, "uplift evaluation: too many rows (the limit is 44,739,241 per group)",
+                   {}, "Evaluate on a random sample of the rows.");
+    }
+    const Size bytes = sizeof(SampleHeader) + static_cast<Size>(capacity) * sizeof(up::UpliftRow);
+    auto* s = static_cast<SampleHeader*>(palloc(bytes));
+    SET_VARSIZE(s, bytes);
+    s->version = 1;
+    s->param = param;
+    s->count = 0;
+    s->capacity = capacity;
+    if (from != nullptr) {
+        std::memcpy(rows_of(s), rows_of(from), static_cast<size_t>(from->count) * sizeof(up::UpliftRow));
+        s->count = from->count;
+    }
+    return s;
+}
+
+void validate_sample(const SampleHeader* s, ErrorCode code) {
+    const Size size = VARSIZE(s);
+    if (size < sizeof(SampleHeader) || s->version != 1 || s->count < 0 || s->capacity < s->count ||
+        s->capacity > kMaxRows || !std::isfinite(s->param) ||
+        size != sizeof(SampleHeader) + static_cast<Size>(s->capacity) * sizeof(up::UpliftRow)) {
+        c360::fail(code, "invalid c360.uplift_sample value");
+    }
+    for (int64 i = 0; i < s->count; ++i) {
+        const up::UpliftRow& r = rows_of(s)[i];
+        if (!std::isfinite(r.score) || (r.treated != 0 && r.treated != 1) || (r.converted != 0 && r.converted != 1)) {
+            c360::fail(code, "invalid c360.uplift_sample value");
+        }
+    }
+}
+
+SampleHeader* writable_sample(FunctionCallInfo fcinfo, SampleHeader* s, int64 extra) {
+    const int64 needed = s->count + extra;
+    if (AggCheckCallContext(fcinfo, nullptr) && needed <= s->capacity) {
+        return s;
+    }
+    int64 capacity = s->capacity > 1024 ? s->capacity : 1024;
+    while (capacity < needed) {
+        capacity = capacity * 2 > kMaxRows ? (needed <= kMaxRows ? kMaxRows : needed) : capacity * 2;
+    }
+    return new_sample(s->param, capacity, s);
+}
+
+SampleHeader* sample_arg(FunctionCallInfo fcinfo, int argno) {
+    return reinterpret_cast<SampleHeader*>(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)));
+}
+
+Datum uplift_add(FunctionCallInfo fcinfo, double param) {
+    SampleHeader* s;
+    if (PG_ARGISNULL(0)) {
+        s = new_sample(param, 1024, nullptr);
+    } else {
+        s = sample_arg(fcinfo, 0);
+        if (s->param != param) {
+            c360::fail(ErrorCode::InvalidParameter, "k, bins or points must be the same for every row of a group");
+        }
+    }
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3)) {
+        PG_RETURN_POINTER(s); // rows without a score, a group or an outcome are not evaluated
+    }
+    const up::UpliftRow row{PG_GETARG_FLOAT8(1), PG_GETARG_BOOL(2) ? 1.0 : 0.0, PG_GETARG_BOOL(3) ? 1.0 : 0.0};
+    up::check_row(row);
+    s = writable_sample(fcinfo, s, 1);
+    rows_of(s)[s->count++] = row;
+    PG_RETURN_POINTER(s);
+}
+
+double param_arg(FunctionCallInfo fcinfo, const char* what) {
+    if (PG_NARGS() < 5) {
+        return 0;
+    }
+    if (PG_ARGISNULL(4)) {
+        c360::fail(ErrorCode::NullValueNotAllowed, std::string(what) + " must not be NULL");
+    }
+    return get_fn_expr_argtype(fcinfo->flinfo, 4) == INT4OID ? static_cast<double>(PG_GETARG_INT32(4))
+                                                               : PG_GETARG_FLOAT8(4);
+}
+
+} // namespace
+
+C360_FUNCTION(c360_uplift_sample_in, "c360.uplift_sample_in") {
+    // upl1(param;count;s,t,c;s,t,c;...)
+    const char* str = PG_GETARG_CSTRING(0);
+    std::string_view in(str);
+    auto corrupt = [] { c360::fail(ErrorCode::InvalidTextRepresentation, "invalid c360.uplift_sample value"); };
+    if (in.substr(0, 5) != "upl1(") {
+        corrupt();
+    }
+    in.remove_prefix(5);
+    auto number = [&](double& v, char sep) {
+        char buf[64];
+        const size_t end = in.find(sep);
+        if (end == std::string_view::npos || end == 0 || end >= sizeof buf) {
+            corrupt();
+        }
+        std::memcpy(buf, in.data(), end);
+        buf[end] = '\0';
+        char* stop = nullptr;
+        v = std::strtod(buf, &stop);
+        if (stop != buf + end) {
+            corrupt();
+        }
+        in.remove_prefix(end + 1);
+    };
+    double param = 0, count = 0;
+    number(param, ';');
+    number(count, count == 0 && in.find(';') == std::string_view::npos ? ')' : ';');
+    if (!(count >= 0) || count > static_cast<double>(kMaxRows) || count != std::floor(count)) {
+        corrupt();
+    }
+    const auto n = static_cast<int64>(count);
+    SampleHeader* s = new_sample(param, n > 0 ? n : 1, nullptr);
+    for (int64 i = 0; i < n; ++i) {
+        up::UpliftRow& r = rows_of(s)[i];
+        number(r.score, ',');
+        number(r.treated, ',');
+        number(r.converted, i + 1 == n ? ')' : ';');
+        s->count = i + 1;
+    }
+    if (!in.empty()) {
+        corrupt();
+    }
+    validate_sample(s, ErrorCode::InvalidTextRepresentation);
+    PG_RETURN_POINTER(s);
+}
+
+C360_FUNCTION(c360_uplift_sample_out, "c360.uplift_sample_out") {
+    const SampleHeader* s = sample_arg(fcinfo, 0);
+    StringInfoData buf;
+    initStringInfo(&buf);
+    char num[32];
+    appendStringInfoString(&buf, "upl1(");
+    {
+        // shortest round-trip doubles: the text form is exact
+        auto put = [&](double v, char sep) {
+            auto r = std::to_chars(num, num + sizeof num - 1, v);
+            *r.ptr = '\0';
+            appendStringInfoString(&buf, num);
+            appendStringInfoChar(&buf, sep);
+        };
+        put(s->param, ';');
+        put(static_cast<double>(s->count), s->count == 0 ? ')' : ';');
+        for (int64 i = 0; i < s->count; ++i) {
+            const up::UpliftRow& r = rows_of(s)[i];
+            put(r.score, ',');
+            put(r.treated, ',');
+            put(r.converted, i + 1 == s->count ? ')' : ';');
+        }
+    }
+    PG_RETURN_CSTRING(buf.data);
+}
+
+C360_FUNCTION(c360_uplift_add, "c360.uplift_add") { return uplift_add(fcinfo, param_arg(fcinfo, "parameter")); }
+
+C360_FUNCTION(c360_uplift_merge, "c360.uplift_merge") {
+    SampleHeader* a = sample_arg(fcinfo, 0);
+    const SampleHeader* b = sample_arg(fcinfo, 1);
+    if (a->param != b->param) {
+        c360::fail(ErrorCode::InvalidParameter, "cannot merge uplift samples with different parameters");
+    }
+    a = writable_sample(fcinfo, a, b->count);
+    std::memcpy(rows_of(a) + a->count, rows_of(b), static_cast<size_t>(b->count) * sizeof(up::UpliftRow));
+    a->count += b->count;
+    PG_RETURN_POINTER(a);
+}
+
+namespace {
+
+// The rows of a final state, validated (a state can come from text input).
+const SampleHeader* final_sample(FunctionCallInfo fcinfo) {
+    const SampleHeader* s = sample_arg(fcinfo, 0);
+    validate_sample(s, ErrorCode::DataCorrupted);
+    return s;
+}
+
+enum class Metric { Qini, Uplift, AtK };
+
+Datum scalar_metric(FunctionCallInfo fcinfo, Metric metric) {
+    const SampleHeader* s = final_sample(fcinfo);
+    if (s->count == 0) {
+        PG_RETURN_NULL();
+    }
+    double v;
+    {
+        std::vector<up::UpliftRow> rows(rows_of(s), rows_of(s) + s->count);
+        v = metric == Metric::Qini     ? up::qini_auc(rows)
+            : metric == Metric::Uplift ? up::uplift_auc(rows)
+                                       : up::uplift_at_k(rows, s->param);
+    }
+    if (std::isnan(v)) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_FLOAT8(v);
+}
+
+Datum composite_array(FunctionCallInfo fcinfo, const double* values, int rows, int fields, int int_fields) {
+    Oid elem_type = InvalidOid;
+    TupleDesc td = nullptr;
+    Oid array_type = get_fn_expr_rettype(fcinfo->flinfo);
+    elem_type = get_element_type(array_type);
+    if (elem_type == InvalidOid) {
+        c360::fail(ErrorCode::Internal, "could not determine the result row type");
+    }
+    td = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elem_type, -1));
+    if (td->natts != fields) {
+        c360::fail(ErrorCode::DataCorrupted, "result row type has an unexpected number of fields", {},
+                   "Reinstall the extension.");
+    }
+    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (rows > 0 ? rows : 1)));
+    Datum* v = static_cast<Datum*>(palloc(sizeof(Datum) * fields));
+    bool* n = static_cast<bool*>(palloc(sizeof(bool) * fields));
+    for (int r = 0; r < rows; ++r) {
+        for (int f = 0; f < fields; ++f) {
+            const double x = values[r * fields + f];
+            v[f] = nullable(x, &n[f]);
+            if (f < int_fields && !n[f]) {
+                v[f] = Int32GetDatum(static_cast<int32>(x));
+            }
+        }
+        elems[r] = HeapTupleGetDatum(heap_form_tuple(td, v, n));
+    }
+    int16 typlen;
+    bool typbyval;
+    char typalign;
+    get_typlenbyvalalign(elem_type, &typlen, &typbyval, &typalign);
+    PG_RETURN_ARRAYTYPE_P(construct_array(elems, rows, elem_type, typlen, typbyval, typalign));
+}
+
+constexpr int kBinFields = 10;
+constexpr int kPointFields = 10;
+
+} // namespace
+
+C360_FUNCTION(c360_qini_auc_final, "c360.qini_auc") { return scalar_metric(fcinfo, Metric::Qini); }
+C360_FUNCTION(c360_uplift_auc_final, "c360.uplift_auc") { return scalar_metric(fcinfo, Metric::Uplift); }
+C360_FUNCTION(c360_uplift_at_k_final, "c360.uplift_at_k") { return scalar_metric(fcinfo, Metric::AtK); }
+
+C360_FUNCTION(c360_uplift_by_percentile_final, "c360.uplift_by_percentile") {
+    const SampleHeader* s = final_sample(fcinfo);
+    if (s->count == 0) {
+        PG_RETURN_NULL();
+    }
+    const int bins = static_cast<int>(s->param);
+    if (bins < 1 || bins > 1000) {
+        c360::fail(ErrorCode::InvalidParameter, "bins must be between 1 and 1000");
+    }
+    double* out = static_cast<double*>(palloc(sizeof(double) * kBinFields * bins));
+    {
+        std::vector<up::UpliftRow> rows(rows_of(s), rows_of(s) + s->count);
+        const auto result = up::by_percentile(rows, bins);
+        for (int b = 0; b < bins; ++b) {
+            const up::PercentileBin& p = result[static_cast<size_t>(b)];
+            const double v[kBinFields] = {static_cast<double>(p.bin), p.counts.n_treatment, p.counts.n_control,
+                                          p.counts.conv_treatment, p.counts.conv_control, p.rate_treatment,
+                                          p.rate_control, p.uplift, p.std_err,
+                                          p.counts.n_treatment + p.counts.n_control};
+            std::memcpy(out + b * kBinFields, v, sizeof v);
+        }
+    }
+    return composite_array(fcinfo, out, bins, kBinFields, 1);
+}
+
+C360_FUNCTION(c360_uplift_curve_final, "c360.uplift_curve") {
+    const SampleHeader* s = final_sample(fcinfo);
+    if (s->count == 0) {
+        PG_RETURN_NULL();
+    }
+    const int points = static_cast<int>(s->param);
+    if (points < 1 || points > 100000) {
+        c360::fail(ErrorCode::InvalidParameter, "points must be between 1 and 100000");
+    }
+    double* out = static_cast<double*>(palloc(sizeof(double) * kPointFields * (points + 1)));
+    const double n = static_cast<double>(s->count);
+    {
+        std::vector<up::UpliftRow> rows(rows_of(s), rows_of(s) + s->count);
+        const auto result = up::curve(rows, points);
+        for (int i = 0; i <= points; ++i) {
+            const up::CurvePoint& p = result[static_cast<size_t>(i)];
+            const double v[kPointFields] = {static_cast<double>(i), p.position / n, p.position,
+                                            p.counts.n_treatment, p.counts.n_control, p.counts.conv_treatment,
+                                            p.counts.conv_control, p.qini, p.uplift_gain, p.random_qini};
+            std::memcpy(out + i * kPointFields, v, sizeof v);
+        }
+    }
+    return composite_array(fcinfo, out, points + 1, kPointFields, 1);
+}

@@ -1,0 +1,90 @@
+// Unit tests of behaviour-change detection (no PostgreSQL).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "events/behaviour.hpp"
+
+namespace ev = c360::events;
+
+namespace {
+constexpr std::int64_t kDay = 86400LL * 1000000LL;
+}
+
+TEST(Slowdown, PoissonTailMatchesHandComputation) {
+    // 11 orders every 10 days over days 0..100 (history), none in the last 30 days (as_of = 130).
+    const std::int64_t as_of = 130 * kDay;
+    ev::SlowdownState s = ev::make_slowdown(as_of, 30);
+    for (int d = 0; d <= 100; d += 10) ev::add_order(s, d * kDay, as_of, 30);
+    const ev::Slowdown r = ev::evaluate(s);
+    ASSERT_TRUE(r.has_test);
+    EXPECT_EQ(r.history_orders, 11);
+    EXPECT_EQ(r.recent_orders, 0);
+    EXPECT_DOUBLE_EQ(r.history_days, 100.0);
+    // lambda = 10 / 100 per day, expected = 3 in 30 days, P(X <= 0) = exp(-3)
+    EXPECT_NEAR(r.expected_recent, 3.0, 1e-12);
+    EXPECT_NEAR(r.p_value, std::exp(-3.0), 1e-12);
+    EXPECT_NEAR(r.p_silence, std::exp(-0.1 * 30.0), 1e-12);
+    // with 3 recent orders: P(X <= 3) = e^-3 (1 + 3 + 9/2 + 27/6)
+    ev::SlowdownState t = ev::make_slowdown(as_of, 30);
+    for (int d = 0; d <= 100; d += 10) ev::add_order(t, d * kDay, as_of, 30);
+    for (int d : {105, 115, 125}) ev::add_order(t, d * kDay, as_of, 30);
+    EXPECT_NEAR(ev::evaluate(t).p_value, std::exp(-3.0) * (1 + 3 + 4.5 + 4.5), 1e-12);
+}
+
+TEST(Slowdown, NotEnoughHistoryHasNoTest) {
+    ev::SlowdownState s = ev::make_slowdown(100 * kDay, 30);
+    ev::add_order(s, 90 * kDay, 100 * kDay, 30);
+    EXPECT_FALSE(ev::evaluate(s).has_test);
+    EXPECT_THROW(ev::make_slowdown(0, 0), c360::Error);
+}
+
+TEST(Slowdown, CombineAndTextRoundTrip) {
+    const std::int64_t as_of = 200 * kDay;
+    ev::SlowdownState a = ev::make_slowdown(as_of, 30), b = ev::make_slowdown(as_of, 30), all = a;
+    for (int d = 0; d < 200; d += 7) {
+        ev::add_order(d % 2 ? a : b, d * kDay, as_of, 30);
+        ev::add_order(all, d * kDay, as_of, 30);
+    }
+    ev::combine(a, b);
+    EXPECT_EQ(ev::to_text(a), ev::to_text(all));
+    EXPECT_EQ(ev::to_text(ev::slowdown_from_text(ev::to_text(a))), ev::to_text(a));
+    EXPECT_THROW(ev::slowdown_from_text("slow1(30,1,5,2,1,0,0)"), c360::Error); // first > last
+}
+
+TEST(Basket, SameMixIsZeroDisjointIsOne) {
+    ev::BasketState same, disjoint;
+    ev::add_category(same, 10, 20);
+    ev::add_category(same, 30, 60);
+    ev::add_category(disjoint, 10, 0);
+    ev::add_category(disjoint, 0, 5);
+    const ev::BasketShift a = ev::evaluate(same);
+    EXPECT_NEAR(a.hellinger, 0.0, 1e-7);
+    EXPECT_NEAR(a.chi2, 0.0, 1e-9);
+    EXPECT_NEAR(a.p_value, 1.0, 1e-9);
+    EXPECT_NEAR(ev::evaluate(disjoint).hellinger, 1.0, 1e-12);
+}
+
+TEST(Basket, ChiSquareMatchesContingencyTable) {
+    // 2 x 3 table: past (20, 30, 50), recent (30, 30, 20).
+    // Expected counts with row totals 100, 80 and column totals 50, 60, 70:
+    // chi2 = sum (O - E)^2 / E computed by hand = 14.1587301587...
+    ev::BasketState s;
+    ev::add_category(s, 20, 30);
+    ev::add_category(s, 30, 30);
+    ev::add_category(s, 50, 20);
+    const ev::BasketShift r = ev::evaluate(s);
+    double chi2 = 0;
+    const double o[2][3] = {{20, 30, 50}, {30, 30, 20}};
+    const double rows[2] = {100, 80}, cols[3] = {50, 60, 70};
+    for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 3; ++j) {
+            const double e = rows[i] * cols[j] / 180.0;
+            chi2 += (o[i][j] - e) * (o[i][j] - e) / e;
+        }
+    EXPECT_NEAR(r.chi2, chi2, 1e-9);
+    EXPECT_EQ(r.df, 2);
+    EXPECT_NEAR(r.p_value, std::exp(-chi2 / 2), 1e-12); // chi-square with 2 df: survival = exp(-x/2)
+    EXPECT_EQ(ev::to_text(ev::basket_from_text(ev::to_text(s))), ev::to_text(s));
+    EXPECT_THROW(ev::add_category(s, -1, 2), c360::Error);
+}
