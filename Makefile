@@ -3,7 +3,8 @@
 #   make demo     set everything up (as root on Debian 12) and run the CDNOW RFM demo
 #   make test     set everything up, then C++ unit tests + pg_regress (serial and forced-parallel)
 #   make / make install / make installcheck    the usual PGXS targets
-#   make deps | unit | regress | bench | micro  the pieces of the above
+#   make deps | unit | regress | micro         the pieces of the above
+#   make bench | bench-rfm | bench-scoring | bench-uplift | bench-ltv | bench-events   peer benchmarks
 #
 # Pitfalls handled here (docs/architecture.md): -lstdc++ for the C++ runtime, C++20 flags,
 # LLVM bitcode disabled (PG_CXXFLAGS is not passed to clang's .bc compile; JIT inlining of
@@ -38,7 +39,8 @@ all install installcheck:
 endif
 
 # Convenience targets: usable before PostgreSQL's development files are installed.
-.PHONY: deps test demo unit regress bench micro
+BENCHES = rfm scoring uplift ltv events
+.PHONY: deps test demo unit regress bench micro $(addprefix bench-,$(BENCHES))
 deps:
 	@bash scripts/deps.sh
 test:
@@ -49,8 +51,9 @@ unit:
 	@bash scripts/unit.sh
 regress:
 	@bash scripts/regress.sh serial && bash scripts/regress.sh parallel
-bench:
-	@bash bench/rfm/run.sh
+bench: $(addprefix bench-,$(BENCHES))
+$(addprefix bench-,$(BENCHES)):
+	@bash bench/$(@:bench-%=%)/run.sh
 micro:
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DC360_BUILD_TESTS=OFF >/dev/null
 	@cmake --build build/bench -j2 --target c360_micro_bench >/dev/null

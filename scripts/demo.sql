@@ -1,5 +1,6 @@
 -- customer360 demo: RFM report on the CDNOW cohort (23,570 customers, 1997-01 .. 1998-06),
--- then a churn model on the IBM Telco customers (7,043).
+-- lifetime value of the same customers (BG/NBD + Gamma-Gamma), a churn model on the IBM Telco
+-- customers (7,043), and the Hillstrom e-mail campaign measured against its control group (64,000).
 \set QUIET on
 SET TimeZone = 'UTC';
 SET client_min_messages = warning;
@@ -113,3 +114,74 @@ FROM churn_scores;
 SELECT g.bin AS decile, g.customers, g.responders AS churners, round(g.response_rate::numeric, 3) AS churn_rate,
        round(g.lift::numeric, 2) AS lift, round((100 * g.cumulative_gain)::numeric, 1) AS "% of churners reached"
 FROM (SELECT c360.gains(p_churn, churned, 10) AS t FROM churn_scores) q, unnest(q.t) g;
+
+-- Lifetime value: Pareto/NBD (purchases) and Gamma-Gamma (spend) fitted on the whole 78-week history.
+-- (Pareto/NBD rather than BG/NBD here: BG/NBD assumes that a customer without a repeat purchase is
+-- still active, P(alive) = 1, which would flatter the one-time buyers of the "Lost" segment.)
+\set QUIET on
+CREATE TABLE btyd AS
+SELECT * FROM c360.btyd_summary('orders', 'customer_id', 'order_ts', 'amount', '1998-06-30');
+CREATE TABLE ltv_models AS
+SELECT c360.pareto_nbd_fit(x, t_x, "T") AS pn, c360.bgnbd_fit(x, t_x, "T") AS bg,
+       c360.gamma_gamma_fit(x, mean_value) FILTER (WHERE mean_value > 0) AS gg
+FROM btyd;  -- a few repeat buyers only have 0.00 orders: the spend model needs positive values
+CREATE TABLE ltv AS
+SELECT b.customer_id, b.x, c360.pareto_nbd_p_alive(m.pn, b.x, b.t_x, b."T") AS p_alive,
+       c360.pareto_nbd_expected(m.pn, 52, b.x, b.t_x, b."T") AS next_year_orders,
+       c360.clv(m.pn, m.gg, b.x, b.t_x, b."T", b.mean_value, 12, 0.01) AS clv_12m
+FROM btyd b, ltv_models m;
+\set QUIET off
+
+\echo
+\echo '=== customer360: lifetime value of the CDNOW customers (time unit: weeks; docs/ltv.md) ==='
+SELECT 'Pareto/NBD' AS model, round((pn).r::numeric, 3) AS r, round((pn).alpha::numeric, 2) AS alpha,
+       round((pn).s::numeric, 3) AS "s / a", round((pn).beta::numeric, 2) AS "beta / b",
+       round((pn).log_likelihood::numeric, 1) AS log_likelihood, (pn).converged FROM ltv_models
+UNION ALL
+SELECT 'BG/NBD', round((bg).r::numeric, 3), round((bg).alpha::numeric, 2), round((bg).a::numeric, 3),
+       round((bg).b::numeric, 2), round((bg).log_likelihood::numeric, 1), (bg).converged FROM ltv_models;
+SELECT 'Gamma-Gamma' AS spend_model, round((gg).p::numeric, 2) AS p, round((gg).q::numeric, 2) AS q,
+       round((gg).gamma::numeric, 2) AS gamma, (gg).customers AS repeat_buyers, (gg).converged FROM ltv_models;
+
+\echo 'Per RFM segment: probability still active, expected orders next 52 weeks, 12-month CLV (1 %/month discount):'
+SELECT r.segment, count(*) AS customers, round(avg(l.p_alive)::numeric, 3) AS "avg P(alive)",
+       round(sum(l.next_year_orders)::numeric, 0) AS "orders next year",
+       round(sum(l.clv_12m)::numeric, 0) AS "CLV 12 months",
+       round((100 * sum(l.clv_12m) / sum(sum(l.clv_12m)) OVER ())::numeric, 1) AS "% of CLV"
+FROM ltv l JOIN rfm r ON r.customer_id::text = l.customer_id
+GROUP BY r.segment ORDER BY sum(l.clv_12m) DESC;
+
+-- Campaign: the Hillstrom e-mail test (random arms: Mens E-Mail, Womens E-Mail, No E-Mail).
+\set QUIET on
+CREATE TABLE hillstrom (recency int, history_segment text, history float8, mens int, womens int,
+    zip_code text, newbie int, channel text, segment text, visit int, conversion int, spend float8);
+COPY hillstrom FROM :'hillstrom_file' WITH (FORMAT csv, HEADER true);
+\set QUIET off
+
+\echo
+\echo '=== customer360: Hillstrom e-mail campaign vs its control group (No E-Mail; docs/uplift.md) ==='
+\echo 'Sample ratio check (designed 1/3 each):'
+SELECT round(chi2::numeric, 4) AS chi2, df, round(p_value::numeric, 4) AS p_value
+FROM c360.srm_test((SELECT array_agg(n ORDER BY segment) FROM
+     (SELECT segment, count(*) AS n FROM hillstrom GROUP BY segment) t));
+
+\echo 'Conversion lift per e-mail (95 % Newcombe CI, two-proportion z test):'
+SELECT e.arm, l.n_treatment AS mailed, round(100 * l.rate_control::numeric, 3) AS "control %",
+       round(100 * l.rate_treatment::numeric, 3) AS "mailed %",
+       round(100 * l.abs_lift::numeric, 3) AS "lift pts",
+       round(100 * l.newcombe_lower::numeric, 3) || ' .. ' || round(100 * l.newcombe_upper::numeric, 3) AS "95% CI pts",
+       to_char(l.p_value, '9.9EEEE') AS p_value, round(l.incremental_conversions::numeric) AS "extra buyers"
+FROM (VALUES ('Mens E-Mail'), ('Womens E-Mail')) e(arm),
+     LATERAL (SELECT (c360.lift_binary(segment = e.arm, conversion = 1)).*
+              FROM hillstrom WHERE segment IN (e.arm, 'No E-Mail')) l;
+
+\echo 'Spend per customer and ROI (cost 0.10 per e-mail, 30 % margin; Welch t test):'
+SELECT e.arm, round(l.mean_control::numeric, 3) AS "control $", round(l.mean_treatment::numeric, 3) AS "mailed $",
+       round(l.t::numeric, 2) AS t, to_char(l.p_value, '9.9EEEE') AS p_value,
+       round(l.incremental_total::numeric) AS "extra revenue $",
+       round(r.roi::numeric, 2) AS roi, round(r.roi_lower::numeric, 2) || ' .. ' || round(r.roi_upper::numeric, 2) AS "95% CI"
+FROM (VALUES ('Mens E-Mail'), ('Womens E-Mail')) e(arm),
+     LATERAL (SELECT (c360.lift_mean(segment = e.arm, spend)) AS res
+              FROM hillstrom WHERE segment IN (e.arm, 'No E-Mail')) q,
+     LATERAL (SELECT (q.res).*) l,
+     LATERAL c360.campaign_roi(q.res, 0.10 * l.n_treatment, 0.30) r;

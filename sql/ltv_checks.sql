@@ -77,4 +77,6 @@ SELECT (c360.gamma_gamma_fit(x, mean_value)).customers = (SELECT count(*) FROM b
 SELECT c360.bgnbd_p_alive(bg, 1000, 10, 100) AS p_alive_1000_orders_long_ago,
        c360.pareto_nbd_p_alive(pn, 1000, 10, 100) BETWEEN 0 AND 1 AS pnbd_in_range
 FROM serial_fit;
-SELECT c360.bgnbd_p_alive((SELECT bg FROM serial_fit), 1, 1, 2) AS still_alive;
+-- (rounded: the BG/NBD optimum of these data is on the parameter bound, where the last digits
+-- depend on the machine's libm)
+SELECT round(c360.bgnbd_p_alive((SELECT bg FROM serial_fit), 1, 1, 2)::numeric, 2) AS still_alive;

@@ -348,8 +348,8 @@ C360_FUNCTION(c360_gg_expected, "c360.gamma_gamma_expected") {
     model_params(fcinfo, 0, 3, p, "c360.gamma_gamma_model");
     const double x = PG_GETARG_FLOAT8(1);
     const double mv = PG_ARGISNULL(2) ? 0.0 : PG_GETARG_FLOAT8(2);
-    if (!std::isfinite(x) || x < 0 || x != std::floor(x) || !std::isfinite(mv) || (x > 0 && (PG_ARGISNULL(2) || !(mv > 0)))) {
-        c360::fail(ErrorCode::InvalidParameter, "need a whole x >= 0 and, when x > 0, a mean transaction value > 0");
+    if (!std::isfinite(x) || x < 0 || x != std::floor(x) || !std::isfinite(mv) || (x > 0 && (PG_ARGISNULL(2) || !(mv >= 0)))) {
+        c360::fail(ErrorCode::InvalidParameter, "need a whole x >= 0 and, when x > 0, a mean transaction value >= 0");
     }
     const double v = clv::gg_expected(p, x, mv);
     if (std::isnan(v)) {
@@ -371,8 +371,10 @@ Datum clv_any(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
     model_params(fcinfo, 1, 3, g, "c360.gamma_gamma_model");
     const Customer c = customer_args(fcinfo, 2);
     const double mv = PG_ARGISNULL(5) ? 0.0 : PG_GETARG_FLOAT8(5);
-    if (c.x > 0 && !(mv > 0 && std::isfinite(mv))) {
-        c360::fail(ErrorCode::InvalidParameter, "mean_value must be > 0 for a customer with repeat purchases");
+    // 0 is a real mean (free orders only): the conditional expectation is defined there even
+    // though such customers cannot enter the Gamma-Gamma fit
+    if (c.x > 0 && (PG_ARGISNULL(5) || !(mv >= 0 && std::isfinite(mv)))) {
+        c360::fail(ErrorCode::InvalidParameter, "mean_value must be given and >= 0 for a customer with repeat purchases");
     }
     const double v = clv::clv(m, p, g, c.x, c.t_x, c.T, mv, PG_GETARG_INT32(6), PG_GETARG_FLOAT8(7), PG_GETARG_FLOAT8(8));
     if (!std::isfinite(v)) {
