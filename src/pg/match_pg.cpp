@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "bridge.hpp"
+#include "match/compare.hpp"
 #include "match/phonetic.hpp"
 #include "match/similarity.hpp"
 #include "match/text.hpp"
@@ -150,4 +151,26 @@ C360_FUNCTION(c360_phonetic_fr, "c360.phonetic_fr") {
 C360_FUNCTION(c360_soundex_fr, "c360.soundex_fr") {
     const std::string_view s = arg_view(fcinfo, 0);
     return text_result(fcinfo, [&] { return c360::match::soundex_fr(s); });
+}
+
+// ---- comparison levels (Fellegi-Sunter inputs) ----------------------------------------------
+
+// (a, b, method): NULL or empty value -> -1 (null level)
+C360_FUNCTION(c360_compare_level, "c360.compare_level") {
+    if (PG_ARGISNULL(2)) {
+        c360::fail(c360::ErrorCode::NullValueNotAllowed, "the comparison method must not be NULL");
+    }
+    const std::string_view method = arg_view(fcinfo, 2);
+    const c360::match::Method m = c360::match::parse_method(method);
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) {
+        PG_RETURN_INT32(-1);
+    }
+    const std::string_view a = arg_view(fcinfo, 0);
+    const std::string_view b = arg_view(fcinfo, 1);
+    PG_RETURN_INT32(c360::match::compare_level(a, b, m));
+}
+
+C360_FUNCTION(c360_method_levels, "c360.method_levels") {
+    const std::string_view method = arg_view(fcinfo, 0);
+    PG_RETURN_INT32(c360::match::method_levels(c360::match::parse_method(method)));
 }

@@ -136,12 +136,13 @@ FsModel estimate(const double* table, std::size_t len, const double* u_table, st
             lv[static_cast<std::size_t>(i)] = static_cast<int>(rest % base) - 1;
             rest /= base;
         }
+        if (std::all_of(lv.begin(), lv.end(), [](int l) { return l < 0; })) continue; // no information
         pat.push_back(std::move(lv));
         cnt.push_back(counts[c]);
         total += counts[c];
     }
     if (total == 0.0) {
-        fail(ErrorCode::InvalidParameter, "no comparison vectors to train on");
+        fail(ErrorCode::InvalidParameter, "no comparison vectors to train on (every pair is empty or all-null)");
     }
     // u: from random pairs when given, else the level frequencies among all candidate pairs
     m.m.resize(static_cast<std::size_t>(k));

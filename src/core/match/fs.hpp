@@ -40,9 +40,9 @@ std::size_t pattern_index(const double* table, std::size_t len, const int* level
 int validate_patterns(const double* table, std::size_t len);
 
 struct EmOptions {
-    int max_iterations = 25;
-    double tolerance = 1e-4;
-    double initial_lambda = 0.01;
+    int max_iterations = 100;
+    double tolerance = 1e-6;
+    double initial_lambda = 0.1;
     bool fix_u = false; // u taken from `u_table` (random pairs) and not re-estimated
 };
 

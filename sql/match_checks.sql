@@ -1,0 +1,116 @@
+--
+-- Matching: comparison levels, Fellegi-Sunter EM on a known mixture, clustering, survivorship,
+-- parallel and Citus-style paths, bad input (never a crash).
+--
+SET extra_float_digits = 0;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/helpers.psql
+
+-- comparison levels
+SELECT c360.compare_level('martha', 'martha') AS exact, c360.compare_level('martha', 'marhta') AS jw_0_961,
+       c360.compare_level('dixon', 'dicksonx') AS jw_0_813, c360.compare_level('jean', 'pierre') AS different,
+       c360.compare_level(NULL, 'x') AS null_level, c360.compare_level('', 'x') AS empty_level,
+       c360.compare_level('19810302', '19810320', 'code') AS one_swap, c360.compare_level('75011', '75012', 'code') AS one_edit,
+       c360.compare_level('2000', '2110', 'code') AS two_edits, c360.compare_level('a', 'b', 'exact') AS exact_diff,
+       c360.method_levels('name') AS name_levels, c360.method_levels('exact') AS exact_levels;
+
+-- EM recovers a known mixture: 20,000 pairs, 30 % matches, 3 conditionally independent fields of
+-- 4 levels. True m (levels 3/2/1/0): field 1 .7/.2/.0/.1, field 2 .8/.1/.05/.05, field 3 .6/.2/.1/.1;
+-- u: field 1 .1/.0/.1/.8, field 2 .1/.1/.1/.7, field 3 .1/.05/.05/.8; field 3 missing in 10 %.
+-- Tolerance: 0.03 (sampling error of 6,000 / 14,000 draws).
+SELECT setseed(0.36);
+CREATE FUNCTION pg_temp.draw(p3 float8, p2 float8, p1 float8) RETURNS int LANGUAGE sql VOLATILE AS $$
+    SELECT CASE WHEN r < p3 THEN 3 WHEN r < p3 + p2 THEN 2 WHEN r < p3 + p2 + p1 THEN 1 ELSE 0 END FROM (SELECT random() AS r) s $$;
+CREATE TABLE mix AS
+SELECT i, is_match,
+       ARRAY[CASE WHEN is_match THEN pg_temp.draw(.7, .2, 0) ELSE pg_temp.draw(.1, 0, .1) END,
+             CASE WHEN is_match THEN pg_temp.draw(.8, .1, .05) ELSE pg_temp.draw(.1, .1, .1) END,
+             CASE WHEN random() < 0.1 THEN -1
+                  WHEN is_match THEN pg_temp.draw(.6, .2, .1) ELSE pg_temp.draw(.1, .05, .05) END]::int4[] AS levels
+FROM (SELECT i, i % 10 < 3 AS is_match FROM generate_series(1, 20000) i) s;
+CREATE TABLE mix_model AS SELECT c360.fs_estimate(c360.fs_patterns(levels, ARRAY[4, 4, 4])) AS model FROM mix;
+SELECT abs(p[1] - 0.3) < 0.03 AS lambda_ok FROM mix_model, c360.match_level_params(model, 0, 0) p;
+SELECT bool_and(abs(e.m - t.m) < 0.03 AND abs(e.u - t.u) < 0.03) AS m_u_ok, max(abs(e.m - t.m)) < 0.03 AS max_m_error_ok
+FROM mix_model, c360.match_parameters(model) e
+JOIN (VALUES (1, 3, .7, .1), (1, 2, .2, 0), (1, 1, 0, .1), (1, 0, .1, .8), (2, 3, .8, .1), (2, 2, .1, .1), (2, 1, .05, .1),
+             (2, 0, .05, .7), (3, 3, .6, .1), (3, 2, .2, .05), (3, 1, .1, .05), (3, 0, .1, .8)) t(field, level, m, u)
+  ON t.field = e.field AND t.level = e.level;
+-- the posterior separates the classes
+SELECT is_match, round(avg(c360.match_probability(model, levels))::numeric, 2) AS mean_probability
+FROM mix, mix_model GROUP BY is_match ORDER BY is_match;
+
+-- the pattern aggregate: serial = parallel = per-shard text states merged (Citus push-down)
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+EXPLAIN (COSTS OFF) SELECT c360.fs_patterns(levels, ARRAY[4, 4, 4]) FROM mix;
+CREATE TABLE par AS SELECT c360.fs_patterns(levels, ARRAY[4, 4, 4]) AS t FROM mix;
+RESET max_parallel_workers_per_gather;
+CREATE TABLE ser AS SELECT c360.fs_patterns(levels, ARRAY[4, 4, 4]) AS t FROM mix;
+CREATE TABLE shards AS SELECT i % 4 AS shard, c360.fs_patterns(levels, ARRAY[4, 4, 4])::text AS state FROM mix GROUP BY 1;
+CREATE AGGREGATE pg_temp.fs_rollup(float8[]) (SFUNC = c360.fs_patterns_merge, STYPE = float8[]);
+SELECT (SELECT t FROM par) = (SELECT t FROM ser) AS parallel_same,
+       pg_temp.fs_rollup(state::float8[]) = (SELECT t FROM ser) AS shards_same
+FROM shards;
+
+-- clustering: a chain and a triangle; ids in any order; the cluster id is the smallest id
+CREATE TABLE p (a bigint, b bigint, score float8);
+INSERT INTO p VALUES (5, 3, 0.99), (3, 9, 0.97), (9, 12, 0.95), (20, 21, 0.9), (21, 22, 0.9), (22, 20, 0.9),
+                     (40, 41, 0.2), (NULL, 7, 1), (50, 50, 1);
+SELECT * FROM c360.cluster_pairs('p', 'a', 'b') ORDER BY record_id;
+SELECT * FROM c360.cluster_pairs('p', 'a', 'b', 'score', 0.5) ORDER BY record_id;
+-- same clusters whatever the order of the pairs
+SELECT (SELECT array_agg(row(record_id, cluster_id) ORDER BY record_id) FROM c360.cluster_pairs_query('SELECT a, b FROM p ORDER BY a DESC'))::text
+     = (SELECT array_agg(row(record_id, cluster_id) ORDER BY record_id) FROM c360.cluster_pairs_query('SELECT b, a FROM p ORDER BY b'))::text AS order_independent;
+-- 300,000 pairs (a long chain and many small components): sizes come out right
+SELECT count(*) AS records, count(DISTINCT cluster_id) AS clusters, max(cluster_id) AS last_cluster
+FROM c360.cluster_pairs_query('SELECT i, i + 1 FROM generate_series(1, 100000) i
+                               UNION ALL SELECT 1000000 + 2 * i, 1000000 + 2 * i + 1 FROM generate_series(1, 200000) i');
+
+-- survivorship
+CREATE TABLE src (cust int, source text, priority float8, updated timestamptz, email text, phone text, name text);
+INSERT INTO src VALUES
+    (1, 'crm',   1, '2024-01-01', NULL,                   '+33612345678', 'Jean Dupont'),
+    (1, 'shop',  2, '2024-06-01', 'jean.dupont@mail.fr',  '+33612345679', 'J. Dupont'),
+    (1, 'web',   3, '2024-09-01', 'jdupont@mail.fr',      '  ',           'Jean-Pierre Dupont'),
+    (1, 'loyal', 2, '2024-07-01', 'jean.dupont@mail.fr',  NULL,           'Jean Dupont'),
+    (2, 'web',   3, '2023-01-01', NULL,                   NULL,           NULL);
+SELECT cust, c360.survivor(email, priority, updated) AS email_by_priority,
+       c360.survivor(phone, priority, updated) AS phone_by_priority,
+       c360.most_recent(phone, updated) AS latest_phone, c360.most_complete(name) AS fullest_name,
+       c360.most_frequent(email) AS usual_email, c360.most_frequent(name) AS usual_name
+FROM src GROUP BY cust ORDER BY cust;
+-- survivorship states round-trip as text (Citus) and merge to the same answer
+SELECT c360.survivor_final(c360.survivor_merge(a::c360.survivor_state, b::c360.survivor_state)) AS merged_email,
+       c360.frequency_final(c360.frequency_merge(c::c360.frequency_state, d::c360.frequency_state)) AS merged_usual
+FROM (SELECT (SELECT c360.survivor_add(c360.survivor_add(NULL, 'x@a.fr', 2, '2024-01-01'), 'y@a.fr', 2, '2024-02-01'))::text AS a,
+             (SELECT c360.survivor_add(NULL, 'z@a.fr', 1, NULL))::text AS b,
+             c360.frequency_add1(c360.frequency_add1(NULL, 'b'), 'a')::text AS c,
+             c360.frequency_add1(c360.frequency_add1(NULL, 'a'), 'c')::text AS d) s;
+
+-- bad input: clear errors, never a crash
+SELECT input, outcome FROM (VALUES
+    ('unknown method',      pg_temp.sqlstate_of($$SELECT c360.compare_level('a', 'b', 'soundex')$$)),
+    ('NULL method',         pg_temp.sqlstate_of($$SELECT c360.compare_level('a', 'b', NULL)$$)),
+    ('invalid UTF-8',       pg_temp.sqlstate_of($$SELECT c360.compare_level(convert_from('\xc3'::bytea, 'SQL_ASCII'), 'a')$$)),
+    ('huge string',         pg_temp.sqlstate_of($$SELECT c360.compare_level(repeat('a', 1000000), repeat('b', 1000000))$$)),
+    ('levels count differs',pg_temp.sqlstate_of($$SELECT c360.fs_patterns(l, ARRAY[4, 4]) FROM (VALUES (ARRAY[1, 2]), (ARRAY[1, 2, 3])) v(l)$$)),
+    ('level out of range',  pg_temp.sqlstate_of($$SELECT c360.fs_patterns(ARRAY[4], ARRAY[4])$$)),
+    ('too many patterns',   pg_temp.sqlstate_of($$SELECT c360.fs_patterns(ARRAY[1,1,1,1,1,1,1,1,1,1], ARRAY[4,4,4,4,4,4,4,4,4,4])$$)),
+    ('one level',           pg_temp.sqlstate_of($$SELECT c360.fs_patterns(ARRAY[0], ARRAY[1])$$)),
+    ('no pairs',            pg_temp.sqlstate_of($$SELECT c360.fs_estimate(c360.fs_patterns(l, ARRAY[4])) FROM (SELECT ARRAY[-1] AS l) v$$)),
+    ('corrupt patterns',    pg_temp.sqlstate_of($$SELECT c360.fs_estimate(ARRAY[3601, 1, 4, 1, 2]::float8[])$$)),
+    ('corrupt model',       pg_temp.sqlstate_of($$SELECT c360.match_weight(ARRAY[3602, 1, 0.5, 1, 2, 0.9, 0.9, 0.5, 0.5]::float8[], ARRAY[1])$$)),
+    ('not a model',         pg_temp.sqlstate_of($$SELECT c360.match_probability(ARRAY[1, 2, 3]::float8[], ARRAY[1])$$)),
+    ('model fields differ', pg_temp.sqlstate_of($$SELECT c360.match_weight((SELECT model FROM mix_model), ARRAY[1, 2])$$)),
+    ('model level too high',pg_temp.sqlstate_of($$SELECT c360.match_weight((SELECT model FROM mix_model), ARRAY[1, 2, 7])$$)),
+    ('no blocking rule',    pg_temp.sqlstate_of($$SELECT * FROM c360.candidate_pairs('src', 'cust', '{}')$$)),
+    ('injection attempt',   pg_temp.sqlstate_of($$SELECT * FROM c360.candidate_pairs('src', 'cust', ARRAY['email; DROP TABLE src'])$$)),
+    ('fields vs methods',   pg_temp.sqlstate_of($$SELECT * FROM c360.compare_pairs('src', 'cust', ARRAY['email', 'name']::name[], ARRAY['name'], ARRAY['name'])$$)),
+    ('cluster bad query',   pg_temp.sqlstate_of($$SELECT * FROM c360.cluster_pairs_query('SELECT 1')$$)),
+    ('cluster text ids',    pg_temp.sqlstate_of($$SELECT * FROM c360.cluster_pairs_query('SELECT ''a''::text, ''b''::text')$$)),
+    ('cluster NULL query',  pg_temp.sqlstate_of($$SELECT * FROM c360.cluster_pairs_query(NULL)$$)),
+    ('score without min',   pg_temp.sqlstate_of($$SELECT * FROM c360.cluster_pairs('p', 'a', 'b', 'score')$$))
+) AS t(input, outcome);
+SELECT count(*) AS src_still_there FROM src;

@@ -1,0 +1,35 @@
+#include "match/compare.hpp"
+
+#include <string>
+
+#include "common/error.hpp"
+#include "match/similarity.hpp"
+#include "match/text.hpp"
+
+namespace c360::match {
+
+Method parse_method(std::string_view name) {
+    if (name == "name") return Method::Name;
+    if (name == "code") return Method::Code;
+    if (name == "exact") return Method::Exact;
+    fail(ErrorCode::InvalidParameter, "unknown comparison method \"" + std::string(name) + "\"", {},
+         "Use 'name' (Jaro-Winkler levels), 'code' (edit-distance levels) or 'exact'.");
+}
+
+int method_levels(Method m) noexcept { return m == Method::Exact ? 2 : 4; }
+
+int compare_level(std::string_view a, std::string_view b, Method m) {
+    if (a.empty() || b.empty()) return -1;
+    if (a == b) return method_levels(m) - 1;
+    if (m == Method::Exact) return 0;
+    const std::u32string x = decode_bounded(a, "first value");
+    const std::u32string y = decode_bounded(b, "second value");
+    if (m == Method::Name) {
+        const double s = jaro_winkler(x, y);
+        return s >= 0.92 ? 2 : s >= 0.80 ? 1 : 0;
+    }
+    const std::int64_t d = osa_distance(x, y);
+    return d <= 1 ? 2 : d <= 2 ? 1 : 0;
+}
+
+} // namespace c360::match

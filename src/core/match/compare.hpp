@@ -1,0 +1,21 @@
+// customer360 core, matching: comparison levels of two field values for the Fellegi-Sunter model
+// (docs/matching.md). No PostgreSQL header here.
+//
+// Levels are 0..L-1, higher = closer, L-1 = exact; -1 = null level (a value missing or empty).
+//   name  : 3 exact, 2 Jaro-Winkler >= 0.92, 1 Jaro-Winkler >= 0.80, 0 different (L = 4)
+//   code  : 3 exact, 2 one edit (OSA: insert, delete, substitute, swap adjacent), 1 two edits,
+//           0 different (L = 4): dates as text, postcodes, identifiers, house numbers
+//   exact : 1 equal, 0 different (L = 2)
+#pragma once
+
+#include <string_view>
+
+namespace c360::match {
+
+enum class Method { Name, Code, Exact };
+
+Method parse_method(std::string_view name); // 22023 on an unknown method
+int method_levels(Method m) noexcept;
+int compare_level(std::string_view a_utf8, std::string_view b_utf8, Method m);
+
+} // namespace c360::match
