@@ -552,22 +552,16 @@ COMMENT ON FUNCTION c360.compare_pairs(pg_catalog.regclass, pg_catalog.name, pg_
 
 CREATE FUNCTION c360.match_train(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
                                  methods pg_catalog.text[], blocks pg_catalog.text[],
-                                 random_pairs pg_catalog.int4 DEFAULT 0,
                                  max_iterations pg_catalog.int4 DEFAULT 100,
                                  tolerance pg_catalog.float8 DEFAULT 1e-6,
                                  initial_lambda pg_catalog.float8 DEFAULT 0.1)
     RETURNS pg_catalog.float8[]
-    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
     nlevels int4[];
     patterns float8[];
-    u_patterns float8[];
-    side int;
 BEGIN
-    IF random_pairs IS NULL OR random_pairs < 0 OR random_pairs > 100000000 THEN
-        RAISE EXCEPTION 'c360.match_train: random_pairs must be between 0 and 100000000' USING ERRCODE = '22023';
-    END IF;
     nlevels := ARRAY(SELECT c360.method_levels(m) FROM unnest(methods) AS m);
     EXECUTE format('SELECT c360.fs_patterns(levels, $1) FROM (%s) q',
                    format('SELECT %s AS levels FROM (%s) p JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r',
@@ -577,20 +571,12 @@ BEGIN
     IF patterns IS NULL THEN
         RAISE EXCEPTION 'c360.match_train: the blocking rules give no candidate pairs' USING ERRCODE = '22023';
     END IF;
-    IF random_pairs > 0 THEN
-        -- u from pairs of a random subset (about random_pairs pairs): they are almost all non-matches
-        side := ceil(sqrt(random_pairs))::int + 1;
-        EXECUTE format('SELECT c360.fs_patterns(%s, $1) FROM (SELECT * FROM %s ORDER BY random() LIMIT $2) l '
-                       'JOIN (SELECT * FROM %s ORDER BY random() LIMIT $2) r ON l.%I < r.%I',
-                       c360._levels_sql(fields, methods), source, source, id_col, id_col)
-            INTO u_patterns USING nlevels, side;
-    END IF;
-    RETURN c360.fs_estimate(patterns, u_patterns, max_iterations, tolerance, initial_lambda);
+    RETURN c360.fs_estimate(patterns, NULL, max_iterations, tolerance, initial_lambda);
 END
 $function$;
 COMMENT ON FUNCTION c360.match_train(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
-                                     pg_catalog.text[], pg_catalog.int4, pg_catalog.int4, pg_catalog.float8, pg_catalog.float8) IS
-    'Fellegi-Sunter model trained by EM on the candidate pairs of a table (u optionally from random pairs)';
+                                     pg_catalog.text[], pg_catalog.int4, pg_catalog.float8, pg_catalog.float8) IS
+    'Fellegi-Sunter model (m, u, prior) trained by EM on the candidate pairs of a table';
 
 CREATE FUNCTION c360.match_score(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
                                  methods pg_catalog.text[], blocks pg_catalog.text[], model pg_catalog.float8[],
