@@ -655,11 +655,24 @@ CREATE FUNCTION c360.survivor_better(a c360.survivor_state, b c360.survivor_stat
 
 CREATE FUNCTION c360.survivor_add(state c360.survivor_state, value pg_catalog.text, priority pg_catalog.float8,
                                   ts pg_catalog.timestamptz) RETURNS c360.survivor_state
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN value IS NULL OR pg_catalog.btrim(value) OPERATOR(pg_catalog.=) '' OR priority = 'NaN'::pg_catalog.float8 THEN state
-                WHEN state IS NULL OR c360.survivor_better(ROW(value, COALESCE(priority, 'Infinity'::pg_catalog.float8), ts)::c360.survivor_state, state)
-                THEN ROW(value, COALESCE(priority, 'Infinity'::pg_catalog.float8), ts)::c360.survivor_state
-                ELSE state END;
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    cand c360.survivor_state;
+BEGIN
+    IF priority = 'NaN'::float8 THEN
+        RAISE EXCEPTION 'c360.survivor: priority must be a number (NULL = lowest priority), not NaN' USING ERRCODE = '22023';
+    END IF;
+    IF value IS NULL OR btrim(value) = '' THEN
+        RETURN state;
+    END IF;
+    cand := ROW(value, COALESCE(priority, 'Infinity'::float8), ts)::c360.survivor_state;
+    IF state IS NULL OR c360.survivor_better(cand, state) THEN
+        RETURN cand;
+    END IF;
+    RETURN state;
+END
+$function$;
 CREATE FUNCTION c360.survivor_merge(a c360.survivor_state, b c360.survivor_state) RETURNS c360.survivor_state
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN b IS NULL THEN a WHEN a IS NULL THEN b WHEN c360.survivor_better(b, a) THEN b ELSE a END;
@@ -703,8 +716,8 @@ BEGIN
     END IF;
     i := array_position(state.vals, value);
     IF i IS NULL THEN
-        IF cardinality(state.vals) >= 100000 THEN
-            RAISE EXCEPTION 'c360.most_frequent: more than 100000 distinct values in one group'
+        IF cardinality(state.vals) >= 10000 THEN
+            RAISE EXCEPTION 'c360.most_frequent: more than 10000 distinct values in one group'
                 USING ERRCODE = '54000', HINT = 'It is meant for the records of one cluster; GROUP BY the cluster id.';
         END IF;
         state.vals := state.vals || value;

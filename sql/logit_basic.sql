@@ -4,13 +4,8 @@
 --
 SET extra_float_digits = 0;
 
-CREATE FUNCTION pg_temp.sqlstate_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE query;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/helpers.psql
 
 -- MADlib logregr_train documentation example (madlib_logistic.sql_in): second heart attack
 CREATE TABLE patients (id int, second_attack int, treatment int, trait_anxiety int);

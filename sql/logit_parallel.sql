@@ -60,13 +60,8 @@ FROM serial_metrics s,
       FROM (SELECT churned, c360.logit_predict(m.model, x) AS p FROM churn_par, serial_model m) q) t;
 
 -- an error in a worker reaches the client (SQLSTATE kept), the session goes on
-CREATE FUNCTION pg_temp.sqlstate_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE query;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/helpers.psql
 SELECT pg_temp.sqlstate_of($$SELECT c360.logit_fit(churned, CASE WHEN id = 123456 THEN ARRAY[1, 'Infinity', 1, 1]::float8[] ELSE x END) FROM churn_par$$) AS worker_error;
 SELECT pg_temp.sqlstate_of($$SELECT c360.auc(CASE WHEN id = 99 THEN 'NaN' ELSE x[1] END, churned) FROM churn_par$$) AS worker_error;
 

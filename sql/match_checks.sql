@@ -89,6 +89,27 @@ FROM (SELECT (SELECT c360.survivor_add(c360.survivor_add(NULL, 'x@a.fr', 2, '202
              c360.frequency_add1(c360.frequency_add1(NULL, 'b'), 'a')::text AS c,
              c360.frequency_add1(c360.frequency_add1(NULL, 'a'), 'c')::text AS d) s;
 
+-- the survivorship aggregates in parallel workers give the serial answer (30,000 records, 3,000 clusters)
+CREATE TABLE golden_src AS
+SELECT i % 3000 AS cust, (i % 4)::float8 AS priority, TIMESTAMPTZ '2024-01-01' + (i % 97) * interval '1 day' AS ts,
+       CASE WHEN i % 11 = 0 THEN NULL ELSE 'v' || (i % 7) END AS value
+FROM generate_series(1, 30000) i;
+ANALYZE golden_src;
+CREATE TEMP VIEW golden AS
+SELECT cust, c360.survivor(value, priority, ts) AS s, c360.most_recent(value, ts) AS r,
+       c360.most_complete(value) AS c, c360.most_frequent(value) AS f
+FROM golden_src GROUP BY cust;
+SET max_parallel_workers_per_gather = 2;
+SET parallel_leader_participation = off;
+EXPLAIN (COSTS OFF) SELECT c360.survivor(value, priority, ts), c360.most_recent(value, ts),
+    c360.most_complete(value), c360.most_frequent(value) FROM golden_src;
+CREATE TABLE golden_par AS SELECT * FROM golden;
+CREATE TABLE whole_par AS SELECT c360.survivor(value, priority, ts) AS s, c360.most_frequent(value) AS f FROM golden_src;
+RESET parallel_leader_participation;
+RESET max_parallel_workers_per_gather;
+SELECT (SELECT count(*) FROM (SELECT * FROM golden EXCEPT SELECT * FROM golden_par) d) AS differences,
+       (SELECT row(s, f)::text FROM whole_par) = (SELECT row(c360.survivor(value, priority, ts), c360.most_frequent(value))::text FROM golden_src) AS whole_same;
+
 -- bad input: clear errors, never a crash
 SELECT input, outcome FROM (VALUES
     ('unknown method',      pg_temp.sqlstate_of($$SELECT c360.compare_level('a', 'b', 'soundex')$$)),
@@ -111,6 +132,12 @@ SELECT input, outcome FROM (VALUES
     ('cluster bad query',   pg_temp.sqlstate_of($$SELECT * FROM c360.cluster_pairs_query('SELECT 1')$$)),
     ('cluster text ids',    pg_temp.sqlstate_of($$SELECT * FROM c360.cluster_pairs_query('SELECT ''a''::text, ''b''::text')$$)),
     ('cluster NULL query',  pg_temp.sqlstate_of($$SELECT * FROM c360.cluster_pairs_query(NULL)$$)),
-    ('score without min',   pg_temp.sqlstate_of($$SELECT * FROM c360.cluster_pairs('p', 'a', 'b', 'score')$$))
+    ('score without min',   pg_temp.sqlstate_of($$SELECT * FROM c360.cluster_pairs('p', 'a', 'b', 'score')$$)),
+    ('NaN priority',        pg_temp.sqlstate_of($$SELECT c360.survivor(v, 'NaN', NULL) FROM (VALUES ('a')) t(v)$$)),
+    ('too many values',     pg_temp.sqlstate_of($$SELECT c360.most_frequent(i::text) FROM generate_series(1, 10001) i$$)),
+    ('empty levels',        pg_temp.sqlstate_of($$SELECT c360.match_weight((SELECT model FROM mix_model), '{}')$$)),
+    ('NaN in model',        pg_temp.sqlstate_of($$SELECT c360.match_weight(ARRAY[3602, 1, 'NaN', 1, 2, 0.5, 0.5, 0.5, 0.5]::float8[], ARRAY[1])$$)),
+    ('NULL in model',       pg_temp.sqlstate_of($$SELECT c360.match_weight(ARRAY[3602, 1, NULL, 1, 2, 0.5, 0.5, 0.5, 0.5]::float8[], ARRAY[1])$$)),
+    ('no candidate pairs',  pg_temp.sqlstate_of($$SELECT c360.match_train('p', 'a', ARRAY['score']::name[], ARRAY['code'], ARRAY['a'])$$))
 ) AS t(input, outcome);
 SELECT count(*) AS src_still_there FROM src;

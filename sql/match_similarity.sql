@@ -4,15 +4,8 @@
 --
 SET extra_float_digits = 0;
 
-CREATE FUNCTION pg_temp.sqlstate_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE query;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
-
 \getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/helpers.psql
 \set v :abs_srcdir '/data/vectors/'
 \set lev_file :v 'jellyfish_levenshtein.csv'
 \set dl_file :v 'jellyfish_damerau_levenshtein.csv'

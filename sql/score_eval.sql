@@ -5,13 +5,8 @@
 --
 SET extra_float_digits = 0;
 
-CREATE FUNCTION pg_temp.sqlstate_of(query text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE query;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ' ' || SQLERRM;
-END $$;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/helpers.psql
 
 -- scores with many ties (rounded to 2 decimals), labels correlated with them, a few NULLs
 CREATE TABLE scored AS

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bridge.hpp"
+#include "fixed_state.hpp"
 #include "clv/btyd.hpp"
 #include "tuples.hpp"
 
@@ -63,21 +64,15 @@ void validate_sample(const SampleHeader* s, ErrorCode code) {
     }
 }
 
+// The state to append `extra` rows to: in place inside an aggregate when it fits, else a copy.
 SampleHeader* writable_sample(FunctionCallInfo fcinfo, SampleHeader* s, int64 extra) {
-    const int64 needed = s->count + extra;
-    if (AggCheckCallContext(fcinfo, nullptr) && needed <= s->capacity) {
+    if (c360::pg::appendable_in_place(fcinfo, s->count, extra, s->capacity)) {
         return s;
     }
-    int64 capacity = s->capacity > 1024 ? s->capacity : 1024;
-    while (capacity < needed) {
-        capacity = capacity * 2 > kMaxRows ? (needed <= kMaxRows ? kMaxRows : needed) : capacity * 2;
-    }
-    return new_sample(s->kind, capacity, s);
+    return new_sample(s->kind, c360::pg::grown_capacity(s->capacity, s->count + extra, kMaxRows), s);
 }
 
-SampleHeader* sample_arg(FunctionCallInfo fcinfo, int argno) {
-    return reinterpret_cast<SampleHeader*>(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)));
-}
+SampleHeader* sample_arg(FunctionCallInfo fcinfo, int argno) { return c360::pg::detoasted_arg<SampleHeader>(fcinfo, argno); }
 
 Datum add_row(FunctionCallInfo fcinfo, clv::Model m) {
     const int kind = static_cast<int>(m);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "arrays.hpp"
 #include "bridge.hpp"
 #include "match/fs.hpp"
 
@@ -26,11 +27,8 @@ struct F8 {
 };
 
 F8 float8_array(ArrayType* a, const char* what) {
-    if (ARR_ELEMTYPE(a) != FLOAT8OID || ARR_NDIM(a) > 1 || ARR_HASNULL(a)) {
-        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must be a one-dimensional float8[] without NULLs");
-    }
-    if (ARR_NDIM(a) == 0) return {nullptr, 0};
-    return {reinterpret_cast<double*>(ARR_DATA_PTR(a)), static_cast<std::size_t>(ARR_DIMS(a)[0])};
+    const c360::pg::Float8View v = c360::pg::float8_view(a, what);
+    return {v.data, static_cast<std::size_t>(v.n)};
 }
 
 // Plain C arrays: safe across PostgreSQL calls.
@@ -64,24 +62,9 @@ void read_levels(ArrayType* a, Levels& out, bool allow_nulls, const char* what) 
     }
 }
 
-// Builds a float8[] in CurrentMemoryContext (PostgreSQL allocation: call through pg_call or with
-// no C++ object alive).
-ArrayType* new_float8_array(const double* v, std::size_t n) {
-    const Size bytes = ARR_OVERHEAD_NONULLS(1) + n * sizeof(double);
-    ArrayType* a = static_cast<ArrayType*>(palloc0(bytes));
-    SET_VARSIZE(a, bytes);
-    a->ndim = 1;
-    a->dataoffset = 0;
-    a->elemtype = FLOAT8OID;
-    ARR_DIMS(a)[0] = static_cast<int>(n);
-    ARR_LBOUND(a)[0] = 1;
-    if (n > 0) std::memcpy(ARR_DATA_PTR(a), v, n * sizeof(double));
-    return a;
-}
-
 ArrayType* to_pg(const std::vector<double>& v) {
     ArrayType* out = nullptr;
-    c360::pg::pg_call([&]() noexcept { out = new_float8_array(v.data(), v.size()); });
+    c360::pg::pg_call([&]() noexcept { out = c360::pg::new_float8_array(v.data(), static_cast<int>(v.size())); });
     return out;
 }
 
@@ -186,14 +169,62 @@ C360_FUNCTION(c360_fs_estimate, "c360.fs_estimate") {
 
 namespace {
 
+// The model parsed once per call site (fn_extra), keyed by its bytes: a query scoring millions of
+// pairs against one model validates it once and then only adds table entries.
+struct WeightCache {
+    double* raw; // copy of the model array's values
+    std::size_t len;
+    int k;
+    int nlevels[fs::kMaxFields];
+    int offset[fs::kMaxFields];               // index of level 0 of each field in w
+    double w[1 + fs::kMaxFields * fs::kMaxLevels]; // w[0] = prior weight, then log2(m/u) per level
+};
+
+const WeightCache& weight_cache(FunctionCallInfo fcinfo, const F8& model) {
+    auto* c = static_cast<WeightCache*>(fcinfo->flinfo->fn_extra);
+    if (c == nullptr) {
+        c = static_cast<WeightCache*>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(WeightCache)));
+        fcinfo->flinfo->fn_extra = c;
+    }
+    if (c->raw != nullptr && c->len == model.len && std::memcmp(c->raw, model.data, model.len * sizeof(double)) == 0) {
+        return *c;
+    }
+    c->raw = nullptr; // invalid until filled (from_array may throw)
+    {
+        const fs::FsModel m = fs::from_array(model.data, model.len);
+        c->k = static_cast<int>(m.levels.size());
+        c->w[0] = std::log2(m.lambda / (1.0 - m.lambda));
+        int pos = 1;
+        for (int i = 0; i < c->k; ++i) {
+            c->nlevels[i] = m.levels[static_cast<std::size_t>(i)];
+            c->offset[i] = pos;
+            for (int l = 0; l < c->nlevels[i]; ++l) c->w[pos++] = fs::field_weight(m, i, l);
+        }
+    }
+    double* raw = static_cast<double*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, model.len * sizeof(double)));
+    std::memcpy(raw, model.data, model.len * sizeof(double));
+    c->raw = raw;
+    c->len = model.len;
+    return *c;
+}
+
 double weight_of(FunctionCallInfo fcinfo) {
     const F8 model = float8_array(PG_GETARG_ARRAYTYPE_P(0), "model");
     Levels lv;
     read_levels(PG_GETARG_ARRAYTYPE_P(1), lv, true, "levels");
-    double w = 0.0;
-    {
-        const fs::FsModel m = fs::from_array(model.data, model.len);
-        w = fs::match_weight(m, lv.v, lv.null, lv.k);
+    const WeightCache& c = weight_cache(fcinfo, model);
+    if (lv.k != c.k) {
+        c360::fail(ErrorCode::InvalidParameter, "comparison vector has " + std::to_string(lv.k) + " levels, the model has " +
+                                                    std::to_string(c.k) + " fields");
+    }
+    double w = c.w[0];
+    for (int i = 0; i < lv.k; ++i) {
+        if (lv.null[i]) continue; // the null level contributes 0
+        if (lv.v[i] < 0 || lv.v[i] >= c.nlevels[i]) {
+            c360::fail(ErrorCode::InvalidParameter, "level " + std::to_string(lv.v[i]) + " of field " + std::to_string(i + 1) +
+                                                        " is out of range -1.." + std::to_string(c.nlevels[i] - 1));
+        }
+        w += c.w[c.offset[i] + lv.v[i]];
     }
     return w;
 }

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "bridge.hpp"
+#include "fixed_state.hpp"
 #include "rfm/breaks.hpp"
 #include "rfm/rfm.hpp"
 #include "tuples.hpp"
@@ -68,23 +69,15 @@ void validate_sample(const SampleHeader* s, ErrorCode code) {
     }
 }
 
-// The state to append `extra` triples to: in place inside an aggregate when it fits, else a copy.
+// The state to append `extra` rows to: in place inside an aggregate when it fits, else a copy.
 SampleHeader* writable_sample(FunctionCallInfo fcinfo, SampleHeader* s, int64 extra) {
-    const int64 needed = s->count + extra;
-    if (AggCheckCallContext(fcinfo, nullptr) && needed <= s->capacity) {
+    if (c360::pg::appendable_in_place(fcinfo, s->count, extra, s->capacity)) {
         return s;
     }
-    int64 capacity = s->capacity > 1024 ? s->capacity : 1024;
-    while (capacity < needed) {
-        // double, but never past the limit unless the need itself is (new_sample then refuses)
-        capacity = capacity * 2 > kMaxCustomers ? (needed <= kMaxCustomers ? kMaxCustomers : needed) : capacity * 2;
-    }
-    return new_sample(s->bins, capacity, s);
+    return new_sample(s->bins, c360::pg::grown_capacity(s->capacity, s->count + extra, kMaxCustomers), s);
 }
 
-SampleHeader* sample_arg(FunctionCallInfo fcinfo, int argno) {
-    return reinterpret_cast<SampleHeader*>(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)));
-}
+SampleHeader* sample_arg(FunctionCallInfo fcinfo, int argno) { return c360::pg::detoasted_arg<SampleHeader>(fcinfo, argno); }
 
 Datum add_customer(FunctionCallInfo fcinfo, int bins) {
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3)) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "bridge.hpp"
+#include "arrays.hpp"
 #include "fixed_state.hpp"
 #include "tuples.hpp"
 #include "uplift/ab.hpp"
@@ -38,18 +39,14 @@ Datum nullable(double v, bool* isnull) {
 
 // A one-dimensional float8[] without NULLs, copied into out (at most max values).
 int float8_array_arg(FunctionCallInfo fcinfo, int argno, double* out, int max, const char* what) {
-    ArrayType* a = PG_GETARG_ARRAYTYPE_P(argno);
-    const int n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
-    if (ARR_ELEMTYPE(a) != FLOAT8OID || ARR_NDIM(a) > 1 || ARR_HASNULL(a)) {
-        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must be a one-dimensional float8 array without NULLs");
-    }
-    if (n > max) {
+    const c360::pg::Float8View v = c360::pg::float8_view(PG_GETARG_ARRAYTYPE_P(argno), what);
+    if (v.n > max) {
         c360::fail(ErrorCode::ProgramLimitExceeded, std::string(what) + ": at most " + std::to_string(max) + " values");
     }
-    if (n > 0) {
-        std::memcpy(out, ARR_DATA_PTR(a), static_cast<size_t>(n) * sizeof(double));
+    if (v.n > 0) {
+        std::memcpy(out, v.data, static_cast<size_t>(v.n) * sizeof(double));
     }
-    return n;
+    return v.n;
 }
 
 constexpr int kMaxArms = 100;
@@ -363,21 +360,15 @@ void validate_sample(const SampleHeader* s, ErrorCode code) {
     }
 }
 
+// The state to append `extra` rows to: in place inside an aggregate when it fits, else a copy.
 SampleHeader* writable_sample(FunctionCallInfo fcinfo, SampleHeader* s, int64 extra) {
-    const int64 needed = s->count + extra;
-    if (AggCheckCallContext(fcinfo, nullptr) && needed <= s->capacity) {
+    if (c360::pg::appendable_in_place(fcinfo, s->count, extra, s->capacity)) {
         return s;
     }
-    int64 capacity = s->capacity > 1024 ? s->capacity : 1024;
-    while (capacity < needed) {
-        capacity = capacity * 2 > kMaxRows ? (needed <= kMaxRows ? kMaxRows : needed) : capacity * 2;
-    }
-    return new_sample(s->param, capacity, s);
+    return new_sample(s->param, c360::pg::grown_capacity(s->capacity, s->count + extra, kMaxRows), s);
 }
 
-SampleHeader* sample_arg(FunctionCallInfo fcinfo, int argno) {
-    return reinterpret_cast<SampleHeader*>(PG_DETOAST_DATUM(PG_GETARG_DATUM(argno)));
-}
+SampleHeader* sample_arg(FunctionCallInfo fcinfo, int argno) { return c360::pg::detoasted_arg<SampleHeader>(fcinfo, argno); }
 
 Datum uplift_add(FunctionCallInfo fcinfo, double param) {
     SampleHeader* s;

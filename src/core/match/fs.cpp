@@ -38,6 +38,26 @@ void normalise(std::vector<double>& p) {
 
 bool finite_count(double c) { return std::isfinite(c) && c >= 0.0 && c == std::floor(c); }
 
+// The non-empty cells of a pattern table as (levels, count); patterns whose fields are all null
+// carry no information and are left out.
+void decode_patterns(const double* counts, std::size_t cells, const std::vector<int>& nlevels,
+                     std::vector<std::vector<int>>& pat, std::vector<double>& cnt) {
+    const int k = static_cast<int>(nlevels.size());
+    for (std::size_t c = 0; c < cells; ++c) {
+        if (counts[c] == 0.0) continue;
+        std::vector<int> lv(static_cast<std::size_t>(k));
+        std::size_t rest = c;
+        for (int i = k - 1; i >= 0; --i) {
+            const std::size_t base = static_cast<std::size_t>(nlevels[static_cast<std::size_t>(i)] + 1);
+            lv[static_cast<std::size_t>(i)] = static_cast<int>(rest % base) - 1;
+            rest /= base;
+        }
+        if (std::all_of(lv.begin(), lv.end(), [](int l) { return l < 0; })) continue;
+        pat.push_back(std::move(lv));
+        cnt.push_back(counts[c]);
+    }
+}
+
 } // namespace
 
 std::size_t pattern_cells(const int* nlevels, int k) {
@@ -123,24 +143,11 @@ FsModel estimate(const double* table, std::size_t len, const double* u_table, st
     m.levels.assign(table + 2, table + 2 + k);
     const std::size_t cells = len - 2 - static_cast<std::size_t>(k);
     const double* counts = table + 2 + k;
-    // decode every non-empty pattern once
     std::vector<std::vector<int>> pat;
     std::vector<double> cnt;
+    decode_patterns(counts, cells, m.levels, pat, cnt);
     double total = 0.0;
-    for (std::size_t c = 0; c < cells; ++c) {
-        if (counts[c] == 0.0) continue;
-        std::vector<int> lv(static_cast<std::size_t>(k));
-        std::size_t rest = c;
-        for (int i = k - 1; i >= 0; --i) {
-            const std::size_t base = static_cast<std::size_t>(m.levels[static_cast<std::size_t>(i)] + 1);
-            lv[static_cast<std::size_t>(i)] = static_cast<int>(rest % base) - 1;
-            rest /= base;
-        }
-        if (std::all_of(lv.begin(), lv.end(), [](int l) { return l < 0; })) continue; // no information
-        pat.push_back(std::move(lv));
-        cnt.push_back(counts[c]);
-        total += counts[c];
-    }
+    for (double c : cnt) total += c;
     if (total == 0.0) {
         fail(ErrorCode::InvalidParameter, "no comparison vectors to train on (every pair is empty or all-null)");
     }
@@ -164,23 +171,9 @@ FsModel estimate(const double* table, std::size_t len, const double* u_table, st
         if (uk != k || !std::equal(m.levels.begin(), m.levels.end(), u_table + 2)) {
             fail(ErrorCode::InvalidParameter, "the random-pair table has different fields or levels");
         }
-        FsModel tmp = m;
         std::vector<std::vector<int>> upat;
         std::vector<double> ucnt;
-        const std::size_t ucells = u_len - 2 - static_cast<std::size_t>(k);
-        for (std::size_t c = 0; c < ucells; ++c) {
-            const double n = u_table[2 + static_cast<std::size_t>(k) + c];
-            if (n == 0.0) continue;
-            std::vector<int> lv(static_cast<std::size_t>(k));
-            std::size_t rest = c;
-            for (int i = k - 1; i >= 0; --i) {
-                const std::size_t base = static_cast<std::size_t>(m.levels[static_cast<std::size_t>(i)] + 1);
-                lv[static_cast<std::size_t>(i)] = static_cast<int>(rest % base) - 1;
-                rest /= base;
-            }
-            upat.push_back(std::move(lv));
-            ucnt.push_back(n);
-        }
+        decode_patterns(u_table + 2 + k, u_len - 2 - static_cast<std::size_t>(k), m.levels, upat, ucnt);
         m.u = frequencies(upat, ucnt);
     } else {
         m.u = frequencies(pat, cnt);
