@@ -4,7 +4,7 @@
 #   make test     set everything up, then C++ unit tests + pg_regress (serial and forced-parallel)
 #   make / make install / make installcheck    the usual PGXS targets
 #   make deps | unit | regress | micro         the pieces of the above
-#   make bench | bench-rfm | bench-scoring | bench-uplift | bench-ltv | bench-events   peer benchmarks
+#   make bench | bench-rfm | bench-scoring | bench-uplift | bench-ltv | bench-events | bench-match   peer benchmarks
 #
 # Pitfalls handled here (docs/architecture.md): -lstdc++ for the C++ runtime, C++20 flags,
 # LLVM bitcode disabled (PG_CXXFLAGS is not passed to clang's .bc compile; JIT inlining of
@@ -39,7 +39,7 @@ all install installcheck:
 endif
 
 # Convenience targets: usable before PostgreSQL's development files are installed.
-BENCHES = rfm scoring uplift ltv events
+BENCHES = rfm scoring uplift ltv events match
 .PHONY: deps test demo unit regress bench micro $(addprefix bench-,$(BENCHES))
 deps:
 	@bash scripts/deps.sh

@@ -408,6 +408,14 @@ COMMENT ON FUNCTION c360.fs_estimate(pg_catalog.float8[], pg_catalog.float8[], p
                                      pg_catalog.float8) IS
     'Fellegi-Sunter m, u and prior by EM over c360.fs_patterns counts; u fixed from random pairs when given';
 
+CREATE FUNCTION c360.fs_prior(patterns pg_catalog.float8[], model pg_catalog.float8[],
+                              max_iterations pg_catalog.int4 DEFAULT 1000,
+                              tolerance pg_catalog.float8 DEFAULT 1e-9) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_fs_prior'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.fs_prior(pg_catalog.float8[], pg_catalog.float8[], pg_catalog.int4, pg_catalog.float8) IS
+    'Share of matches among the pairs of a c360.fs_patterns table, by EM with the m and u of a model held fixed';
+
 CREATE FUNCTION c360.match_weight(model pg_catalog.float8[], levels pg_catalog.int4[]) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_match_weight'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -504,7 +512,7 @@ BEGIN
 END
 $function$;
 
-CREATE FUNCTION c360._levels_sql(fields pg_catalog.name[], methods pg_catalog.text[])
+CREATE FUNCTION c360._levels_sql(fields pg_catalog.name[], methods pg_catalog.text[], masked pg_catalog.bool[] DEFAULT NULL)
     RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
@@ -519,7 +527,11 @@ BEGIN
     END IF;
     FOR i IN 1 .. cardinality(fields) LOOP
         PERFORM c360.method_levels(methods[i]);  -- validates the method
-        items := items || format('c360.compare_level(l.%I::text, r.%I::text, %L)', fields[i], fields[i], methods[i]);
+        IF masked[i] THEN   -- left out (null level) when training on the pairs of a rule that uses the field
+            items := items || '-1'::text;
+        ELSE
+            items := items || format('c360.compare_level(l.%I::text, r.%I::text, %L)', fields[i], fields[i], methods[i]);
+        END IF;
     END LOOP;
     RETURN 'ARRAY[' || array_to_string(items, ', ') || ']';
 END
@@ -554,29 +566,131 @@ CREATE FUNCTION c360.match_train(source pg_catalog.regclass, id_col pg_catalog.n
                                  methods pg_catalog.text[], blocks pg_catalog.text[],
                                  max_iterations pg_catalog.int4 DEFAULT 100,
                                  tolerance pg_catalog.float8 DEFAULT 1e-6,
-                                 initial_lambda pg_catalog.float8 DEFAULT 0.1)
+                                 initial_lambda pg_catalog.float8 DEFAULT 0.1,
+                                 random_pairs pg_catalog.int4 DEFAULT 0)
     RETURNS pg_catalog.float8[]
     LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
     nlevels int4[];
     patterns float8[];
+    sample float8[];
+    rule_patterns float8[];
+    rule_model float8[];
+    masked bool[];
+    k int4;
+    pos int4;
+    expected float8;
+    m_sum float8[];          -- per field and level: sum over rules of expected matches * m
+    w_sum float8[];          -- per field: sum over rules of expected matches
+    model float8[];
+    n float8;
+    lambda float8;
+    iterations float8 := 0;
+    join_sql text := 'SELECT %s AS levels FROM (%s) p JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r';
 BEGIN
+    IF random_pairs IS NULL OR random_pairs < 0 OR random_pairs > 100000000 THEN
+        RAISE EXCEPTION 'c360.match_train: random_pairs must be between 0 and 100,000,000' USING ERRCODE = '22023';
+    END IF;
     nlevels := ARRAY(SELECT c360.method_levels(m) FROM unnest(methods) AS m);
+    k := cardinality(fields);
     EXECUTE format('SELECT c360.fs_patterns(levels, $1) FROM (%s) q',
-                   format('SELECT %s AS levels FROM (%s) p JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r',
-                          c360._levels_sql(fields, methods), c360._blocking_sql(source, id_col, blocks),
+                   format(join_sql, c360._levels_sql(fields, methods), c360._blocking_sql(source, id_col, blocks),
                           source, id_col, source, id_col))
         INTO patterns USING nlevels;
     IF patterns IS NULL THEN
         RAISE EXCEPTION 'c360.match_train: the blocking rules give no candidate pairs' USING ERRCODE = '22023';
     END IF;
-    RETURN c360.fs_estimate(patterns, NULL, max_iterations, tolerance, initial_lambda);
+    IF random_pairs = 0 THEN   -- EM among the candidate pairs: m, u and the share of matches among them
+        RETURN c360.fs_estimate(patterns, NULL, max_iterations, tolerance, initial_lambda);
+    END IF;
+
+    -- u from random pairs: two independent pseudo-random orders of the table (hashes of the ids with
+    -- two seeds: the same sample on every run, whatever the scan order), paired row by row
+    EXECUTE format('SELECT count(*) FROM %s', source) INTO n;
+    EXECUTE format('SELECT c360.fs_patterns(%1$s, $1) FROM '
+                   '(SELECT * FROM (SELECT *, row_number() OVER (ORDER BY pg_catalog.hashint8extended(%3$I::bigint, 1), %3$I) AS c360_rn FROM %2$s) s WHERE c360_rn <= $2) l JOIN '
+                   '(SELECT * FROM (SELECT *, row_number() OVER (ORDER BY pg_catalog.hashint8extended(%3$I::bigint, 2), %3$I) AS c360_rn FROM %2$s) s WHERE c360_rn <= $2) r '
+                   'ON l.c360_rn = r.c360_rn AND l.%3$I <> r.%3$I',
+                   c360._levels_sql(fields, methods), source, id_col)
+        INTO sample USING nlevels, random_pairs;
+    IF sample IS NULL THEN
+        RAISE EXCEPTION 'c360.match_train: no random pairs could be drawn (fewer than 2 records?)' USING ERRCODE = '22023';
+    END IF;
+    -- m by EM with u fixed, one blocking rule at a time, leaving out the fields the rule uses (their
+    -- agreement among the rule's pairs says nothing about m): a column covers the field of the same
+    -- name, and a column named X_key the fields whose name starts with X
+    m_sum := array_fill(0::float8, ARRAY[k * 16]);
+    w_sum := array_fill(0::float8, ARRAY[k]);
+    FOR b IN 1 .. cardinality(blocks) LOOP
+        masked := ARRAY(SELECT EXISTS (SELECT 1 FROM unnest(string_to_array(blocks[b], '+')) AS c(col)
+                                       WHERE btrim(c.col) = f.name
+                                          OR (btrim(c.col) LIKE '%\_key' AND left(btrim(c.col), -4) <> ''
+                                              AND starts_with(f.name, left(btrim(c.col), -4))))
+                        FROM unnest(fields) WITH ORDINALITY AS f(name, i) ORDER BY f.i);
+        CONTINUE WHEN true = ALL (masked);   -- the rule uses every field
+        EXECUTE format('SELECT c360.fs_patterns(levels, $1) FROM (%s) q',
+                       format(join_sql, c360._levels_sql(fields, methods, masked), c360._blocking_sql(source, id_col, ARRAY[blocks[b]]),
+                              source, id_col, source, id_col))
+            INTO rule_patterns USING nlevels;
+        -- pairs with at least one field compared (the first cell counts the all-null vectors)
+        expected := (SELECT sum(x) FROM unnest(rule_patterns[4 + k:]) AS x);
+        CONTINUE WHEN NOT coalesce(expected > 0, false);
+        rule_model := c360.fs_estimate(rule_patterns, sample, max_iterations, tolerance, initial_lambda);
+        iterations := iterations + rule_model[4];
+        expected := rule_model[3] * expected;
+        pos := 5 + k;
+        FOR i IN 1 .. k LOOP
+            IF NOT masked[i] THEN
+                FOR l IN 1 .. nlevels[i] LOOP
+                    m_sum[(i - 1) * 16 + l] := m_sum[(i - 1) * 16 + l] + expected * rule_model[pos + l - 1];
+                END LOOP;
+                w_sum[i] := w_sum[i] + expected;
+            END IF;
+            pos := pos + 2 * nlevels[i];
+        END LOOP;
+    END LOOP;
+    -- the model: m averaged over the rules (weighted by their expected matches), u of the random pairs
+    model := ARRAY[3602, k, 0.5, iterations]::float8[] || nlevels::float8[];
+    pos := 5 + k;
+    FOR i IN 1 .. k LOOP
+        IF NOT w_sum[i] > 0 THEN
+            RAISE EXCEPTION 'c360.match_train: every blocking rule uses field "%", so its m cannot be estimated', fields[i]
+                USING ERRCODE = '22023',
+                      HINT = 'Add a blocking rule that does not use it, or train without random_pairs.';
+        END IF;
+        model := model || ARRAY(SELECT greatest(m_sum[(i - 1) * 16 + l] / w_sum[i], 1e-6) FROM generate_series(1, nlevels[i]) AS l);
+        model := model || rule_model[pos + nlevels[i] : pos + 2 * nlevels[i] - 1];
+        pos := pos + 2 * nlevels[i];
+    END LOOP;
+    -- renormalise m (the floor may have moved the sums off 1); u of a level never seen among the
+    -- random pairs is taken as half a pair of the sample, not ~0 (no unbounded weights)
+    n := (SELECT sum(x) FROM unnest(sample[3 + k:]) AS x);
+    pos := 5 + k;
+    FOR i IN 1 .. k LOOP
+        FOR part IN 0 .. 1 LOOP
+            IF part = 1 THEN
+                FOR l IN 0 .. nlevels[i] - 1 LOOP
+                    model[pos + l] := greatest(model[pos + l], 0.5 / n);
+                END LOOP;
+            END IF;
+            expected := (SELECT sum(x) FROM unnest(model[pos : pos + nlevels[i] - 1]) AS x);
+            FOR l IN 0 .. nlevels[i] - 1 LOOP
+                model[pos + l] := model[pos + l] / expected;
+            END LOOP;
+            pos := pos + nlevels[i];
+        END LOOP;
+    END LOOP;
+    EXECUTE format('SELECT count(*) FROM %s', source) INTO n;
+    -- prior: the share of matches among the candidates (EM with m and u fixed), spread over all n(n-1)/2 pairs
+    lambda := c360.fs_prior(patterns, model) * (SELECT sum(x) FROM unnest(patterns[4 + k:]) AS x) / (n * (n - 1) / 2);
+    model[3] := least(greatest(lambda, 1e-300), 0.5);
+    RETURN model;
 END
 $function$;
 COMMENT ON FUNCTION c360.match_train(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
-                                     pg_catalog.text[], pg_catalog.int4, pg_catalog.float8, pg_catalog.float8) IS
-    'Fellegi-Sunter model (m, u, prior) trained by EM on the candidate pairs of a table';
+                                     pg_catalog.text[], pg_catalog.int4, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4) IS
+    'Fellegi-Sunter model trained on the candidate pairs of a table: by EM among them, or with random_pairs > 0, u from random pairs, m by EM per blocking rule and the prior over all pairs';
 
 CREATE FUNCTION c360.match_score(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
                                  methods pg_catalog.text[], blocks pg_catalog.text[], model pg_catalog.float8[],
@@ -595,8 +709,8 @@ BEGIN
     RETURN QUERY EXECUTE format(
         'SELECT id_l, id_r, levels, w, 1 / (1 + power(2::float8, -w)) FROM '
         '(SELECT p.id_l, p.id_r, v.levels, c360.match_weight($1, v.levels) AS w FROM (%s) p '
-        ' JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v) s '
-        'WHERE 1 / (1 + power(2::float8, -w)) >= $2',
+        ' JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v OFFSET 0) s '
+        'WHERE 1 / (1 + power(2::float8, -w)) >= $2',  -- OFFSET 0: the filter must not be pushed down to a join of l and r
         c360._blocking_sql(source, id_col, blocks), source, id_col, source, id_col, c360._levels_sql(fields, methods))
         USING model, min_probability;
 END

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the project needs (only the missing ones).
+#   bash scripts/deps.sh [extra packages...]     (a benchmark adds the peers it measures)
 source "$(dirname "$0")/lib.sh"
 
 packages=(
@@ -7,6 +8,7 @@ packages=(
     g++ make cmake
     libeigen3-dev libboost-math-dev
     libgtest-dev libgmock-dev libbenchmark-dev
+    "$@"
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -13,6 +13,9 @@ SELECT c360.compare_level('martha', 'martha') AS exact, c360.compare_level('mart
        c360.compare_level('19810302', '19810320', 'code') AS one_swap, c360.compare_level('75011', '75012', 'code') AS one_edit,
        c360.compare_level('2000', '2110', 'code') AS two_edits, c360.compare_level('a', 'b', 'exact') AS exact_diff,
        c360.method_levels('name') AS name_levels, c360.method_levels('exact') AS exact_levels;
+SELECT c360.compare_level('DUPONT Jean', 'Jean Dupont', 'tokens') AS swapped, c360.compare_level('Mme Hélène Lefèvre', 'lefevre helene', 'tokens') AS swapped_accents,
+       c360.compare_level('jean dupnot', 'jean dupont', 'tokens') AS typo, c360.compare_level('marie durand', 'jean dupont', 'tokens') AS different,
+       c360.method_levels('tokens') AS tokens_levels;
 
 -- EM recovers a known mixture: 20,000 pairs, 30 % matches, 3 conditionally independent fields of
 -- 4 levels. True m (levels 3/2/1/0): field 1 .7/.2/.0/.1, field 2 .8/.1/.05/.05, field 3 .6/.2/.1/.1;
@@ -111,6 +114,7 @@ SELECT (SELECT count(*) FROM (SELECT * FROM golden EXCEPT SELECT * FROM golden_p
        (SELECT row(s, f)::text FROM whole_par) = (SELECT row(c360.survivor(value, priority, ts), c360.most_frequent(value))::text FROM golden_src) AS whole_same;
 
 -- bad input: clear errors, never a crash
+CREATE TABLE dup2 AS SELECT * FROM (VALUES (1, 'a'), (2, 'a'), (3, 'b')) v(id, e);
 SELECT input, outcome FROM (VALUES
     ('unknown method',      pg_temp.sqlstate_of($$SELECT c360.compare_level('a', 'b', 'soundex')$$)),
     ('NULL method',         pg_temp.sqlstate_of($$SELECT c360.compare_level('a', 'b', NULL)$$)),
@@ -138,6 +142,14 @@ SELECT input, outcome FROM (VALUES
     ('empty levels',        pg_temp.sqlstate_of($$SELECT c360.match_weight((SELECT model FROM mix_model), '{}')$$)),
     ('NaN in model',        pg_temp.sqlstate_of($$SELECT c360.match_weight(ARRAY[3602, 1, 'NaN', 1, 2, 0.5, 0.5, 0.5, 0.5]::float8[], ARRAY[1])$$)),
     ('NULL in model',       pg_temp.sqlstate_of($$SELECT c360.match_weight(ARRAY[3602, 1, NULL, 1, 2, 0.5, 0.5, 0.5, 0.5]::float8[], ARRAY[1])$$)),
-    ('no candidate pairs',  pg_temp.sqlstate_of($$SELECT c360.match_train('p', 'a', ARRAY['score']::name[], ARRAY['code'], ARRAY['a'])$$))
+    ('no candidate pairs',  pg_temp.sqlstate_of($$SELECT c360.match_train('p', 'a', ARRAY['score']::name[], ARRAY['code'], ARRAY['a'])$$)),
+    ('negative random_pairs', pg_temp.sqlstate_of($$SELECT c360.match_train('src', 'cust', ARRAY['name']::name[], ARRAY['name'], ARRAY['email'], random_pairs => -1)$$)),
+    ('every rule uses field', pg_temp.sqlstate_of($$SELECT c360.match_train('dup2', 'id', ARRAY['e']::name[], ARRAY['exact'], ARRAY['e'], random_pairs => 100)$$)),
+    ('fs_prior fields differ', pg_temp.sqlstate_of($$SELECT c360.fs_prior(c360.fs_patterns(ARRAY[1, 2], ARRAY[4, 4]), (SELECT model FROM mix_model))$$)),
+    ('fs_prior corrupt model', pg_temp.sqlstate_of($$SELECT c360.fs_prior(c360.fs_patterns(ARRAY[1], ARRAY[2]), ARRAY[3602, 1, 0.5, 1, 2, 0.9, 0.9, 0.5, 0.5]::float8[])$$)),
+    ('fs_prior no iterations', pg_temp.sqlstate_of($$SELECT c360.fs_prior(c360.fs_patterns(ARRAY[1, 2, 3], ARRAY[4, 4, 4]), (SELECT model FROM mix_model), 0)$$))
 ) AS t(input, outcome);
+-- fs_prior on the simulated mixture, with the model trained on it: the same share of matches
+SELECT abs(c360.fs_prior(p, model) - model[3]) < 1e-3 AS prior_agrees
+FROM (SELECT c360.fs_patterns(levels, ARRAY[4, 4, 4]) AS p FROM mix) t, mix_model;
 SELECT count(*) AS src_still_there FROM src;

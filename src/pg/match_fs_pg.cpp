@@ -167,6 +167,17 @@ C360_FUNCTION(c360_fs_estimate, "c360.fs_estimate") {
     PG_RETURN_ARRAYTYPE_P(out);
 }
 
+C360_FUNCTION(c360_fs_prior, "c360.fs_prior") {
+    const F8 t = float8_array(PG_GETARG_ARRAYTYPE_P(0), "patterns");
+    const F8 a = float8_array(PG_GETARG_ARRAYTYPE_P(1), "model");
+    double lambda = 0.0;
+    {
+        const fs::FsModel m = fs::from_array(a.data, a.len);
+        lambda = fs::estimate_prior(t.data, t.len, m, PG_GETARG_INT32(2), PG_GETARG_FLOAT8(3));
+    }
+    PG_RETURN_FLOAT8(lambda);
+}
+
 namespace {
 
 // The model parsed once per call site (fn_extra), keyed by its bytes: a query scoring millions of

@@ -63,12 +63,14 @@ template <class T, class Fn>
 T on_code_points(FunctionCallInfo fcinfo, Fn&& fn) {
     const std::string_view a = arg_view(fcinfo, 0);
     const std::string_view b = arg_view(fcinfo, 1);
-    T result{};
-    {
-        const std::u32string ua = c360::match::decode_bounded(a, "first argument");
-        const std::u32string ub = c360::match::decode_bounded(b, "second argument");
-        result = fn(ua, ub);
-    }
+    // decoding buffers reused across calls (a backend runs one call at a time): no allocation
+    // per row; released when a very long argument has grown them
+    static std::u32string ua, ub;
+    c360::match::decode_bounded_into(ua, a, "first argument");
+    c360::match::decode_bounded_into(ub, b, "second argument");
+    const T result = fn(ua, ub);
+    if (ua.capacity() > 4096) std::u32string().swap(ua);
+    if (ub.capacity() > 4096) std::u32string().swap(ub);
     return result;
 }
 

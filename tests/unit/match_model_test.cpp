@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "common/error.hpp"
 #include "match/cluster.hpp"
 #include "match/compare.hpp"
 #include "match/fs.hpp"
+#include "match/similarity.hpp"
+#include "match/text.hpp"
 
 namespace mt = c360::match;
 
@@ -22,14 +25,22 @@ TEST(CompareLevel, Methods) {
     EXPECT_EQ(mt::compare_level("2000", "3111", mt::Method::Code), 0);
     EXPECT_EQ(mt::compare_level("é", "e", mt::Method::Exact), 0);
     EXPECT_THROW(mt::parse_method("soundex"), c360::Error);
+    // tokens: full names in any word order
+    EXPECT_EQ(mt::parse_method("tokens"), mt::Method::Tokens);
+    EXPECT_EQ(mt::method_levels(mt::Method::Tokens), 4);
+    EXPECT_EQ(mt::compare_level("DUPONT Jean", "Jean Dupont", mt::Method::Tokens), 3);
+    EXPECT_EQ(mt::compare_level("jean dupnot", "jean dupont", mt::Method::Tokens), 2);
+    EXPECT_EQ(mt::compare_level("marie durand", "jean dupont", mt::Method::Tokens), 0);
+    EXPECT_EQ(mt::compare_level("", "jean dupont", mt::Method::Tokens), -1);
 }
 
-TEST(FellegiSunter, RecoversTwoClassMixtureFromExactCounts) {
-    // three agree/disagree fields (the fewest that identify a two-class model); counts are the
-    // exact expectations for lambda 0.2, m = (0.9, 0.8, 0.95), u = (0.1, 0.2, 0.05)
+namespace {
+
+// Pattern table of three agree/disagree fields holding the exact expected counts of n pairs under
+// a two-class model (lambda, m, u of the "agree" level).
+std::vector<double> exact_counts(double lambda, const double* m, const double* u, double n) {
     const int nl[3] = {2, 2, 2};
     std::vector<double> t = mt::empty_patterns(nl, 3);
-    const double lambda = 0.2, m[3] = {0.9, 0.8, 0.95}, u[3] = {0.1, 0.2, 0.05}, n = 1e7;
     for (int c = 0; c < 8; ++c) {
         const int lv[3] = {c & 1, (c >> 1) & 1, (c >> 2) & 1};
         const bool nul[3] = {false, false, false};
@@ -40,6 +51,16 @@ TEST(FellegiSunter, RecoversTwoClassMixtureFromExactCounts) {
         }
         t[mt::pattern_index(t.data(), t.size(), lv, nul, 3) + 5] = std::round(n * (lambda * pm + (1 - lambda) * pu));
     }
+    return t;
+}
+
+} // namespace
+
+TEST(FellegiSunter, RecoversTwoClassMixtureFromExactCounts) {
+    // three agree/disagree fields (the fewest that identify a two-class model); counts are the
+    // exact expectations for lambda 0.2, m = (0.9, 0.8, 0.95), u = (0.1, 0.2, 0.05)
+    const double lambda = 0.2, m[3] = {0.9, 0.8, 0.95}, u[3] = {0.1, 0.2, 0.05};
+    const std::vector<double> t = exact_counts(lambda, m, u, 1e7);
     mt::EmOptions opt;
     opt.max_iterations = 1000;
     opt.tolerance = 1e-10;
@@ -58,6 +79,41 @@ TEST(FellegiSunter, RecoversTwoClassMixtureFromExactCounts) {
     a[2] = 1.5;
     EXPECT_THROW(mt::from_array(a.data(), a.size()), c360::Error);
     EXPECT_THROW(mt::from_array(a.data(), a.size() - 1), c360::Error);
+}
+
+TEST(FellegiSunter, PriorByEmWithFixedMAndU) {
+    // exact expected counts for lambda 0.03, m = (0.9, 0.8, 0.95), u = (0.1, 0.2, 0.05): with m and u
+    // held at their true values, EM on lambda alone recovers it
+    const double lambda = 0.03, m[3] = {0.9, 0.8, 0.95}, u[3] = {0.1, 0.2, 0.05};
+    mt::FsModel model;
+    model.lambda = 0.5;
+    model.levels = {2, 2, 2};
+    for (int k = 0; k < 3; ++k) {
+        model.m.push_back({1 - m[k], m[k]});
+        model.u.push_back({1 - u[k], u[k]});
+    }
+    const std::vector<double> t = exact_counts(lambda, m, u, 1e8);
+    EXPECT_NEAR(mt::estimate_prior(t.data(), t.size(), model, 10000, 1e-12), lambda, 1e-6);
+    mt::FsModel other = model;
+    other.levels = {2, 2, 3};
+    EXPECT_THROW(mt::estimate_prior(t.data(), t.size(), other, 100, 1e-9), c360::Error);
+    EXPECT_THROW(mt::estimate_prior(t.data(), t.size(), model, 0, 1e-9), c360::Error);
+}
+
+TEST(Similarity, LevenshteinTrimsCommonEnds) {
+    // prefix/suffix trimming and the stack row must not change the distance
+    auto lev = [](const char* a, const char* b) { return c360::match::levenshtein(c360::match::decode_utf8(a), c360::match::decode_utf8(b)); };
+    EXPECT_EQ(lev("kitten", "sitting"), 3);
+    EXPECT_EQ(lev("abcdef", "abcdef"), 0);
+    EXPECT_EQ(lev("abc", "abcxyz"), 3);
+    EXPECT_EQ(lev("xyzabc", "abc"), 3);
+    EXPECT_EQ(lev("", "héllo"), 5);
+    EXPECT_EQ(lev("aaaa", "aa"), 2);
+    EXPECT_EQ(lev("Hélène", "Helene"), 2);
+    std::string longa(300, 'a'), longb(300, 'a');
+    longb[150] = 'b';
+    longa += "xyz";
+    EXPECT_EQ(lev(longa.c_str(), longb.c_str()), 4);   // past the 128-cell stack row
 }
 
 TEST(FellegiSunter, WeightIsPriorPlusFieldWeights) {

@@ -12,8 +12,9 @@ Method parse_method(std::string_view name) {
     if (name == "name") return Method::Name;
     if (name == "code") return Method::Code;
     if (name == "exact") return Method::Exact;
+    if (name == "tokens") return Method::Tokens;
     fail(ErrorCode::InvalidParameter, "unknown comparison method \"" + std::string(name) + "\"", {},
-         "Use 'name' (Jaro-Winkler levels), 'code' (edit-distance levels) or 'exact'.");
+         "Use 'name' (Jaro-Winkler levels), 'tokens' (names in any word order), 'code' (edit-distance levels) or 'exact'.");
 }
 
 int method_levels(Method m) noexcept { return m == Method::Exact ? 2 : 4; }
@@ -22,6 +23,10 @@ int compare_level(std::string_view a, std::string_view b, Method m) {
     if (a.empty() || b.empty()) return -1;
     if (a == b) return method_levels(m) - 1;
     if (m == Method::Exact) return 0;
+    if (m == Method::Tokens) {
+        const double s = name_similarity(a, b); // 1 exactly when both have the same words
+        return s >= 1.0 ? 3 : s >= 0.92 ? 2 : s >= 0.80 ? 1 : 0;
+    }
     const std::u32string x = decode_bounded(a, "first value");
     const std::u32string y = decode_bounded(b, "second value");
     if (m == Method::Name) {

@@ -6,13 +6,15 @@
 //   code  : 3 exact, 2 one edit (OSA: insert, delete, substitute, swap adjacent), 1 two edits,
 //           0 different (L = 4): dates as text, postcodes, identifiers, house numbers
 //   exact : 1 equal, 0 different (L = 2)
+//   tokens: 3 same words in any order, 2 name_similarity >= 0.92, 1 >= 0.80, 0 different (L = 4):
+//           full names whose parts may be swapped ("DUPONT Jean" / "Jean Dupont")
 #pragma once
 
 #include <string_view>
 
 namespace c360::match {
 
-enum class Method { Name, Code, Exact };
+enum class Method { Name, Code, Exact, Tokens };
 
 Method parse_method(std::string_view name); // 22023 on an unknown method
 int method_levels(Method m) noexcept;

@@ -235,6 +235,46 @@ FsModel estimate(const double* table, std::size_t len, const double* u_table, st
     return m;
 }
 
+double estimate_prior(const double* table, std::size_t len, const FsModel& model, int max_iterations, double tolerance) {
+    const int k = validate_patterns(table, len);
+    if (k != static_cast<int>(model.levels.size()) || !std::equal(model.levels.begin(), model.levels.end(), table + 2)) {
+        fail(ErrorCode::InvalidParameter, "the pattern table and the model have different fields or levels");
+    }
+    if (max_iterations < 1 || max_iterations > 100000 || !(tolerance > 0)) {
+        fail(ErrorCode::InvalidParameter, "EM options out of range: max_iterations 1..100000, tolerance > 0");
+    }
+    std::vector<std::vector<int>> pat;
+    std::vector<double> cnt;
+    decode_patterns(table + 2 + k, len - 2 - static_cast<std::size_t>(k), model.levels, pat, cnt);
+    double total = 0.0;
+    for (double c : cnt) total += c;
+    if (total == 0.0) {
+        fail(ErrorCode::InvalidParameter, "no comparison vectors (every pair is empty or all-null)");
+    }
+    // log Bayes factor of each pattern, then lambda <- mean posterior
+    std::vector<double> lbf(pat.size(), 0.0);
+    for (std::size_t p = 0; p < pat.size(); ++p) {
+        for (int i = 0; i < k; ++i) {
+            const int lv = pat[p][static_cast<std::size_t>(i)];
+            if (lv < 0) continue;
+            lbf[p] += std::log(model.m[static_cast<std::size_t>(i)][static_cast<std::size_t>(lv)]) -
+                      std::log(model.u[static_cast<std::size_t>(i)][static_cast<std::size_t>(lv)]);
+        }
+    }
+    double lambda = 0.5;
+    for (int it = 0; it < max_iterations; ++it) {
+        check_interrupts();
+        const double prior = std::log(lambda) - std::log1p(-lambda);
+        double matched = 0.0;
+        for (std::size_t p = 0; p < pat.size(); ++p) matched += cnt[p] / (1.0 + std::exp(-(prior + lbf[p])));
+        const double next = std::clamp(matched / total, kFloor, 1.0 - kFloor);
+        const bool done = std::abs(next - lambda) < tolerance;
+        lambda = next;
+        if (done) break;
+    }
+    return lambda;
+}
+
 std::vector<double> to_array(const FsModel& m) {
     std::vector<double> a = {kModelTag, static_cast<double>(m.levels.size()), m.lambda, static_cast<double>(m.iterations)};
     for (int l : m.levels) a.push_back(l);

@@ -50,6 +50,10 @@ struct EmOptions {
 FsModel estimate(const double* table, std::size_t len, const double* u_table, std::size_t u_len,
                  const EmOptions& opt);
 
+// Share of matches among the pairs of a pattern table by EM with the model's m and u held fixed
+// (used to set the prior of a model whose m and u were estimated elsewhere).
+double estimate_prior(const double* table, std::size_t len, const FsModel& model, int max_iterations, double tolerance);
+
 std::vector<double> to_array(const FsModel& m);
 FsModel from_array(const double* a, std::size_t len); // throws DataCorrupted on a bad model
 

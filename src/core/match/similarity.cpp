@@ -1,6 +1,8 @@
 #include "match/similarity.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 #include <vector>
@@ -18,18 +20,33 @@ constexpr std::size_t kPoll = 256;
 } // namespace
 
 std::int64_t levenshtein(const std::u32string& a, const std::u32string& b) {
-    const std::u32string& s = a.size() >= b.size() ? a : b; // rows: the longer string
-    const std::u32string& t = a.size() >= b.size() ? b : a;
-    const std::size_t m = t.size();
-    std::vector<std::int64_t> row(m + 1);
-    for (std::size_t j = 0; j <= m; ++j) row[j] = static_cast<std::int64_t>(j);
-    for (std::size_t i = 1; i <= s.size(); ++i) {
+    // a common prefix and suffix cost nothing: drop them (most compared names share much)
+    std::size_t lo = 0, ha = a.size(), hb = b.size();
+    while (lo < ha && lo < hb && a[lo] == b[lo]) ++lo;
+    while (ha > lo && hb > lo && a[ha - 1] == b[hb - 1]) --ha, --hb;
+    const bool a_longer = ha - lo >= hb - lo;
+    const char32_t* s = (a_longer ? a.data() : b.data()) + lo; // rows: the longer rest
+    const char32_t* t = (a_longer ? b.data() : a.data()) + lo;
+    const std::size_t n = (a_longer ? ha : hb) - lo;
+    const std::size_t m = (a_longer ? hb : ha) - lo;
+    if (m == 0) return static_cast<std::int64_t>(n);
+    // lengths are bounded (kMaxSimilarityChars), so 32-bit cells; short strings use the stack
+    std::uint32_t small[128];
+    std::vector<std::uint32_t> large;
+    std::uint32_t* row = small;
+    if (m + 1 > std::size(small)) {
+        large.resize(m + 1);
+        row = large.data();
+    }
+    for (std::size_t j = 0; j <= m; ++j) row[j] = static_cast<std::uint32_t>(j);
+    for (std::size_t i = 1; i <= n; ++i) {
         if (i % kPoll == 0) check_interrupts();
-        std::int64_t diag = row[0];
-        row[0] = static_cast<std::int64_t>(i);
+        std::uint32_t diag = row[0];
+        row[0] = static_cast<std::uint32_t>(i);
+        const char32_t si = s[i - 1];
         for (std::size_t j = 1; j <= m; ++j) {
-            const std::int64_t up = row[j];
-            row[j] = std::min({up + 1, row[j - 1] + 1, diag + (s[i - 1] == t[j - 1] ? 0 : 1)});
+            const std::uint32_t up = row[j];
+            row[j] = std::min({up + 1, row[j - 1] + 1, diag + (si == t[j - 1] ? 0u : 1u)});
             diag = up;
         }
     }

@@ -51,6 +51,12 @@ bool is_apostrophe(char32_t cp) noexcept { return cp == '\'' || cp == 0x2019 || 
 
 std::u32string decode_utf8(std::string_view s, const char* what) {
     std::u32string out;
+    decode_utf8_into(out, s, what);
+    return out;
+}
+
+void decode_utf8_into(std::u32string& out, std::string_view s, const char* what) {
+    out.clear();
     out.reserve(s.size());
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const std::size_t n = s.size();
@@ -93,33 +99,33 @@ std::u32string decode_utf8(std::string_view s, const char* what) {
         out.push_back(cp);
         i += static_cast<std::size_t>(len);
     }
-    return out;
+    
 }
 
 std::u32string decode_bounded(std::string_view s, const char* what) {
+    std::u32string out;
+    decode_bounded_into(out, s, what);
+    return out;
+}
+
+void decode_bounded_into(std::u32string& out, std::string_view s, const char* what) {
+    auto too_long = [&](std::size_t chars) {
+        fail(ErrorCode::ProgramLimitExceeded,
+             std::string(what) + " has " + std::to_string(chars) + " characters, more than the limit of " +
+                 std::to_string(kMaxSimilarityChars),
+             "Similarity functions do quadratic work; the limit bounds one call's time.",
+             "Compare a prefix (left(x, 1000)) or a normalised form.");
+    };
     if (s.size() > 4 * kMaxSimilarityChars) {
         // Cheap early exit; the exact count is checked below.
         std::size_t chars = 0;
         for (unsigned char c : s) {
             chars += (c & 0xC0) != 0x80;
         }
-        if (chars > kMaxSimilarityChars) {
-            fail(ErrorCode::ProgramLimitExceeded,
-                 std::string(what) + " has " + std::to_string(chars) + " characters, more than the limit of " +
-                     std::to_string(kMaxSimilarityChars),
-                 "Similarity functions do quadratic work; the limit bounds one call's time.",
-                 "Compare a prefix (left(x, 1000)) or a normalised form.");
-        }
+        if (chars > kMaxSimilarityChars) too_long(chars);
     }
-    std::u32string out = decode_utf8(s, what);
-    if (out.size() > kMaxSimilarityChars) {
-        fail(ErrorCode::ProgramLimitExceeded,
-             std::string(what) + " has " + std::to_string(out.size()) + " characters, more than the limit of " +
-                 std::to_string(kMaxSimilarityChars),
-             "Similarity functions do quadratic work; the limit bounds one call's time.",
-             "Compare a prefix (left(x, 1000)) or a normalised form.");
-    }
-    return out;
+    decode_utf8_into(out, s, what);
+    if (out.size() > kMaxSimilarityChars) too_long(out.size());
 }
 
 void append_utf8(std::string& out, char32_t cp) {

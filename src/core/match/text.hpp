@@ -18,6 +18,9 @@ inline constexpr std::size_t kMaxSimilarityChars = 65535;
 std::u32string decode_utf8(std::string_view s, const char* what = "argument");
 // Same, and throws Error(ProgramLimitExceeded) when longer than kMaxSimilarityChars.
 std::u32string decode_bounded(std::string_view s, const char* what);
+// The same into a caller's buffer (cleared first; its capacity is reused across calls).
+void decode_utf8_into(std::u32string& out, std::string_view s, const char* what = "argument");
+void decode_bounded_into(std::u32string& out, std::string_view s, const char* what);
 void append_utf8(std::string& out, char32_t cp);
 std::string encode_utf8(const std::u32string& s);
 
