@@ -1228,6 +1228,21 @@ $function$;
 CREATE TRIGGER validate BEFORE INSERT OR UPDATE ON c360.event_rules
     FOR EACH ROW EXECUTE FUNCTION c360.validate_event_rule();
 
+-- The tracking triggers read the enabled rules from a per-backend copy (c360._fired_rules); any
+-- change to the table drops the copies (a relcache invalidation, sent by this statement trigger).
+CREATE FUNCTION c360._fired_rules(n_before pg_catalog.int8, n_after pg_catalog.int8, m_before pg_catalog.numeric,
+                                  m_after pg_catalog.numeric, seg_before pg_catalog.text, seg_after pg_catalog.text)
+    RETURNS pg_catalog.int4[] AS 'MODULE_PATHNAME', 'c360_fired_rules'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION c360._fired_rules(pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric, pg_catalog.numeric, pg_catalog.text, pg_catalog.text) IS
+    'Ids of the enabled event rules that fire for one change of a customer''s state (NULL when none); used by the tracking triggers';
+CREATE FUNCTION c360._event_rules_changed() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_event_rules_changed' LANGUAGE C;
+CREATE FUNCTION c360._track_insert() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_track_insert' LANGUAGE C;
+COMMENT ON FUNCTION c360._track_insert() IS
+    'AFTER INSERT row trigger of c360.track_orders (arguments: customer, timestamp and amount columns)';
+CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON c360.event_rules
+    FOR EACH STATEMENT EXECUTE FUNCTION c360._event_rules_changed();
+
 -- The queue: written in the same transaction as the order (nothing on rollback), deduplicated
 -- by dedup_key, read with c360.claim_events (FOR UPDATE SKIP LOCKED).
 CREATE TABLE c360.event_queue (
@@ -1280,6 +1295,7 @@ CREATE TABLE c360.customer_state (
     last_order  pg_catalog.timestamptz NOT NULL,
     segment     pg_catalog.text,
     updated_at  pg_catalog.timestamptz NOT NULL,
+    previous_segment pg_catalog.text,   -- the segment before the latest order (or recomputation)
     PRIMARY KEY (source, customer_id)
 ) WITH (fillfactor = 70);  -- room for HOT updates: one order = one in-page update, no index write
 SELECT pg_catalog.pg_extension_config_dump('c360.customer_state', '');
@@ -1312,7 +1328,8 @@ BEGIN
             seg_after := (c360.rfm_score(greatest(0, extract(epoch FROM now() - last_order) / 86400)::float8,
                                          n_after::float8, m_after::float8, b)).segment;
             IF seg_after IS DISTINCT FROM seg_before THEN
-                UPDATE c360.customer_state SET segment = seg_after WHERE source = src AND customer_id = cust;
+                UPDATE c360.customer_state SET previous_segment = segment, segment = seg_after
+                WHERE source = src AND customer_id = cust;
             END IF;
         END IF;
     END IF;
@@ -1406,62 +1423,16 @@ BEGIN
                    WHERE i.indrelid = orders AND a.attname = customer_col) THEN
         RAISE NOTICE 'c360.track_orders: no index starts with %.%; UPDATE and DELETE recompute a customer from the table, so create one', orders, customer_col;
     END IF;
-    -- A trigger function per tracked table, with static SQL (plans cached per session).
+    -- INSERT: c360._track_insert (C, saved plans, cached rules). UPDATE and DELETE: a trigger
+    -- function per tracked table, with static SQL (plans cached per session).
     EXECUTE format($body$
         CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
         LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $t$
         DECLARE
             agg record;
-            n int8;
         BEGIN
-            IF TG_OP = 'INSERT' THEN
-                IF NEW.%3$I IS NOT NULL AND NEW.%4$I IS NOT NULL THEN
-                    -- one statement: upsert (segment re-scored in place), then every rule that fires
-                    WITH prev AS (
-                        SELECT p.segment FROM c360.customer_state p
-                        WHERE p.source = %2$s::oid::regclass AND p.customer_id = NEW.%3$I::text
-                    ), up AS (
-                        INSERT INTO c360.customer_state AS cs
-                            (source, customer_id, orders, monetary, first_order, last_order, segment, updated_at)
-                        VALUES (%2$s::oid::regclass, NEW.%3$I::text, 1, coalesce(NEW.%5$I::numeric, 0), NEW.%4$I, NEW.%4$I,
-                                NULL, now())  -- a first-time customer is segmented at the next order or refresh
-                        ON CONFLICT (source, customer_id) DO UPDATE
-                            SET orders = cs.orders + 1, monetary = cs.monetary + EXCLUDED.monetary,
-                                first_order = least(cs.first_order, EXCLUDED.first_order),
-                                last_order = greatest(cs.last_order, EXCLUDED.last_order), updated_at = now(),
-                                segment = coalesce(c360._segment_of(cs.source, greatest(cs.last_order, EXCLUDED.last_order),
-                                                                    cs.orders + 1, cs.monetary + EXCLUDED.monetary), cs.segment)
-                        RETURNING cs.orders, cs.monetary, cs.segment
-                    ), fired AS (
-                        INSERT INTO c360.event_queue (source, customer_id, event_type, event_time, details, rule_id, dedup_key)
-                        SELECT %2$s::oid::regclass, NEW.%3$I::text, r.rule_type, NEW.%4$I,
-                               jsonb_build_object('rule', r.rule_name, 'orders', up.orders, 'monetary', up.monetary,
-                                                  'segment_before', prev.segment, 'segment', up.segment) || r.params,
-                               r.rule_id,
-                               %2$s || ':' || NEW.%3$I::text || ':' || r.rule_id ||
-                                   CASE WHEN r.rule_type = 'segment_transition'
-                                        THEN ':' || prev.segment || '>' || up.segment || ':' || NEW.%4$I ELSE '' END
-                        FROM up CROSS JOIN c360.event_rules r LEFT JOIN prev ON true
-                        WHERE r.enabled
-                          AND CASE r.rule_type
-                              WHEN 'welcome' THEN up.orders = 1
-                              WHEN 'spend_threshold' THEN up.monetary - coalesce(NEW.%5$I::numeric, 0) < (r.params ->> 'amount')::numeric
-                                                          AND up.monetary >= (r.params ->> 'amount')::numeric
-                              WHEN 'order_count' THEN up.orders = (r.params ->> 'count')::int8
-                              WHEN 'segment_transition' THEN prev.segment IS NOT NULL AND up.segment IS NOT NULL
-                                                             AND up.segment <> prev.segment
-                                                             AND coalesce(r.params ->> 'from', '*') IN ('*', prev.segment)
-                                                             AND coalesce(r.params ->> 'to', '*') IN ('*', up.segment)
-                              ELSE false END
-                        ORDER BY r.rule_id
-                        ON CONFLICT (dedup_key) DO NOTHING
-                        RETURNING event_id, rule_id
-                    )
-                    SELECT count(pg_notify('c360_events', f.event_id::text)) INTO n
-                    FROM fired f JOIN c360.event_rules r ON r.rule_id = f.rule_id AND r.notify;
-                END IF;
-                RETURN NULL;
-            END IF;
+            -- UPDATE and DELETE (INSERT is c360._track_insert): the customers concerned are
+            -- recomputed from the table
             IF OLD.%3$I IS NOT NULL THEN
                 SELECT count(*) AS n, sum(coalesce(%5$I::numeric, 0)) AS m, min(%4$I) AS f, max(%4$I) AS l INTO agg
                 FROM %6$s WHERE %3$I = OLD.%3$I AND %4$I IS NOT NULL;
@@ -1475,10 +1446,12 @@ BEGIN
             RETURN NULL;
         END
         $t$ $body$, fn, orders::oid, customer_col, ts_col, amount_col, orders);
-    IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = orders AND tgname = 'c360_track') THEN
-        EXECUTE format('DROP TRIGGER c360_track ON %s', orders);
-    END IF;
-    EXECUTE format('CREATE TRIGGER c360_track AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()',
+    FOR col IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = orders AND t.tgname IN ('c360_track', 'c360_track_changes') LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', col, orders);
+    END LOOP;
+    EXECUTE format('CREATE TRIGGER c360_track AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION c360._track_insert(%L, %L, %L)',
+                   orders, customer_col, ts_col, amount_col);
+    EXECUTE format('CREATE TRIGGER c360_track_changes AFTER UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()',
                    orders, fn);
     INSERT INTO c360.tracked_tables (source, customer_col, ts_col, amount_col, trigger_function)
     VALUES (orders, customer_col, ts_col, amount_col, fn)
@@ -1507,6 +1480,7 @@ BEGIN
         RAISE EXCEPTION 'c360.untrack_orders: % is not tracked', orders USING ERRCODE = '22023';
     END IF;
     EXECUTE format('DROP TRIGGER IF EXISTS c360_track ON %s', orders);
+    EXECUTE format('DROP TRIGGER IF EXISTS c360_track_changes ON %s', orders);
     EXECUTE format('DROP FUNCTION IF EXISTS %s()', fn);
     DELETE FROM c360.customer_state cs WHERE cs.source = untrack_orders.orders;
     DELETE FROM c360.segment_breaks sb WHERE sb.source = untrack_orders.orders;
@@ -1530,7 +1504,8 @@ BEGIN
     INSERT INTO c360.segment_breaks VALUES (refresh_segments.orders, b, now())
     ON CONFLICT (source) DO UPDATE SET breaks = EXCLUDED.breaks, computed_at = EXCLUDED.computed_at;
     UPDATE c360.customer_state cs
-    SET segment = (c360.rfm_score(extract(epoch FROM now() - cs.last_order)::float8 / 86400,
+    SET previous_segment = cs.segment,
+        segment = (c360.rfm_score(extract(epoch FROM now() - cs.last_order)::float8 / 86400,
                                   cs.orders::float8, cs.monetary::float8, b)).segment
     WHERE cs.source = refresh_segments.orders;
     RETURN b;

@@ -229,6 +229,26 @@ INSERT INTO web_orders (client, placed_at, total) SELECT 'bob', now(), 1000 FROM
 SELECT customer_id, event_type, details ->> 'segment_before' IS NOT NULL AS had_segment, details ->> 'segment' AS segment
 FROM c360.event_queue WHERE event_type = 'segment_transition' ORDER BY event_id;
 
+-- the trigger reads the rules from a per-backend copy: a rule disabled, re-enabled, or changed in a
+-- rolled-back transaction is seen by the next order
+UPDATE c360.event_rules SET enabled = false WHERE rule_name = 'welcome series';
+INSERT INTO web_orders (client, placed_at, total) VALUES ('fay', now(), 5);
+BEGIN;
+UPDATE c360.event_rules SET enabled = true WHERE rule_name = 'welcome series';
+INSERT INTO web_orders (client, placed_at, total) VALUES ('gus', now(), 5);
+ROLLBACK;
+INSERT INTO web_orders (client, placed_at, total) VALUES ('hal', now(), 5);
+UPDATE c360.event_rules SET enabled = true WHERE rule_name = 'welcome series';
+INSERT INTO web_orders (client, placed_at, total) VALUES ('ida', now(), 5);
+BEGIN;
+DELETE FROM c360.event_queue WHERE customer_id = 'ida';
+TRUNCATE c360.event_rules CASCADE;
+INSERT INTO web_orders (client, placed_at, total) VALUES ('jay', now(), 5);
+ROLLBACK;
+INSERT INTO web_orders (client, placed_at, total) VALUES ('kim', now(), 5);
+SELECT customer_id, event_type FROM c360.event_queue WHERE customer_id IN ('fay', 'gus', 'hal', 'ida', 'jay', 'kim')
+ORDER BY event_id;
+
 -- inactivity rules (batch), once per silence
 SELECT c360.enqueue_inactivity('2025-01-01') > 0 AS queued;
 SELECT c360.enqueue_inactivity('2025-01-01') AS queued_again;

@@ -1,0 +1,386 @@
+// SQL glue for the order-tracking trigger's rules: c360._fired_rules tells which enabled rows of
+// c360.event_rules fire for one change of a customer's state, from a per-backend copy of the rules.
+// The copy is dropped when c360.event_rules changes: a statement trigger on the table
+// (c360._event_rules_changed) sends a relcache invalidation for it, delivered to this backend at
+// the end of the changing command and to the others when the change commits (or, on rollback,
+// again locally), and the registered callback marks the copy stale. Reading the rules with a query
+// per order cost as much as the rest of the trigger (bench/events).
+#include <cstring>
+
+#include "bridge.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "access/htup_details.h"
+#include "commands/async.h"
+#include "commands/trigger.h"
+#include "lib/stringinfo.h"
+#include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+}
+
+namespace {
+
+enum RuleKind : int { kWelcome = 0, kSpendThreshold = 1, kOrderCount = 2, kSegmentTransition = 3 };
+
+struct CachedRule {
+    int32 id;
+    int kind;     // RuleKind, or -1 for the types the trigger does not evaluate (inactivity)
+    Datum amount; // spend_threshold: numeric in TopMemoryContext, else 0
+    int64 count;  // order_count
+    char* from;   // segment_transition: a segment name or "*" (TopMemoryContext)
+    char* to;
+};
+
+struct RuleCache {
+    bool valid;
+    bool callback_registered;
+    uint64 invalidations; // bumped by every invalidation of the rules table
+    Oid relid;
+    int n;
+    CachedRule* rules;
+};
+
+RuleCache cache = {false, false, 0, InvalidOid, 0, nullptr};
+
+void on_relcache_invalidation(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == cache.relid) {
+        cache.valid = false;
+        ++cache.invalidations;
+    }
+}
+
+void free_rules() {
+    for (int i = 0; i < cache.n; ++i) {
+        CachedRule& r = cache.rules[i];
+        if (r.amount != 0) pfree(DatumGetPointer(r.amount));
+        if (r.from != nullptr) pfree(r.from);
+        if (r.to != nullptr) pfree(r.to);
+    }
+    if (cache.rules != nullptr) pfree(cache.rules);
+    cache.rules = nullptr;
+    cache.n = 0;
+}
+
+// Reads the enabled rules into TopMemoryContext. PostgreSQL calls only: runs inside pg_call.
+void load_rules() {
+    if (!cache.callback_registered) {
+        CacheRegisterRelcacheCallback(on_relcache_invalidation, (Datum)0);
+        cache.callback_registered = true;
+    }
+    const uint64 before = cache.invalidations;
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    const int rc = SPI_execute(
+        "SELECT r.rule_id, CASE r.rule_type WHEN 'welcome' THEN 0 WHEN 'spend_threshold' THEN 1 "
+        "WHEN 'order_count' THEN 2 WHEN 'segment_transition' THEN 3 ELSE -1 END, "
+        "r.params OPERATOR(pg_catalog.->>) 'amount', "
+        "((r.params OPERATOR(pg_catalog.->>) 'count')::pg_catalog.numeric)::pg_catalog.int8, "
+        "COALESCE(r.params OPERATOR(pg_catalog.->>) 'from', '*'), "
+        "COALESCE(r.params OPERATOR(pg_catalog.->>) 'to', '*'), "
+        "'c360.event_rules'::pg_catalog.regclass::pg_catalog.oid "
+        "FROM c360.event_rules r WHERE r.enabled ORDER BY r.rule_id",
+        true, 0);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "reading c360.event_rules failed: %s", SPI_result_code_string(rc));
+    free_rules();
+    const int n = static_cast<int>(SPI_processed);
+    TupleDesc td = SPI_tuptable->tupdesc;
+    CachedRule* rules = static_cast<CachedRule*>(MemoryContextAllocZero(TopMemoryContext, sizeof(CachedRule) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; ++i) {
+        HeapTuple t = SPI_tuptable->vals[i];
+        bool isnull = false;
+        CachedRule& r = rules[i];
+        r.id = DatumGetInt32(SPI_getbinval(t, td, 1, &isnull));
+        r.kind = DatumGetInt32(SPI_getbinval(t, td, 2, &isnull));
+        MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+        if (r.kind == kSpendThreshold) {
+            char* amount = SPI_getvalue(t, td, 3);
+            if (amount == nullptr) elog(ERROR, "spend_threshold rule %d has no amount", r.id);
+            r.amount = DirectFunctionCall3(numeric_in, CStringGetDatum(amount), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+            pfree(amount);
+        }
+        if (r.kind == kOrderCount) {
+            const Datum c = SPI_getbinval(t, td, 4, &isnull);
+            if (isnull) elog(ERROR, "order_count rule %d has no count", r.id);
+            r.count = DatumGetInt64(c);
+        }
+        if (r.kind == kSegmentTransition) {
+            r.from = SPI_getvalue(t, td, 5);
+            r.to = SPI_getvalue(t, td, 6);
+        }
+        MemoryContextSwitchTo(old);
+        cache.relid = DatumGetObjectId(SPI_getbinval(t, td, 7, &isnull));
+    }
+    cache.rules = rules;
+    cache.n = n;
+    SPI_finish();
+    // an invalidation that arrived while reading leaves the copy stale: read again next time
+    cache.valid = before == cache.invalidations;
+}
+
+bool same_text(const text* t, const char* s) {
+    const size_t len = VARSIZE_ANY_EXHDR(t);
+    return len == std::strlen(s) && std::memcmp(VARDATA_ANY(t), s, len) == 0;
+}
+
+bool same_texts(const text* a, const text* b) {
+    const size_t len = VARSIZE_ANY_EXHDR(a);
+    return len == VARSIZE_ANY_EXHDR(b) && std::memcmp(VARDATA_ANY(a), VARDATA_ANY(b), len) == 0;
+}
+
+bool numeric_less(Datum a, Datum b) { return DatumGetBool(DirectFunctionCall2(numeric_lt, a, b)); }
+
+// Ids (int4 Datums, rule_id order) of the cached rules that fire for one change; the cache must be
+// loaded and `ids` hold cache.n entries.
+int fired_rules(int64 n_before, int64 n_after, Datum m_before, Datum m_after, const text* seg_before,
+                const text* seg_after, Datum* ids) {
+    const bool moved = seg_before != nullptr && seg_after != nullptr && !same_texts(seg_before, seg_after);
+    int k = 0;
+    for (int i = 0; i < cache.n; ++i) {
+        const CachedRule& r = cache.rules[i];
+        bool fires = false;
+        switch (r.kind) {
+        case kWelcome:
+            fires = n_before == 0 && n_after >= 1;
+            break;
+        case kSpendThreshold:
+            fires = numeric_less(m_before, r.amount) && !numeric_less(m_after, r.amount);
+            break;
+        case kOrderCount:
+            fires = n_before < r.count && n_after >= r.count;
+            break;
+        case kSegmentTransition:
+            fires = moved && (std::strcmp(r.from, "*") == 0 || same_text(seg_before, r.from)) &&
+                    (std::strcmp(r.to, "*") == 0 || same_text(seg_after, r.to));
+            break;
+        default:
+            break;
+        }
+        if (fires) ids[k++] = Int32GetDatum(r.id);
+    }
+    return k;
+}
+
+} // namespace
+
+// c360._fired_rules(n_before, n_after, m_before, m_after, seg_before, seg_after) -> the ids of the
+// enabled rules that fire, in rule_id order, or NULL when none does (most orders).
+C360_FUNCTION(c360_fired_rules, "c360._fired_rules") {
+    ArrayType* result = nullptr;
+    c360::pg::pg_call([&]() noexcept {
+        if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3)) return;
+        if (!cache.valid) load_rules();
+        if (cache.n == 0) return;
+        const int64 n_before = PG_GETARG_INT64(0);
+        const int64 n_after = PG_GETARG_INT64(1);
+        const Datum m_before = PG_GETARG_DATUM(2);
+        const Datum m_after = PG_GETARG_DATUM(3);
+        const text* seg_before = PG_ARGISNULL(4) ? nullptr : PG_GETARG_TEXT_PP(4);
+        const text* seg_after = PG_ARGISNULL(5) ? nullptr : PG_GETARG_TEXT_PP(5);
+        Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * cache.n));
+        const int k = fired_rules(n_before, n_after, m_before, m_after, seg_before, seg_after, ids);
+        if (k > 0) result = construct_array(ids, k, INT4OID, sizeof(int32), true, TYPALIGN_INT);
+    });
+    if (result == nullptr) PG_RETURN_NULL();
+    PG_RETURN_ARRAYTYPE_P(result);
+}
+
+// Statement trigger on c360.event_rules: every backend's copy of the rules is dropped.
+C360_FUNCTION(c360_event_rules_changed, "c360._event_rules_changed") {
+    c360::pg::pg_call([&]() noexcept {
+        if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "c360._event_rules_changed must be called as a trigger");
+        const TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
+        CacheInvalidateRelcacheByRelid(RelationGetRelid(td->tg_relation));
+    });
+    return PointerGetDatum(nullptr);
+}
+
+// ---- c360._track_insert: the INSERT path of c360.track_orders, in C --------------------------
+// AFTER INSERT row trigger, arguments (customer column, timestamp column, amount column). The
+// customer's state is updated in place through saved SPI plans (or created at its first order),
+// the rules come from the cached copy above, and an event row is queued for each rule that fires.
+// PL/pgSQL re-initialises every expression of a trigger in each transaction: with one order per
+// transaction that cost more than the work itself. UPDATE and DELETE keep the PL/pgSQL trigger
+// (they recompute the customer from the table).
+
+namespace {
+
+struct TrackPlans {
+    Oid relid;
+    int attnums[3];  // customer, timestamp, amount
+    Oid types[3];
+    SPIPlanPtr update;
+    SPIPlanPtr insert;
+    SPIPlanPtr event;
+};
+
+TrackPlans* track_plans = nullptr;
+int n_track_plans = 0;
+
+SPIPlanPtr keep_plan(const char* sql, int nargs, Oid* types) {
+    SPIPlanPtr p = SPI_prepare(sql, nargs, types);
+    if (p == nullptr) elog(ERROR, "c360: could not prepare the tracking query: %s", SPI_result_code_string(SPI_result));
+    if (SPI_keepplan(p) != 0) elog(ERROR, "c360: SPI_keepplan failed");
+    return p;
+}
+
+// Plans for one tracked table and its column types (prepared again when the types change).
+TrackPlans& plans_for(Relation rel, const int* attnums) {
+    TupleDesc td = RelationGetDescr(rel);
+    Oid types[3];
+    for (int i = 0; i < 3; ++i) types[i] = TupleDescAttr(td, attnums[i] - 1)->atttypid;
+    const Oid relid = RelationGetRelid(rel);
+    for (int i = 0; i < n_track_plans; ++i) {
+        TrackPlans& p = track_plans[i];
+        if (p.relid == relid && std::memcmp(p.attnums, attnums, sizeof p.attnums) == 0 &&
+            std::memcmp(p.types, types, sizeof types) == 0) {
+            return p;
+        }
+    }
+    TrackPlans p;
+    p.relid = relid;
+    std::memcpy(p.attnums, attnums, sizeof p.attnums);
+    std::memcpy(p.types, types, sizeof types);
+    // every operator and function schema-qualified: the caller's search_path is in force
+    char src[32];
+    snprintf(src, sizeof src, "%u", relid);
+    StringInfoData q;
+    initStringInfo(&q);
+    appendStringInfo(&q,
+        "UPDATE c360.customer_state cs SET "
+        "orders = pg_catalog.int8pl(cs.orders, 1), "
+        "monetary = pg_catalog.numeric_add(cs.monetary, COALESCE($3::pg_catalog.numeric, 0)), "
+        "first_order = LEAST(cs.first_order, $2::pg_catalog.timestamptz), "
+        "last_order = GREATEST(cs.last_order, $2::pg_catalog.timestamptz), "
+        "updated_at = pg_catalog.now(), previous_segment = cs.segment, "
+        "segment = COALESCE((SELECT (c360.rfm_score(GREATEST(0, pg_catalog.float8div(pg_catalog.date_part('epoch', "
+        "pg_catalog.timestamptz_mi(pg_catalog.now(), GREATEST(cs.last_order, $2::pg_catalog.timestamptz))), 86400)), "
+        "pg_catalog.int8pl(cs.orders, 1)::pg_catalog.float8, "
+        "pg_catalog.numeric_add(cs.monetary, COALESCE($3::pg_catalog.numeric, 0))::pg_catalog.float8, sb.breaks)).segment "
+        "FROM c360.segment_breaks sb WHERE sb.source OPERATOR(pg_catalog.=) cs.source), cs.segment) "
+        "WHERE cs.source OPERATOR(pg_catalog.=) %s::pg_catalog.oid::pg_catalog.regclass "
+        "AND cs.customer_id OPERATOR(pg_catalog.=) $1::pg_catalog.text "
+        "RETURNING cs.orders, cs.monetary, cs.segment, cs.previous_segment, COALESCE($3::pg_catalog.numeric, 0)",
+        src);
+    p.update = keep_plan(q.data, 3, types);
+    resetStringInfo(&q);
+    appendStringInfo(&q,
+        "INSERT INTO c360.customer_state (source, customer_id, orders, monetary, first_order, last_order, segment, updated_at) "
+        "VALUES (%s::pg_catalog.oid::pg_catalog.regclass, $1::pg_catalog.text, 1, COALESCE($3::pg_catalog.numeric, 0), "
+        "$2::pg_catalog.timestamptz, $2::pg_catalog.timestamptz, NULL, pg_catalog.now()) "
+        "ON CONFLICT (source, customer_id) DO NOTHING RETURNING orders, monetary, NULL::pg_catalog.text, NULL::pg_catalog.text, monetary",
+        src);
+    p.insert = keep_plan(q.data, 3, types);
+    // $1 customer, $2 timestamp, $3 amount (unused), $4 orders, $5 monetary, $6 segment before,
+    // $7 segment, $8 rule id; the dedup key is the one of the PL/pgSQL path
+    resetStringInfo(&q);
+    appendStringInfo(&q,
+        "INSERT INTO c360.event_queue (source, customer_id, event_type, event_time, details, rule_id, dedup_key) "
+        "SELECT %s::pg_catalog.oid::pg_catalog.regclass, $1::pg_catalog.text, er.rule_type, $2::pg_catalog.timestamptz, "
+        "pg_catalog.jsonb_concat(pg_catalog.jsonb_build_object('rule', er.rule_name, 'orders', $4, 'monetary', $5, "
+        "'segment_before', $6, 'segment', $7), er.params), er.rule_id, "
+        "pg_catalog.concat('%s:', $1::pg_catalog.text, ':', er.rule_id, "
+        "CASE WHEN er.rule_type OPERATOR(pg_catalog.=) 'segment_transition' "
+        "THEN pg_catalog.concat(':', $6, '>', $7, ':', $2) ELSE '' END) "
+        "FROM c360.event_rules er WHERE er.rule_id OPERATOR(pg_catalog.=) $8 "
+        "ON CONFLICT (dedup_key) DO NOTHING RETURNING event_id, (SELECT n.notify FROM c360.event_rules n "
+        "WHERE n.rule_id OPERATOR(pg_catalog.=) $8)",
+        src, src);
+    Oid etypes[8] = {types[0], types[1], types[2], INT8OID, NUMERICOID, TEXTOID, TEXTOID, INT4OID};
+    p.event = keep_plan(q.data, 8, etypes);
+    pfree(q.data);
+    if (track_plans == nullptr) {
+        track_plans = static_cast<TrackPlans*>(MemoryContextAlloc(TopMemoryContext, sizeof(TrackPlans) * 4));
+    } else if ((n_track_plans & (n_track_plans - 1)) == 0 && n_track_plans >= 4) {
+        track_plans = static_cast<TrackPlans*>(repalloc(track_plans, sizeof(TrackPlans) * n_track_plans * 2));
+    }
+    track_plans[n_track_plans] = p;
+    return track_plans[n_track_plans++];
+}
+
+} // namespace
+
+C360_FUNCTION(c360_track_insert, "c360._track_insert") {
+    c360::pg::pg_call([&]() noexcept {
+        if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "c360._track_insert must be called as a trigger");
+        TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
+        if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+            !TRIGGER_FIRED_BY_INSERT(td->tg_event) || td->tg_trigger->tgnargs != 3) {
+            elog(ERROR, "c360._track_insert must be an AFTER INSERT row trigger with 3 column names");
+        }
+        Relation rel = td->tg_relation;
+        TupleDesc desc = RelationGetDescr(rel);
+        int attnums[3];
+        for (int i = 0; i < 3; ++i) {
+            attnums[i] = SPI_fnumber(desc, td->tg_trigger->tgargs[i]);
+            if (attnums[i] <= 0) {
+                ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                                errmsg("c360: column \"%s\" of the tracked table does not exist", td->tg_trigger->tgargs[i])));
+            }
+        }
+        Datum values[8];
+        bool nulls[3];
+        for (int i = 0; i < 3; ++i) values[i] = heap_getattr(td->tg_trigtuple, attnums[i], desc, &nulls[i]);
+        if (nulls[0] || nulls[1]) return; // no customer or no time: not an order to track
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        TrackPlans& p = plans_for(rel, attnums);
+        char argnulls[8] = {' ', ' ', nulls[2] ? 'n' : ' ', ' ', ' ', ' ', ' ', ' '};
+        HeapTuple state = nullptr;
+        TupleDesc sdesc = nullptr;
+        for (int attempt = 0; attempt < 2 && state == nullptr; ++attempt) {
+            int rc = SPI_execute_plan(p.update, values, argnulls, false, 1);
+            if (rc != SPI_OK_UPDATE_RETURNING) elog(ERROR, "c360: updating the customer state failed: %s", SPI_result_code_string(rc));
+            if (SPI_processed == 0) {
+                rc = SPI_execute_plan(p.insert, values, argnulls, false, 1);
+                if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360: creating the customer state failed: %s", SPI_result_code_string(rc));
+                // none: a concurrent first order of the same customer won the insert, update its row
+            }
+            if (SPI_processed == 1) {
+                state = SPI_tuptable->vals[0];
+                sdesc = SPI_tuptable->tupdesc;
+            }
+        }
+        if (state == nullptr) {
+            ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                            errmsg("c360: the state of a customer could not be updated"), errhint("Retry the transaction.")));
+        }
+        bool isnull, seg_null, before_null;
+        const int64 n = DatumGetInt64(SPI_getbinval(state, sdesc, 1, &isnull));
+        const Datum m = SPI_getbinval(state, sdesc, 2, &isnull);
+        const Datum seg = SPI_getbinval(state, sdesc, 3, &seg_null);
+        const Datum before = SPI_getbinval(state, sdesc, 4, &before_null);
+        const Datum amt = SPI_getbinval(state, sdesc, 5, &isnull);
+        if (!cache.valid) load_rules();
+        if (cache.n > 0) {
+            const text* seg_t = seg_null ? nullptr : DatumGetTextPP(seg);
+            const text* before_t = before_null ? nullptr : DatumGetTextPP(before);
+            Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * cache.n));
+            const Datum m_before = DirectFunctionCall2(numeric_sub, m, amt);
+            const int k = fired_rules(n - 1, n, m_before, m, before_t, seg_t, ids);
+            values[3] = Int64GetDatum(n);
+            values[4] = m;
+            values[5] = before;
+            argnulls[5] = before_null ? 'n' : ' ';
+            values[6] = seg;
+            argnulls[6] = seg_null ? 'n' : ' ';
+            for (int i = 0; i < k; ++i) {
+                values[7] = ids[i];
+                const int rc = SPI_execute_plan(p.event, values, argnulls, false, 0);
+                if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360: queueing an event failed: %s", SPI_result_code_string(rc));
+                if (SPI_processed == 1) {
+                    bool notify_null;
+                    const Datum notify = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &notify_null);
+                    if (!notify_null && DatumGetBool(notify)) {
+                        char* id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+                        Async_Notify("c360_events", id);
+                    }
+                }
+            }
+        }
+        SPI_finish();
+    });
+    return PointerGetDatum(nullptr);
+}
