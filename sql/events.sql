@@ -249,6 +249,23 @@ INSERT INTO web_orders (client, placed_at, total) VALUES ('kim', now(), 5);
 SELECT customer_id, event_type FROM c360.event_queue WHERE customer_id IN ('fay', 'gus', 'hal', 'ida', 'jay', 'kim')
 ORDER BY event_id;
 
+-- other column types (integer customer, date, integer amount), NULL customer or date ignored, and the
+-- rule evaluation itself (c360._fired_rules: ids of the rules that fire, NULL when none)
+CREATE TABLE pos_orders (ticket serial, shopper int, day date, cents int);
+SELECT c360.track_orders('pos_orders', 'shopper', 'day', 'cents');
+INSERT INTO pos_orders (shopper, day, cents) VALUES (7, '2024-03-01', 250), (7, '2024-03-02', 250), (NULL, '2024-03-02', 1),
+    (8, NULL, 1), (7, '2024-03-03', NULL);
+SELECT customer_id, orders, monetary, first_order::date, last_order::date FROM c360.customer_state
+WHERE source = 'pos_orders'::regclass ORDER BY customer_id;
+SELECT c360.verify_customer_state('pos_orders') AS differing_customers;
+SELECT customer_id, event_type, details ->> 'monetary' AS monetary FROM c360.event_queue
+WHERE source = 'pos_orders'::regclass ORDER BY event_id;
+SELECT c360._fired_rules(0, 1, 0, 40, NULL, NULL) IS NOT NULL AS welcome_fires,
+       c360._fired_rules(5, 6, 1, 2, NULL, NULL) IS NULL AS nothing_fires,
+       cardinality(c360._fired_rules(2, 3, 50, 150, 'Loyal Customers', 'Champions')) AS three_fire;
+SELECT c360.untrack_orders('pos_orders');
+DROP TABLE pos_orders;
+
 -- inactivity rules (batch), once per silence
 SELECT c360.enqueue_inactivity('2025-01-01') > 0 AS queued;
 SELECT c360.enqueue_inactivity('2025-01-01') AS queued_again;
