@@ -562,6 +562,14 @@ $function$;
 COMMENT ON FUNCTION c360.compare_pairs(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[], pg_catalog.text[]) IS
     'Candidate pairs with their comparison vector (c360.compare_level of each field with its method)';
 
+-- p with every value at least `floor`, rescaled to sum to 1 (model probabilities built in SQL)
+CREATE FUNCTION c360._floor_normalise(p pg_catalog.float8[], floor pg_catalog.float8) RETURNS pg_catalog.float8[]
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+    SELECT array_agg(greatest(t.x, floor) / (SELECT sum(greatest(y, floor)) FROM unnest(p) AS y) ORDER BY t.i)
+    FROM unnest(p) WITH ORDINALITY AS t(x, i)
+$function$;
+
 CREATE FUNCTION c360.match_train(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
                                  methods pg_catalog.text[], blocks pg_catalog.text[],
                                  max_iterations pg_catalog.int4 DEFAULT 100,
@@ -585,6 +593,7 @@ DECLARE
     w_sum float8[];          -- per field: sum over rules of expected matches
     model float8[];
     n float8;
+    sample_pairs float8;
     lambda float8;
     iterations float8 := 0;
     join_sql text := 'SELECT %s AS levels FROM (%s) p JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r';
@@ -651,7 +660,11 @@ BEGIN
         END LOOP;
     END LOOP;
     -- the model: m averaged over the rules (weighted by their expected matches), u of the random pairs
+    -- the model: m averaged over the rules (weighted by their expected matches), u of the random
+    -- pairs, where a level never seen among them counts as half a pair of the sample (not ~0: no
+    -- unbounded weights); each floored and renormalised
     model := ARRAY[3602, k, 0.5, iterations]::float8[] || nlevels::float8[];
+    sample_pairs := (SELECT sum(x) FROM unnest(sample[3 + k:]) AS x);
     pos := 5 + k;
     FOR i IN 1 .. k LOOP
         IF NOT w_sum[i] > 0 THEN
@@ -659,29 +672,11 @@ BEGIN
                 USING ERRCODE = '22023',
                       HINT = 'Add a blocking rule that does not use it, or train without random_pairs.';
         END IF;
-        model := model || ARRAY(SELECT greatest(m_sum[(i - 1) * 16 + l] / w_sum[i], 1e-6) FROM generate_series(1, nlevels[i]) AS l);
-        model := model || rule_model[pos + nlevels[i] : pos + 2 * nlevels[i] - 1];
+        model := model
+              || c360._floor_normalise(ARRAY(SELECT m_sum[(i - 1) * 16 + l] / w_sum[i] FROM generate_series(1, nlevels[i]) AS l ORDER BY l), 1e-6)
+              || c360._floor_normalise(rule_model[pos + nlevels[i] : pos + 2 * nlevels[i] - 1], 0.5 / sample_pairs);
         pos := pos + 2 * nlevels[i];
     END LOOP;
-    -- renormalise m (the floor may have moved the sums off 1); u of a level never seen among the
-    -- random pairs is taken as half a pair of the sample, not ~0 (no unbounded weights)
-    n := (SELECT sum(x) FROM unnest(sample[3 + k:]) AS x);
-    pos := 5 + k;
-    FOR i IN 1 .. k LOOP
-        FOR part IN 0 .. 1 LOOP
-            IF part = 1 THEN
-                FOR l IN 0 .. nlevels[i] - 1 LOOP
-                    model[pos + l] := greatest(model[pos + l], 0.5 / n);
-                END LOOP;
-            END IF;
-            expected := (SELECT sum(x) FROM unnest(model[pos : pos + nlevels[i] - 1]) AS x);
-            FOR l IN 0 .. nlevels[i] - 1 LOOP
-                model[pos + l] := model[pos + l] / expected;
-            END LOOP;
-            pos := pos + nlevels[i];
-        END LOOP;
-    END LOOP;
-    EXECUTE format('SELECT count(*) FROM %s', source) INTO n;
     -- prior: the share of matches among the candidates (EM with m and u fixed), spread over all n(n-1)/2 pairs
     lambda := c360.fs_prior(patterns, model) * (SELECT sum(x) FROM unnest(patterns[4 + k:]) AS x) / (n * (n - 1) / 2);
     model[3] := least(greatest(lambda, 1e-300), 0.5);
@@ -1333,7 +1328,7 @@ BEGIN
             END IF;
         END IF;
     END IF;
-    -- one statement for all the rules: most orders fire nothing
+    -- the rules that fire: the same evaluation as the INSERT trigger (c360._fired_rules)
     FOR eid, notify IN
         INSERT INTO c360.event_queue (source, customer_id, event_type, event_time, details, rule_id, dedup_key)
         SELECT src, cust, r.rule_type, event_time,
@@ -1344,16 +1339,7 @@ BEGIN
                    CASE WHEN r.rule_type = 'segment_transition'
                         THEN ':' || seg_before || '>' || seg_after || ':' || event_time ELSE '' END
         FROM c360.event_rules r
-        WHERE r.enabled
-          AND CASE r.rule_type
-              WHEN 'welcome' THEN n_before = 0 AND n_after >= 1
-              WHEN 'spend_threshold' THEN m_before < (r.params ->> 'amount')::numeric
-                                          AND m_after >= (r.params ->> 'amount')::numeric
-              WHEN 'order_count' THEN n_before < (r.params ->> 'count')::int8 AND n_after >= (r.params ->> 'count')::int8
-              WHEN 'segment_transition' THEN seg_before IS NOT NULL AND seg_after IS NOT NULL AND seg_after <> seg_before
-                                             AND coalesce(r.params ->> 'from', '*') IN ('*', seg_before)
-                                             AND coalesce(r.params ->> 'to', '*') IN ('*', seg_after)
-              ELSE false END
+        WHERE r.rule_id = ANY (c360._fired_rules(n_before, n_after, m_before, m_after, seg_before, seg_after))
         ORDER BY r.rule_id
         ON CONFLICT (dedup_key) DO NOTHING
         RETURNING event_id, (SELECT rr.notify FROM c360.event_rules rr WHERE rr.rule_id = event_queue.rule_id)

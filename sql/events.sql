@@ -44,19 +44,14 @@ SELECT avg(((s).p_value < 0.01)::int) FILTER (WHERE changed) >= 0.90 AS detectio
 FROM sim_results;
 
 -- parallel: same results through Partial Aggregate / Gather / Finalize
-SET max_parallel_workers_per_gather = 2;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET parallel_leader_participation = off;
+:force_parallel
 EXPLAIN (COSTS OFF)
 SELECT customer_id, c360.purchase_slowdown(ts, TIMESTAMPTZ '2024-01-01', 180) FROM sim_orders GROUP BY customer_id;
 SELECT count(*) AS customers, count(*) FILTER (WHERE p.s IS DISTINCT FROM r.s) AS differing
 FROM sim_results r
 JOIN (SELECT customer_id, c360.purchase_slowdown(ts, TIMESTAMPTZ '2022-01-01' + interval '720 days', 180) AS s
       FROM sim_orders GROUP BY customer_id) p USING (customer_id);
-RESET parallel_leader_participation;
-RESET max_parallel_workers_per_gather;
+:reset_parallel
 -- the state's text form round-trips
 SELECT s::text, s::text::c360.slowdown_state::text = s::text AS round_trip
 FROM (SELECT c360.slowdown_add(c360.slowdown_add(NULL, '2024-01-01', '2024-03-01', 30), '2024-02-15', '2024-03-01', 30) AS s) t;
@@ -147,14 +142,11 @@ SELECT t.* FROM jsonb_to_recordset(
                                                         ('One-time', 'Multi'), ('Multi', 'Ambassador'), (NULL, 'One-time')) v(f, t)))
     AS t("from" text, "to" text, customers int, rate numeric);
 -- parallel: the jsonb state combines
-SET max_parallel_workers_per_gather = 2;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
+:force_parallel
 SELECT c360.segment_transitions(CASE WHEN changed THEN 'changed' ELSE 'stable' END,
                                 CASE WHEN (s).p_value < 0.01 THEN 'flagged' ELSE 'quiet' END) AS matrix
 FROM sim_results;
-RESET max_parallel_workers_per_gather;
+:reset_parallel
 
 ---------------------------------------------------------------------------------------------
 -- 4. Rules are data, validated on insert

@@ -4,6 +4,9 @@
 --
 SET extra_float_digits = 0;
 
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/helpers.psql
+
 CREATE TABLE churn_par AS
 SELECT i AS id,
        ARRAY[(i % 13) / 13.0, ((i * 7) % 29) / 29.0, (i % 5)::float8, ((i * 31) % 101) / 101.0]::float8[] AS x,
@@ -21,11 +24,7 @@ SELECT c360.auc(p, churned) AS auc, c360.log_loss(p, churned) AS log_loss, c360.
 FROM (SELECT churned, c360.logit_predict(m.model, x) AS p FROM churn_par, serial_model m) s;
 
 -- parallel: forced, every row through the workers
-SET max_parallel_workers_per_gather = 2;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET parallel_leader_participation = off;
+:force_parallel
 EXPLAIN (COSTS OFF) SELECT c360.logit_fit(churned, x) FROM churn_par;
 EXPLAIN (COSTS OFF) SELECT c360.logit_step(churned, x, c360.logit_start()) FROM churn_par;
 EXPLAIN (COSTS OFF)
@@ -60,14 +59,12 @@ FROM serial_metrics s,
       FROM (SELECT churned, c360.logit_predict(m.model, x) AS p FROM churn_par, serial_model m) q) t;
 
 -- an error in a worker reaches the client (SQLSTATE kept), the session goes on
-\getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
 SELECT pg_temp.sqlstate_of($$SELECT c360.logit_fit(churned, CASE WHEN id = 123456 THEN ARRAY[1, 'Infinity', 1, 1]::float8[] ELSE x END) FROM churn_par$$) AS worker_error;
 SELECT pg_temp.sqlstate_of($$SELECT c360.auc(CASE WHEN id = 99 THEN 'NaN' ELSE x[1] END, churned) FROM churn_par$$) AS worker_error;
 
 -- Citus-style: each pass computes per-shard statistics, ships them as text, merges them on the
 -- "coordinator" and takes the Newton step there; the result equals the single-node fit to 1e-8.
-RESET parallel_leader_participation;
+:reset_parallel
 SET max_parallel_workers_per_gather = 0;
 CREATE FUNCTION pg_temp.train_sharded() RETURNS c360.logit_model LANGUAGE plpgsql AS $$
 DECLARE

@@ -17,16 +17,12 @@ SET max_parallel_workers_per_gather = 0;
 CREATE TABLE serial_fit AS
 SELECT c360.bgnbd_fit(x, t_x, "T") AS bg, c360.pareto_nbd_fit(x, t_x, "T") AS pn, c360.gamma_gamma_fit(x, mean_value) AS gg
 FROM base;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET parallel_leader_participation = off;
+:force_parallel
 EXPLAIN (COSTS OFF) SELECT c360.bgnbd_fit(x, t_x, "T") FROM base;
 CREATE TABLE parallel_fit AS
 SELECT c360.bgnbd_fit(x, t_x, "T") AS bg, c360.pareto_nbd_fit(x, t_x, "T") AS pn, c360.gamma_gamma_fit(x, mean_value) AS gg
 FROM base;
-RESET parallel_leader_participation;
+:reset_parallel
 -- the rows are sorted and compressed before the fit: identical models whatever the split
 -- (these synthetic data are not from the models: the BG/NBD and Gamma-Gamma optima lie on the
 -- parameter bound 1e5, which the fit reports as converged = false)

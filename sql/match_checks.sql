@@ -43,13 +43,10 @@ SELECT is_match, round(avg(c360.match_probability(model, levels))::numeric, 2) A
 FROM mix, mix_model GROUP BY is_match ORDER BY is_match;
 
 -- the pattern aggregate: serial = parallel = per-shard text states merged (Citus push-down)
-SET max_parallel_workers_per_gather = 2;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
+:force_parallel
 EXPLAIN (COSTS OFF) SELECT c360.fs_patterns(levels, ARRAY[4, 4, 4]) FROM mix;
 CREATE TABLE par AS SELECT c360.fs_patterns(levels, ARRAY[4, 4, 4]) AS t FROM mix;
-RESET max_parallel_workers_per_gather;
+:reset_parallel
 CREATE TABLE ser AS SELECT c360.fs_patterns(levels, ARRAY[4, 4, 4]) AS t FROM mix;
 CREATE TABLE shards AS SELECT i % 4 AS shard, c360.fs_patterns(levels, ARRAY[4, 4, 4])::text AS state FROM mix GROUP BY 1;
 CREATE AGGREGATE pg_temp.fs_rollup(float8[]) (SFUNC = c360.fs_patterns_merge, STYPE = float8[]);
@@ -102,14 +99,12 @@ CREATE TEMP VIEW golden AS
 SELECT cust, c360.survivor(value, priority, ts) AS s, c360.most_recent(value, ts) AS r,
        c360.most_complete(value) AS c, c360.most_frequent(value) AS f
 FROM golden_src GROUP BY cust;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+:force_parallel
 EXPLAIN (COSTS OFF) SELECT c360.survivor(value, priority, ts), c360.most_recent(value, ts),
     c360.most_complete(value), c360.most_frequent(value) FROM golden_src;
 CREATE TABLE golden_par AS SELECT * FROM golden;
 CREATE TABLE whole_par AS SELECT c360.survivor(value, priority, ts) AS s, c360.most_frequent(value) AS f FROM golden_src;
-RESET parallel_leader_participation;
-RESET max_parallel_workers_per_gather;
+:reset_parallel
 SELECT (SELECT count(*) FROM (SELECT * FROM golden EXCEPT SELECT * FROM golden_par) d) AS differences,
        (SELECT row(s, f)::text FROM whole_par) = (SELECT row(c360.survivor(value, priority, ts), c360.most_frequent(value))::text FROM golden_src) AS whole_same;
 
@@ -147,7 +142,12 @@ SELECT input, outcome FROM (VALUES
     ('every rule uses field', pg_temp.sqlstate_of($$SELECT c360.match_train('dup2', 'id', ARRAY['e']::name[], ARRAY['exact'], ARRAY['e'], random_pairs => 100)$$)),
     ('fs_prior fields differ', pg_temp.sqlstate_of($$SELECT c360.fs_prior(c360.fs_patterns(ARRAY[1, 2], ARRAY[4, 4]), (SELECT model FROM mix_model))$$)),
     ('fs_prior corrupt model', pg_temp.sqlstate_of($$SELECT c360.fs_prior(c360.fs_patterns(ARRAY[1], ARRAY[2]), ARRAY[3602, 1, 0.5, 1, 2, 0.9, 0.9, 0.5, 0.5]::float8[])$$)),
-    ('fs_prior no iterations', pg_temp.sqlstate_of($$SELECT c360.fs_prior(c360.fs_patterns(ARRAY[1, 2, 3], ARRAY[4, 4, 4]), (SELECT model FROM mix_model), 0)$$))
+    ('fs_prior no iterations', pg_temp.sqlstate_of($$SELECT c360.fs_prior(c360.fs_patterns(ARRAY[1, 2, 3], ARRAY[4, 4, 4]), (SELECT model FROM mix_model), 0)$$)),
+    ('fs_prior NaN tolerance', pg_temp.sqlstate_of($$SELECT c360.fs_prior(c360.fs_patterns(ARRAY[1, 2, 3], ARRAY[4, 4, 4]), (SELECT model FROM mix_model), 10, 'NaN')$$)),
+    ('fs_prior empty table', pg_temp.sqlstate_of($$SELECT c360.fs_prior(c360.fs_patterns(ARRAY[-1, -1, -1], ARRAY[4, 4, 4]), (SELECT model FROM mix_model))$$)),
+    ('NULL random_pairs',   pg_temp.sqlstate_of($$SELECT c360.match_train('dup2', 'id', ARRAY['e']::name[], ARRAY['exact'], ARRAY['e'], random_pairs => NULL)$$)),
+    ('huge random_pairs',   pg_temp.sqlstate_of($$SELECT c360.match_train('dup2', 'id', ARRAY['e']::name[], ARRAY['exact'], ARRAY['e'], random_pairs => 2000000000)$$)),
+    ('tokens huge string',  pg_temp.sqlstate_of($$SELECT c360.compare_level(repeat('ab ', 400000), repeat('ba ', 400000), 'tokens')$$))
 ) AS t(input, outcome);
 -- fs_prior on the simulated mixture, with the model trained on it: the same share of matches
 SELECT abs(c360.fs_prior(p, model) - model[3]) < 1e-3 AS prior_agrees

@@ -6,6 +6,10 @@ SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 SET DateStyle = 'ISO, YMD';
 
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set helpers :abs_srcdir '/sql/include/helpers.psql'
+\i :helpers
+
 CREATE TABLE orders_par AS
 SELECT i % 1000 AS customer_id,
        CASE WHEN i % 211 = 0 THEN NULL
@@ -23,11 +27,7 @@ CREATE TABLE rfm_serial_total AS
 SELECT c360.rfm(ts, amount, '2024-06-30') AS s FROM orders_par;
 
 -- parallel: force a parallel plan, and run every row through the workers
-SET max_parallel_workers_per_gather = 2;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET parallel_leader_participation = off;
+:force_parallel
 
 EXPLAIN (COSTS OFF) SELECT c360.rfm(ts, amount, '2024-06-30') FROM orders_par;
 SET enable_hashagg = off;
@@ -71,9 +71,6 @@ JOIN (SELECT customer_id, count(*) AS n, sum(coalesce(amount, 0)) AS money, min(
       FROM orders_par WHERE ts <= '2024-06-30' GROUP BY customer_id) b USING (customer_id);
 
 -- an error raised inside a parallel worker reaches the client as a normal error
-\getenv abs_srcdir PG_ABS_SRCDIR
-\set helpers :abs_srcdir '/sql/include/helpers.psql'
-\i :helpers
 CREATE TABLE orders_bad AS SELECT * FROM orders_par;
 INSERT INTO orders_bad VALUES (7, '2024-01-01', 'NaN');
 ANALYZE orders_bad;
@@ -83,7 +80,7 @@ SELECT count(*) AS backend_alive FROM orders_bad;
 DROP TABLE orders_bad;
 
 -- Citus-style: partial states per shard, shipped as text, parsed, merged and finalised
-RESET parallel_leader_participation;
+:reset_parallel
 SET max_parallel_workers_per_gather = 0;
 SELECT count(*) AS customers, count(*) FILTER (WHERE m.s IS DISTINCT FROM r.s) AS differing
 FROM (SELECT customer_id, c360.rfm_final(c360.rfm_rollup(state_text::c360.rfm_state)) AS s

@@ -107,15 +107,10 @@ FROM (VALUES (NULL::float8, 2.0::float8, 3.0::float8)) AS v(r, f, m);
 -- parallel: Partial Aggregate in workers, states merged, same breakpoints as serial
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE breaks_serial AS SELECT c360.rfm_breaks(rec, freq, mon, 10) AS b FROM tied;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET parallel_leader_participation = off;
+:force_parallel
 EXPLAIN (COSTS OFF) SELECT c360.rfm_breaks(rec, freq, mon, 10) FROM tied;
 SELECT (SELECT b FROM breaks_serial) = c360.rfm_breaks(rec, freq, mon, 10) AS parallel_equals_serial FROM tied;
-RESET parallel_leader_participation;
-RESET max_parallel_workers_per_gather;
+:reset_parallel
 -- the state's text form round-trips (Citus wire format)
 SELECT s::text = s::text::c360.rfm_sample::text AS round_trip, left(s::text, 40) AS text_form
 FROM (SELECT c360.rfm_breaks_add(c360.rfm_breaks_add(NULL, 10, 2, 0.1), 3.5, 1, 1e-7) AS s) t;

@@ -47,11 +47,7 @@ SELECT c360.lift_binary(treated, converted) AS b, c360.lift_mean(treated, spend)
        c360.lift_cuped(treated, spend, pre_spend) AS c, c360.qini_auc(score, treated, converted) AS q,
        c360.uplift_at_k(score, treated, converted, 0.2) AS k
 FROM camp;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET parallel_leader_participation = off;
+:force_parallel
 EXPLAIN (COSTS OFF) SELECT c360.lift_binary(treated, converted), c360.lift_mean(treated, spend),
                            c360.qini_auc(score, treated, converted) FROM camp;
 CREATE TABLE parallel_result AS
@@ -59,7 +55,7 @@ SELECT c360.lift_binary(treated, converted) AS b, c360.lift_mean(treated, spend)
        c360.lift_cuped(treated, spend, pre_spend) AS c, c360.qini_auc(score, treated, converted) AS q,
        c360.uplift_at_k(score, treated, converted, 0.2) AS k
 FROM camp;
-RESET parallel_leader_participation;
+:reset_parallel
 -- counts identical; differences and standard errors equal to 1e-12 relative to the means (Chan's
 -- merge of the workers' moments changes the last bits; t itself is near 0 here, spend does not
 -- depend on the arm); the curve metrics are exact (the rows are sorted before use)

@@ -286,55 +286,51 @@ Customer customer_args(FunctionCallInfo fcinfo, int first) {
     return c;
 }
 
-} // namespace
+// The three predictions of the two purchase models (BG/NBD, Pareto/NBD) share their arguments.
+using ExpectedFn = double (*)(const double*, double, double, double, double);
+using AliveFn = double (*)(const double*, double, double, double);
+using UnconditionalFn = double (*)(const double*, double);
 
 // (model, t, x, t_x, T)
-C360_FUNCTION(c360_bgnbd_expected, "c360.bgnbd_expected") {
+Datum expected(FunctionCallInfo fcinfo, const char* model_type, ExpectedFn fn) {
     double p[4];
-    model_params(fcinfo, 0, 4, p, "c360.bgnbd_model");
+    model_params(fcinfo, 0, 4, p, model_type);
     const double t = PG_GETARG_FLOAT8(1);
     check_t(t);
     const Customer c = customer_args(fcinfo, 2);
-    PG_RETURN_FLOAT8(clv::bgnbd_expected(p, t, c.x, c.t_x, c.T));
+    PG_RETURN_FLOAT8(fn(p, t, c.x, c.t_x, c.T));
 }
 
-C360_FUNCTION(c360_bgnbd_p_alive, "c360.bgnbd_p_alive") {
+// (model, x, t_x, T)
+Datum p_alive(FunctionCallInfo fcinfo, const char* model_type, AliveFn fn) {
     double p[4];
-    model_params(fcinfo, 0, 4, p, "c360.bgnbd_model");
+    model_params(fcinfo, 0, 4, p, model_type);
     const Customer c = customer_args(fcinfo, 1);
-    PG_RETURN_FLOAT8(clv::bgnbd_p_alive(p, c.x, c.t_x, c.T));
+    PG_RETURN_FLOAT8(fn(p, c.x, c.t_x, c.T));
 }
 
+// (model, t)
+Datum unconditional(FunctionCallInfo fcinfo, const char* model_type, UnconditionalFn fn) {
+    double p[4];
+    model_params(fcinfo, 0, 4, p, model_type);
+    const double t = PG_GETARG_FLOAT8(1);
+    check_t(t);
+    PG_RETURN_FLOAT8(fn(p, t));
+}
+
+} // namespace
+
+C360_FUNCTION(c360_bgnbd_expected, "c360.bgnbd_expected") { return expected(fcinfo, "c360.bgnbd_model", clv::bgnbd_expected); }
+C360_FUNCTION(c360_bgnbd_p_alive, "c360.bgnbd_p_alive") { return p_alive(fcinfo, "c360.bgnbd_model", clv::bgnbd_p_alive); }
 C360_FUNCTION(c360_bgnbd_unconditional, "c360.bgnbd_unconditional") {
-    double p[4];
-    model_params(fcinfo, 0, 4, p, "c360.bgnbd_model");
-    const double t = PG_GETARG_FLOAT8(1);
-    check_t(t);
-    PG_RETURN_FLOAT8(clv::bgnbd_unconditional(p, t));
+    return unconditional(fcinfo, "c360.bgnbd_model", clv::bgnbd_unconditional);
 }
-
 C360_FUNCTION(c360_pnbd_expected, "c360.pareto_nbd_expected") {
-    double p[4];
-    model_params(fcinfo, 0, 4, p, "c360.pareto_nbd_model");
-    const double t = PG_GETARG_FLOAT8(1);
-    check_t(t);
-    const Customer c = customer_args(fcinfo, 2);
-    PG_RETURN_FLOAT8(clv::pnbd_expected(p, t, c.x, c.t_x, c.T));
+    return expected(fcinfo, "c360.pareto_nbd_model", clv::pnbd_expected);
 }
-
-C360_FUNCTION(c360_pnbd_p_alive, "c360.pareto_nbd_p_alive") {
-    double p[4];
-    model_params(fcinfo, 0, 4, p, "c360.pareto_nbd_model");
-    const Customer c = customer_args(fcinfo, 1);
-    PG_RETURN_FLOAT8(clv::pnbd_p_alive(p, c.x, c.t_x, c.T));
-}
-
+C360_FUNCTION(c360_pnbd_p_alive, "c360.pareto_nbd_p_alive") { return p_alive(fcinfo, "c360.pareto_nbd_model", clv::pnbd_p_alive); }
 C360_FUNCTION(c360_pnbd_unconditional, "c360.pareto_nbd_unconditional") {
-    double p[4];
-    model_params(fcinfo, 0, 4, p, "c360.pareto_nbd_model");
-    const double t = PG_GETARG_FLOAT8(1);
-    check_t(t);
-    PG_RETURN_FLOAT8(clv::pnbd_unconditional(p, t));
+    return unconditional(fcinfo, "c360.pareto_nbd_model", clv::pnbd_unconditional);
 }
 
 // (model, x, mean_value): NULL when x = 0 and q <= 1 (no finite population mean)

@@ -3,15 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <string>
 #include <vector>
 
 #include "common/error.hpp"
 #include "match/cluster.hpp"
 #include "match/compare.hpp"
 #include "match/fs.hpp"
-#include "match/similarity.hpp"
-#include "match/text.hpp"
 
 namespace mt = c360::match;
 
@@ -98,22 +95,6 @@ TEST(FellegiSunter, PriorByEmWithFixedMAndU) {
     other.levels = {2, 2, 3};
     EXPECT_THROW(mt::estimate_prior(t.data(), t.size(), other, 100, 1e-9), c360::Error);
     EXPECT_THROW(mt::estimate_prior(t.data(), t.size(), model, 0, 1e-9), c360::Error);
-}
-
-TEST(Similarity, LevenshteinTrimsCommonEnds) {
-    // prefix/suffix trimming and the stack row must not change the distance
-    auto lev = [](const char* a, const char* b) { return c360::match::levenshtein(c360::match::decode_utf8(a), c360::match::decode_utf8(b)); };
-    EXPECT_EQ(lev("kitten", "sitting"), 3);
-    EXPECT_EQ(lev("abcdef", "abcdef"), 0);
-    EXPECT_EQ(lev("abc", "abcxyz"), 3);
-    EXPECT_EQ(lev("xyzabc", "abc"), 3);
-    EXPECT_EQ(lev("", "héllo"), 5);
-    EXPECT_EQ(lev("aaaa", "aa"), 2);
-    EXPECT_EQ(lev("Hélène", "Helene"), 2);
-    std::string longa(300, 'a'), longb(300, 'a');
-    longb[150] = 'b';
-    longa += "xyz";
-    EXPECT_EQ(lev(longa.c_str(), longb.c_str()), 4);   // past the 128-cell stack row
 }
 
 TEST(FellegiSunter, WeightIsPriorPlusFieldWeights) {

@@ -101,6 +101,21 @@ TEST(MatchSimilarity, JellyfishLevenshtein) {
     EXPECT_EQ(levenshtein(u("café"), u("cafe")), 1);
 }
 
+TEST(MatchSimilarity, LevenshteinTrimsCommonEnds) {
+    // the common prefix/suffix trimming and the stack row must not change the distance
+    EXPECT_EQ(levenshtein(u("kitten"), u("sitting")), 3);
+    EXPECT_EQ(levenshtein(u("abcdef"), u("abcdef")), 0);
+    EXPECT_EQ(levenshtein(u("abc"), u("abcxyz")), 3);
+    EXPECT_EQ(levenshtein(u("xyzabc"), u("abc")), 3);
+    EXPECT_EQ(levenshtein(u(""), u("héllo")), 5);
+    EXPECT_EQ(levenshtein(u("aaaa"), u("aa")), 2);
+    EXPECT_EQ(levenshtein(u("Hélène"), u("Helene")), 2);
+    std::string longa(300, 'a'), longb(300, 'a');
+    longb[150] = 'b';
+    longa += "xyz";
+    EXPECT_EQ(levenshtein(u(longa), u(longb)), 4); // past the 128-cell stack row
+}
+
 TEST(MatchSimilarity, JellyfishDamerauIsTrueDamerau) {
     for (const auto& r : read_rows("jellyfish_damerau_levenshtein.csv", ',')) {
         ASSERT_EQ(r.size(), 3u);

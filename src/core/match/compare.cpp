@@ -27,8 +27,11 @@ int compare_level(std::string_view a, std::string_view b, Method m) {
         const double s = name_similarity(a, b); // 1 exactly when both have the same words
         return s >= 1.0 ? 3 : s >= 0.92 ? 2 : s >= 0.80 ? 1 : 0;
     }
-    const std::u32string x = decode_bounded(a, "first value");
-    const std::u32string y = decode_bounded(b, "second value");
+    // called once per field of every candidate pair: decoding buffers reused across calls (bounded
+    // by kMaxSimilarityChars: at most 512 kB kept per thread)
+    thread_local std::u32string x, y;
+    decode_bounded_into(x, a, "first value");
+    decode_bounded_into(y, b, "second value");
     if (m == Method::Name) {
         const double s = jaro_winkler(x, y);
         return s >= 0.92 ? 2 : s >= 0.80 ? 1 : 0;
