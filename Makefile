@@ -19,9 +19,14 @@ EXTVERSION  := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" control/cus
 MODULE_big   = customer360
 OBJS         = $(patsubst %.cpp,%.o,$(sort $(wildcard src/core/*/*.cpp) $(wildcard src/pg/*.cpp)))
 MODULEDIR    = extension
+# Install SQL: one source per capability under src/sql, in dependency order, assembled into the
+# versioned full script. control/ holds the control file, the frozen full script of 0.1.0 and the
+# hand-written upgrade scripts (customer360--A--B.sql).
+SQL_SOURCES  = $(addprefix src/sql/,$(addsuffix .sql,common rfm match events scoring uplift ltv))
 DATA         = control/customer360.control $(sort $(wildcard control/customer360--*.sql))
-REGRESS      = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
-REGRESS_OPTS = --load-extension=customer360 --no-locale --encoding=UTF8
+DATA_built   = build/customer360--$(EXTVERSION).sql
+# pg_regress runs sql/schedule (scripts/regress.sh; `make installcheck` against a running server)
+REGRESS_OPTS = --schedule=sql/schedule --load-extension=customer360 --no-locale --encoding=UTF8
 EXTRA_CLEAN  = $(OBJS:.o=.d) build results regression.diffs regression.out
 
 PG_CPPFLAGS  = -Isrc/core -Isrc/pg -isystem /usr/include/eigen3 -DC360_VERSION='"$(EXTVERSION)"'
@@ -32,11 +37,20 @@ override with_llvm = no
 ifneq ($(PGXS),)
 include $(PGXS)
 -include $(OBJS:.o=.d)
+installcheck:
+	$(pg_regress_installcheck) $(REGRESS_OPTS)
 else
 all install installcheck:
 	@echo "PostgreSQL $(PG_MAJOR) development files not found: run 'make deps' as root (or 'make test' / 'make demo')."
 	@exit 1
 endif
+
+build/customer360--$(EXTVERSION).sql: $(SQL_SOURCES) control/customer360.control Makefile
+	@mkdir -p build
+	@{ echo "-- customer360 $(EXTVERSION) install script, assembled by the Makefile from: $(SQL_SOURCES)"; \
+	   echo "-- Do not edit: change the sources under src/sql and ship the change in an upgrade script too."; \
+	   echo; printf '%s\n' '\echo Use "CREATE EXTENSION customer360" to load this file. \quit'; \
+	   for f in $(SQL_SOURCES); do echo; echo "-- ---- $$f"; cat $$f; done; } >$@.tmp && mv $@.tmp $@
 
 # Convenience targets: usable before PostgreSQL's development files are installed.
 BENCHES = rfm scoring uplift ltv events match

@@ -1,5 +1,5 @@
 -- bench/match: end-to-end deduplication of customers_raw (from generate.sql) with the recipe of
--- docs/matching.md, timed step by step; then pairwise precision / recall / F1 against the true persons.
+-- docs/match.md, timed step by step; then pairwise precision / recall / F1 against the true persons.
 \set QUIET on
 \pset footer off
 SET jit = off;

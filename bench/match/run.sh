@@ -5,7 +5,7 @@
 #    swapped fields, missing values, accents; see the file).
 # 2. strings.sql: c360.levenshtein vs fuzzystrmatch.levenshtein and c360.jaro_winkler vs
 #    pg_similarity's jarowinkler over the same pairs (one per record), ratios in the same run.
-# 3. dedup.sql: the docs/matching.md recipe end to end (clean, train, score, cluster, golden
+# 3. dedup.sql: the docs/match.md recipe end to end (clean, train, score, cluster, golden
 #    records), timed per step, with pairwise precision / recall / F1 against the truth and the
 #    backend's peak resident memory.
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -20,5 +20,5 @@ psql_c360 -v records="$records" -f "$(stage_file bench/match/generate.sql "$dir"
 echo "generated in $(( $(date +%s) - t0 )) s"
 log "string similarity over the same pairs (one per record)"
 psql_c360 -f "$(stage_file bench/match/strings.sql "$dir")"
-log "deduplication end to end (docs/matching.md recipe, random_pairs => $random_pairs)"
+log "deduplication end to end (docs/match.md recipe, random_pairs => $random_pairs)"
 psql_c360 -v random_pairs="$random_pairs" -f "$(stage_file bench/match/dedup.sql "$dir")"

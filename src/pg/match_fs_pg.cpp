@@ -1,6 +1,6 @@
 // SQL glue for the Fellegi-Sunter model: the c360.fs_patterns aggregate (float8[] state with a
 // combine function), c360.fs_estimate (EM), c360.match_weight / match_probability and the
-// per-field parameters behind c360.match_explain. docs/matching.md.
+// per-field parameters behind c360.match_explain. docs/match.md.
 #include <cmath>
 #include <cstring>
 #include <string>

@@ -1,4 +1,4 @@
-// SQL glue for matching: normalisers, similarities, phonetic keys (docs/matching.md).
+// SQL glue for matching: normalisers, similarities, phonetic keys (docs/match.md).
 //
 // Pattern: arguments are fetched (and detoasted) before any C++ object exists; the core runs in
 // an inner scope; a text result is copied into palloc'd memory through pg_call() while the

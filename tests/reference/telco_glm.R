@@ -1,7 +1,7 @@
-# Reference values for sql/logit_telco.sql: R's glm(family = binomial) on the IBM Telco churn data.
+# Reference values for sql/scoring_telco.sql: R's glm(family = binomial) on the IBM Telco churn data.
 # Run once (R is NOT needed by the test suite):  Rscript tests/reference/telco_glm.R
 # The feature encoding is the one documented in docs/scoring.md ("Telco feature encoding") and
-# built in SQL by sql/logit_telco.sql; both must stay in step.
+# built in SQL by sql/scoring_telco.sql; both must stay in step.
 # glm's convergence is tightened (epsilon 1e-14) so that the reference is the converged optimum,
 # not R's default stopping point (|dev - dev_old| / (|dev| + 0.1) < 1e-8).
 args <- commandArgs(trailingOnly = TRUE)

@@ -7,7 +7,7 @@
 #include <random>
 #include <vector>
 
-#include "clv/btyd.hpp"
+#include "ltv/btyd.hpp"
 #include "test_util.hpp"
 
 using c360::ErrorCode;

@@ -1,5 +1,5 @@
 // customer360 core, matching: comparison levels of two field values for the Fellegi-Sunter model
-// (docs/matching.md). No PostgreSQL header here.
+// (docs/match.md). No PostgreSQL header here.
 //
 // Levels are 0..L-1, higher = closer, L-1 = exact; -1 = null level (a value missing or empty).
 //   name  : 3 exact, 2 Jaro-Winkler >= 0.92, 1 Jaro-Winkler >= 0.80, 0 different (L = 4)

@@ -8,7 +8,7 @@
 
 #include "bridge.hpp"
 #include "fixed_state.hpp"
-#include "clv/btyd.hpp"
+#include "ltv/btyd.hpp"
 #include "tuples.hpp"
 
 extern "C" {

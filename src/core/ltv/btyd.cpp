@@ -1,4 +1,4 @@
-#include "clv/btyd.hpp"
+#include "ltv/btyd.hpp"
 
 #include <boost/math/quadrature/gauss_kronrod.hpp>
 

@@ -1,0 +1,687 @@
+-- customer360 install SQL, capability 'events' (assembled by the Makefile; see src/sql/common.sql).
+
+-------------------------------------------------------------------------------------------------
+-- Customer events (docs/events.md): behaviour change, batch events, segment transitions,
+-- real-time tracking with rules as data and an event queue
+-------------------------------------------------------------------------------------------------
+
+-- Purchase slowdown: Poisson test of the recent window against the customer's own history.
+CREATE TYPE c360.slowdown_state;
+CREATE FUNCTION c360.slowdown_state_in(pg_catalog.cstring) RETURNS c360.slowdown_state
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.slowdown_state_out(c360.slowdown_state) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE c360.slowdown_state (
+    INTERNALLENGTH = 56, INPUT = c360.slowdown_state_in, OUTPUT = c360.slowdown_state_out,
+    ALIGNMENT = double, STORAGE = plain);
+
+CREATE TYPE c360.slowdown AS (
+    history_orders  pg_catalog.int8,     -- orders before the recent window
+    history_days    pg_catalog.float8,   -- first order -> start of the recent window
+    recent_orders   pg_catalog.int8,
+    expected_recent pg_catalog.float8,   -- historical rate x window (NULL: not enough history)
+    rate_ratio      pg_catalog.float8,   -- recent_orders / expected_recent
+    p_value         pg_catalog.float8,   -- P(at most recent_orders | historical rate): small = slowdown
+    days_since_last pg_catalog.float8,
+    p_silence       pg_catalog.float8    -- P(a gap at least this long | historical rate)
+);
+
+CREATE FUNCTION c360.slowdown_add(state c360.slowdown_state, order_ts pg_catalog.timestamptz,
+                                  as_of pg_catalog.timestamptz, recent_days pg_catalog.int4)
+    RETURNS c360.slowdown_state AS 'MODULE_PATHNAME', 'c360_slowdown_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.slowdown_merge(c360.slowdown_state, c360.slowdown_state) RETURNS c360.slowdown_state
+    AS 'MODULE_PATHNAME', 'c360_slowdown_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.slowdown_final(c360.slowdown_state) RETURNS c360.slowdown
+    AS 'MODULE_PATHNAME', 'c360_slowdown_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE c360.purchase_slowdown(order_ts pg_catalog.timestamptz, as_of pg_catalog.timestamptz,
+                                        recent_days pg_catalog.int4) (
+    SFUNC = c360.slowdown_add, STYPE = c360.slowdown_state, FINALFUNC = c360.slowdown_final,
+    COMBINEFUNC = c360.slowdown_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.purchase_slowdown(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.int4) IS
+    'Is a customer buying less often than before? Poisson test of the last recent_days against the earlier rate';
+
+-- Basket shift: category mix of a past and a recent window (one row per category).
+CREATE TYPE c360.basket_state;
+CREATE FUNCTION c360.basket_state_in(pg_catalog.cstring) RETURNS c360.basket_state
+    AS 'MODULE_PATHNAME', 'c360_basket_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.basket_state_out(c360.basket_state) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_basket_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE c360.basket_state (
+    INTERNALLENGTH = 112, INPUT = c360.basket_state_in, OUTPUT = c360.basket_state_out,
+    ALIGNMENT = double, STORAGE = plain);
+
+CREATE TYPE c360.basket_change AS (
+    categories   pg_catalog.int8,
+    past_total   pg_catalog.float8,
+    recent_total pg_catalog.float8,
+    hellinger    pg_catalog.float8,   -- 0 = same mix, 1 = nothing in common
+    chi2         pg_catalog.float8,   -- chi-square test of homogeneity
+    df           pg_catalog.int8,
+    p_value      pg_catalog.float8
+);
+
+CREATE FUNCTION c360.basket_add(state c360.basket_state, past_count pg_catalog.float8, recent_count pg_catalog.float8)
+    RETURNS c360.basket_state AS 'MODULE_PATHNAME', 'c360_basket_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.basket_merge(c360.basket_state, c360.basket_state) RETURNS c360.basket_state
+    AS 'MODULE_PATHNAME', 'c360_basket_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.basket_final(c360.basket_state) RETURNS c360.basket_change
+    AS 'MODULE_PATHNAME', 'c360_basket_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE c360.basket_shift(past_count pg_catalog.float8, recent_count pg_catalog.float8) (
+    SFUNC = c360.basket_add, STYPE = c360.basket_state, FINALFUNC = c360.basket_final,
+    COMBINEFUNC = c360.basket_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.basket_shift(pg_catalog.float8, pg_catalog.float8) IS
+    'Change of category mix between two windows: Hellinger distance and chi-square test (one row per category)';
+
+-- Event rows returned by the batch functions.
+CREATE TYPE c360.customer_event AS (
+    customer_id pg_catalog.text,
+    event_type  pg_catalog.text,
+    event_time  pg_catalog.timestamptz,
+    details     pg_catalog.jsonb
+);
+
+CREATE FUNCTION c360.inactive_customers(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                        ts_col pg_catalog.name, as_of pg_catalog.timestamptz,
+                                        days pg_catalog.int4)
+    RETURNS SETOF c360.customer_event
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR as_of IS NULL OR days IS NULL THEN
+        RAISE EXCEPTION 'c360.inactive_customers: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF days < 1 THEN
+        RAISE EXCEPTION 'c360.inactive_customers: days must be at least 1, got %', days USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        SELECT %1$I::text, 'inactivity'::text, max(%2$I) + $2 * interval '1 day',
+               jsonb_build_object('days', $2, 'last_order', max(%2$I),
+                                  'days_inactive', round((extract(epoch FROM $1 - max(%2$I)) / 86400)::numeric, 2))
+        FROM %3$s
+        WHERE %2$I <= $1 AND %1$I IS NOT NULL
+        GROUP BY %1$I
+        HAVING max(%2$I) <= $1 - $2 * interval '1 day'
+    $q$, customer_col, ts_col, orders) USING as_of, days;
+END
+$function$;
+COMMENT ON FUNCTION c360.inactive_customers(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.timestamptz, pg_catalog.int4) IS
+    'Customers with no order for at least `days` days at as_of; event_time = the day they crossed it';
+
+CREATE FUNCTION c360.spend_threshold_crossed(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                             ts_col pg_catalog.name, amount_col pg_catalog.name,
+                                             as_of pg_catalog.timestamptz, threshold pg_catalog.numeric)
+    RETURNS SETOF c360.customer_event
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL OR as_of IS NULL
+       OR threshold IS NULL THEN
+        RAISE EXCEPTION 'c360.spend_threshold_crossed: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF threshold <= 0 THEN
+        RAISE EXCEPTION 'c360.spend_threshold_crossed: threshold must be positive, got %', threshold USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        SELECT DISTINCT ON (customer_id) customer_id, 'spend_threshold'::text, ts,
+               jsonb_build_object('threshold', $2, 'cumulative_spend', running)
+        FROM (SELECT %1$I::text AS customer_id, %2$I AS ts,
+                     sum(coalesce(%3$I::numeric, 0)) OVER (PARTITION BY %1$I ORDER BY %2$I) AS running
+              FROM %4$s WHERE %2$I <= $1 AND %1$I IS NOT NULL) t
+        WHERE running >= $2
+        ORDER BY customer_id, ts
+    $q$, customer_col, ts_col, amount_col, orders) USING as_of, threshold;
+END
+$function$;
+COMMENT ON FUNCTION c360.spend_threshold_crossed(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name, pg_catalog.timestamptz, pg_catalog.numeric) IS
+    'Customers whose cumulative spend reached threshold by as_of; event_time = the order that crossed it';
+
+-- The next anniversary of d on or after as_of; 29 February falls on 28 February in other years.
+CREATE FUNCTION c360.next_anniversary(d pg_catalog.date, as_of pg_catalog.date) RETURNS pg_catalog.date
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $function$
+    SELECT CASE WHEN this_year >= as_of THEN this_year ELSE next_year END
+    FROM (SELECT pg_catalog.make_date(y, m, CASE WHEN m = 2 AND dd = 29 AND NOT leap THEN 28 ELSE dd END) AS this_year,
+                 pg_catalog.make_date(y + 1, m, CASE WHEN m = 2 AND dd = 29 AND NOT leap1 THEN 28 ELSE dd END) AS next_year
+          FROM (SELECT y, m, dd,
+                       (y % 4 = 0 AND (y % 100 <> 0 OR y % 400 = 0)) AS leap,
+                       ((y + 1) % 4 = 0 AND ((y + 1) % 100 <> 0 OR (y + 1) % 400 = 0)) AS leap1
+                FROM (SELECT pg_catalog.date_part('year', as_of)::int AS y, pg_catalog.date_part('month', d)::int AS m,
+                             pg_catalog.date_part('day', d)::int AS dd) p) q) r
+$function$;
+
+CREATE FUNCTION c360.upcoming_anniversaries(people pg_catalog.regclass, customer_col pg_catalog.name,
+                                            date_col pg_catalog.name, as_of pg_catalog.date,
+                                            within_days pg_catalog.int4,
+                                            event_type pg_catalog.text DEFAULT 'anniversary')
+    RETURNS SETOF c360.customer_event
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    IF people IS NULL OR customer_col IS NULL OR date_col IS NULL OR as_of IS NULL OR within_days IS NULL
+       OR event_type IS NULL THEN
+        RAISE EXCEPTION 'c360.upcoming_anniversaries: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF within_days < 0 OR within_days > 366 THEN
+        RAISE EXCEPTION 'c360.upcoming_anniversaries: within_days must be between 0 and 366, got %', within_days
+            USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        SELECT customer_id, $3, next_day::timestamp AT TIME ZONE 'UTC',
+               jsonb_build_object('date', d, 'next', next_day, 'years', date_part('year', next_day)::int - date_part('year', d)::int,
+                                  'days_until', next_day - $1)
+        FROM (SELECT %1$I::text AS customer_id, %2$I::date AS d, c360.next_anniversary(%2$I::date, $1) AS next_day
+              FROM %3$s WHERE %2$I IS NOT NULL AND %2$I::date <= $1 AND %1$I IS NOT NULL) t
+        WHERE next_day - $1 <= $2
+    $q$, customer_col, date_col, people) USING as_of, within_days, event_type;
+END
+$function$;
+COMMENT ON FUNCTION c360.upcoming_anniversaries(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.date, pg_catalog.int4, pg_catalog.text) IS
+    'Birthdays or first-purchase anniversaries within the next within_days (29 February: 28 February in other years)';
+
+CREATE FUNCTION c360.contracts_ending(contracts pg_catalog.regclass, customer_col pg_catalog.name,
+                                      end_col pg_catalog.name, as_of pg_catalog.timestamptz,
+                                      within_days pg_catalog.int4)
+    RETURNS SETOF c360.customer_event
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    IF contracts IS NULL OR customer_col IS NULL OR end_col IS NULL OR as_of IS NULL OR within_days IS NULL THEN
+        RAISE EXCEPTION 'c360.contracts_ending: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF within_days < 0 THEN
+        RAISE EXCEPTION 'c360.contracts_ending: within_days must not be negative, got %', within_days USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        SELECT %1$I::text, 'contract_end'::text, %2$I::timestamptz,
+               jsonb_build_object('ends', %2$I, 'days_left', round((extract(epoch FROM %2$I::timestamptz - $1) / 86400)::numeric, 2))
+        FROM %3$s
+        WHERE %2$I::timestamptz >= $1 AND %2$I::timestamptz <= $1 + $2 * interval '1 day' AND %1$I IS NOT NULL
+    $q$, customer_col, end_col, contracts) USING as_of, within_days;
+END
+$function$;
+COMMENT ON FUNCTION c360.contracts_ending(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.timestamptz, pg_catalog.int4) IS
+    'Contracts ending between as_of and as_of + within_days';
+
+-- Segment snapshots: each run stores the segments and returns who moved since the previous run.
+CREATE TABLE c360.segment_snapshots (
+    snapshot_name pg_catalog.text NOT NULL,
+    taken_at      pg_catalog.timestamptz NOT NULL,
+    customer_id   pg_catalog.text NOT NULL,
+    segment       pg_catalog.text,
+    r pg_catalog.int4, f pg_catalog.int4, m pg_catalog.int4,
+    PRIMARY KEY (snapshot_name, taken_at, customer_id)
+);
+SELECT pg_catalog.pg_extension_config_dump('c360.segment_snapshots', '');
+
+CREATE FUNCTION c360.snapshot_segments(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                       ts_col pg_catalog.name, amount_col pg_catalog.name,
+                                       as_of pg_catalog.timestamptz,
+                                       snapshot_name pg_catalog.text DEFAULT 'default')
+    RETURNS SETOF c360.customer_event
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    previous timestamptz;
+BEGIN
+    IF snapshot_name IS NULL THEN
+        RAISE EXCEPTION 'c360.snapshot_segments: snapshot_name must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    SELECT max(s.taken_at) INTO previous FROM c360.segment_snapshots s
+    WHERE s.snapshot_name = snapshot_segments.snapshot_name AND s.taken_at < as_of;
+    DELETE FROM c360.segment_snapshots s WHERE s.snapshot_name = snapshot_segments.snapshot_name AND s.taken_at = as_of;
+    INSERT INTO c360.segment_snapshots
+    SELECT snapshot_segments.snapshot_name, as_of, x.customer_id, x.segment, x.r, x.f, x.m
+    FROM c360.rfm_scores(orders, customer_col, ts_col, amount_col, as_of) x;
+    IF previous IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+    SELECT cur.customer_id, 'segment_change'::text, as_of,
+           jsonb_build_object('from', prev.segment, 'to', cur.segment, 'previous_snapshot', previous,
+                              'from_cell', concat(prev.r, prev.f, prev.m), 'to_cell', concat(cur.r, cur.f, cur.m))
+    FROM c360.segment_snapshots cur
+    JOIN c360.segment_snapshots prev
+      ON prev.snapshot_name = cur.snapshot_name AND prev.taken_at = previous AND prev.customer_id = cur.customer_id
+    WHERE cur.snapshot_name = snapshot_segments.snapshot_name AND cur.taken_at = as_of
+      AND cur.segment IS DISTINCT FROM prev.segment;
+END
+$function$;
+COMMENT ON FUNCTION c360.snapshot_segments(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name, pg_catalog.timestamptz, pg_catalog.text) IS
+    'Stores this run''s RFM segments in c360.segment_snapshots and returns the customers whose segment changed since the previous run';
+
+-- Segment transition matrix between two snapshots: an aggregate over (from, to) pairs.
+CREATE FUNCTION c360.transitions_add(state pg_catalog.jsonb, from_segment pg_catalog.text, to_segment pg_catalog.text)
+    RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $function$
+    SELECT state || pg_catalog.jsonb_build_object(k, coalesce((state ->> k)::int8, 0) + 1)
+    FROM (SELECT pg_catalog.jsonb_build_array(from_segment, to_segment)::text AS k) key
+$function$;
+CREATE FUNCTION c360.transitions_merge(a pg_catalog.jsonb, b pg_catalog.jsonb)
+    RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $function$
+    SELECT coalesce(pg_catalog.jsonb_object_agg(key, n), '{}')
+    FROM (SELECT key, sum(value::int8) AS n
+          FROM (SELECT * FROM pg_catalog.jsonb_each_text(a) UNION ALL SELECT * FROM pg_catalog.jsonb_each_text(b)) e
+          GROUP BY key) s
+$function$;
+CREATE FUNCTION c360.transitions_final(state pg_catalog.jsonb)
+    RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $function$
+    SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
+               'from', f, 'to', t, 'customers', n, 'rate', round(n::numeric / from_total, 6))
+               ORDER BY f NULLS FIRST, t NULLS FIRST), '[]')
+    FROM (SELECT f, t, n, sum(n) OVER (PARTITION BY f) AS from_total
+          FROM (SELECT (key::jsonb) ->> 0 AS f, (key::jsonb) ->> 1 AS t, value::int8 AS n
+                FROM pg_catalog.jsonb_each_text(state)) e) w
+$function$;
+CREATE AGGREGATE c360.segment_transitions(from_segment pg_catalog.text, to_segment pg_catalog.text) (
+    SFUNC = c360.transitions_add, STYPE = pg_catalog.jsonb, INITCOND = '{}',
+    FINALFUNC = c360.transitions_final, COMBINEFUNC = c360.transitions_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.segment_transitions(pg_catalog.text, pg_catalog.text) IS
+    'Transition matrix between two segment snapshots: jsonb array of {from, to, customers, rate = share of the from segment}';
+
+-- Rules are data.
+CREATE TABLE c360.event_rules (
+    rule_id    serial PRIMARY KEY,
+    rule_name  pg_catalog.text NOT NULL UNIQUE,
+    rule_type  pg_catalog.text NOT NULL,
+    params     pg_catalog.jsonb NOT NULL DEFAULT '{}',
+    enabled    pg_catalog.bool NOT NULL DEFAULT true,
+    notify     pg_catalog.bool NOT NULL DEFAULT false,  -- also NOTIFY c360_events (serialises commits: low-rate rules)
+    created_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+SELECT pg_catalog.pg_extension_config_dump('c360.event_rules', '');
+SELECT pg_catalog.pg_extension_config_dump('c360.event_rules_rule_id_seq', '');
+
+CREATE FUNCTION c360.validate_event_rule() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    segments text[] := ARRAY['Champions', 'Loyal Customers', 'Can''t Lose Them', 'At Risk', 'Potential Loyalist',
+                             'New Customers', 'Promising', 'Need Attention', 'About To Sleep', 'Hibernating', 'Lost', '*'];
+    allowed text[];
+    k text;
+BEGIN
+    IF jsonb_typeof(NEW.params) <> 'object' THEN
+        RAISE EXCEPTION 'event rule "%": params must be a JSON object', NEW.rule_name USING ERRCODE = '22023';
+    END IF;
+    CASE NEW.rule_type
+    WHEN 'welcome' THEN
+        allowed := '{}';
+    WHEN 'spend_threshold' THEN
+        allowed := '{amount}';
+        IF jsonb_typeof(NEW.params -> 'amount') IS DISTINCT FROM 'number' OR (NEW.params ->> 'amount')::numeric <= 0 THEN
+            RAISE EXCEPTION 'event rule "%": spend_threshold needs a positive number "amount"', NEW.rule_name
+                USING ERRCODE = '22023', HINT = 'Example: {"amount": 1000}';
+        END IF;
+    WHEN 'order_count' THEN
+        allowed := '{count}';
+        IF jsonb_typeof(NEW.params -> 'count') IS DISTINCT FROM 'number'
+           OR (NEW.params ->> 'count')::numeric < 1 OR (NEW.params ->> 'count')::numeric <> trunc((NEW.params ->> 'count')::numeric) THEN
+            RAISE EXCEPTION 'event rule "%": order_count needs a whole number "count" >= 1', NEW.rule_name
+                USING ERRCODE = '22023', HINT = 'Example: {"count": 5}';
+        END IF;
+    WHEN 'segment_transition' THEN
+        allowed := '{from,to}';
+        IF NOT (NEW.params ? 'from' OR NEW.params ? 'to') THEN
+            RAISE EXCEPTION 'event rule "%": segment_transition needs "from" and/or "to"', NEW.rule_name
+                USING ERRCODE = '22023', HINT = 'Example: {"from": "Potential Loyalist", "to": "Champions"}; "*" matches any segment';
+        END IF;
+        FOREACH k IN ARRAY ARRAY['from', 'to'] LOOP
+            IF NEW.params ? k AND (jsonb_typeof(NEW.params -> k) <> 'string' OR NOT (NEW.params ->> k) = ANY (segments)) THEN
+                RAISE EXCEPTION 'event rule "%": unknown segment % in "%"', NEW.rule_name, NEW.params -> k, k
+                    USING ERRCODE = '22023', HINT = 'Segments: ' || array_to_string(segments, ', ');
+            END IF;
+        END LOOP;
+    WHEN 'inactivity' THEN
+        allowed := '{days}';
+        IF jsonb_typeof(NEW.params -> 'days') IS DISTINCT FROM 'number'
+           OR (NEW.params ->> 'days')::numeric < 1 OR (NEW.params ->> 'days')::numeric <> trunc((NEW.params ->> 'days')::numeric) THEN
+            RAISE EXCEPTION 'event rule "%": inactivity needs a whole number "days" >= 1', NEW.rule_name
+                USING ERRCODE = '22023', HINT = 'Example: {"days": 90}';
+        END IF;
+    ELSE
+        RAISE EXCEPTION 'event rule "%": unknown rule_type "%"', NEW.rule_name, NEW.rule_type
+            USING ERRCODE = '22023', HINT = 'Rule types: welcome, spend_threshold, order_count, segment_transition, inactivity';
+    END CASE;
+    FOR k IN SELECT jsonb_object_keys(NEW.params) LOOP
+        IF NOT k = ANY (allowed) THEN
+            RAISE EXCEPTION 'event rule "%": unexpected parameter "%" for rule type %', NEW.rule_name, k, NEW.rule_type
+                USING ERRCODE = '22023';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END
+$function$;
+CREATE TRIGGER validate BEFORE INSERT OR UPDATE ON c360.event_rules
+    FOR EACH ROW EXECUTE FUNCTION c360.validate_event_rule();
+
+-- The tracking triggers read the enabled rules from a per-backend copy (c360._fired_rules); any
+-- change to the table drops the copies (a relcache invalidation, sent by this statement trigger).
+CREATE FUNCTION c360._fired_rules(n_before pg_catalog.int8, n_after pg_catalog.int8, m_before pg_catalog.numeric,
+                                  m_after pg_catalog.numeric, seg_before pg_catalog.text, seg_after pg_catalog.text)
+    RETURNS pg_catalog.int4[] AS 'MODULE_PATHNAME', 'c360_fired_rules'
+    LANGUAGE C STABLE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION c360._fired_rules(pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric, pg_catalog.numeric, pg_catalog.text, pg_catalog.text) IS
+    'Ids of the enabled event rules that fire for one change of a customer''s state (NULL when none); used by the tracking triggers';
+CREATE FUNCTION c360._event_rules_changed() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_event_rules_changed' LANGUAGE C;
+CREATE FUNCTION c360._track_insert() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_track_insert' LANGUAGE C;
+COMMENT ON FUNCTION c360._track_insert() IS
+    'AFTER INSERT row trigger of c360.track_orders (arguments: customer, timestamp and amount columns)';
+CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON c360.event_rules
+    FOR EACH STATEMENT EXECUTE FUNCTION c360._event_rules_changed();
+
+-- The queue: written in the same transaction as the order (nothing on rollback), deduplicated
+-- by dedup_key, read with c360.claim_events (FOR UPDATE SKIP LOCKED).
+CREATE TABLE c360.event_queue (
+    event_id    bigserial PRIMARY KEY,
+    source      pg_catalog.regclass,
+    customer_id pg_catalog.text NOT NULL,
+    event_type  pg_catalog.text NOT NULL,
+    event_time  pg_catalog.timestamptz NOT NULL,
+    details     pg_catalog.jsonb NOT NULL DEFAULT '{}',
+    rule_id     pg_catalog.int4 REFERENCES c360.event_rules ON DELETE SET NULL,
+    dedup_key   pg_catalog.text UNIQUE,
+    created_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    consumed_at pg_catalog.timestamptz
+);
+CREATE INDEX event_queue_pending ON c360.event_queue (event_id) WHERE consumed_at IS NULL;
+SELECT pg_catalog.pg_extension_config_dump('c360.event_queue', '');
+SELECT pg_catalog.pg_extension_config_dump('c360.event_queue_event_id_seq', '');
+
+CREATE FUNCTION c360.claim_events(batch_size pg_catalog.int4 DEFAULT 100)
+    RETURNS SETOF c360.event_queue
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+AS $function$
+    UPDATE c360.event_queue q SET consumed_at = pg_catalog.now()
+    FROM (SELECT event_id FROM c360.event_queue
+          WHERE consumed_at IS NULL ORDER BY event_id LIMIT batch_size
+          FOR UPDATE SKIP LOCKED) pick
+    WHERE q.event_id = pick.event_id
+    RETURNING q.*
+$function$;
+COMMENT ON FUNCTION c360.claim_events(pg_catalog.int4) IS
+    'Marks up to batch_size pending events consumed and returns them; concurrent consumers never get the same event, and a rolled-back consumer transaction leaves them pending';
+
+-- Per-customer state kept current by the tracking triggers.
+CREATE TABLE c360.tracked_tables (
+    source           pg_catalog.regclass PRIMARY KEY,
+    customer_col     pg_catalog.name NOT NULL,
+    ts_col           pg_catalog.name NOT NULL,
+    amount_col       pg_catalog.name NOT NULL,
+    trigger_function pg_catalog.text NOT NULL,
+    tracked_at       pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+SELECT pg_catalog.pg_extension_config_dump('c360.tracked_tables', '');
+
+CREATE TABLE c360.customer_state (
+    source      pg_catalog.regclass NOT NULL,
+    customer_id pg_catalog.text NOT NULL,
+    orders      pg_catalog.int8 NOT NULL,
+    monetary    pg_catalog.numeric NOT NULL,
+    first_order pg_catalog.timestamptz NOT NULL,
+    last_order  pg_catalog.timestamptz NOT NULL,
+    segment     pg_catalog.text,
+    updated_at  pg_catalog.timestamptz NOT NULL,
+    previous_segment pg_catalog.text,   -- the segment before the latest order (or recomputation)
+    PRIMARY KEY (source, customer_id)
+) WITH (fillfactor = 70);  -- room for HOT updates: one order = one in-page update, no index write
+SELECT pg_catalog.pg_extension_config_dump('c360.customer_state', '');
+
+CREATE TABLE c360.segment_breaks (
+    source      pg_catalog.regclass PRIMARY KEY,
+    breaks      c360.rfm_breaks NOT NULL,
+    computed_at pg_catalog.timestamptz NOT NULL
+);
+SELECT pg_catalog.pg_extension_config_dump('c360.segment_breaks', '');
+
+-- Evaluates the enabled rules for one customer whose state went from (n_before, m_before,
+-- seg_before) to (n_after, m_after); updates the segment against the stored breakpoints.
+CREATE FUNCTION c360._fire_rules(src pg_catalog.regclass, cust pg_catalog.text,
+                                 n_before pg_catalog.int8, n_after pg_catalog.int8,
+                                 m_before pg_catalog.numeric, m_after pg_catalog.numeric,
+                                 seg_before pg_catalog.text, last_order pg_catalog.timestamptz,
+                                 event_time pg_catalog.timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    b c360.rfm_breaks;
+    seg_after text := seg_before;
+    eid bigint;
+    notify boolean;
+BEGIN
+    IF n_after > 0 THEN
+        b := (SELECT sb.breaks FROM c360.segment_breaks sb WHERE sb.source = src);
+        IF b.bins IS NOT NULL THEN
+            seg_after := (c360.rfm_score(greatest(0, extract(epoch FROM now() - last_order) / 86400)::float8,
+                                         n_after::float8, m_after::float8, b)).segment;
+            IF seg_after IS DISTINCT FROM seg_before THEN
+                UPDATE c360.customer_state SET previous_segment = segment, segment = seg_after
+                WHERE source = src AND customer_id = cust;
+            END IF;
+        END IF;
+    END IF;
+    -- the rules that fire: the same evaluation as the INSERT trigger (c360._fired_rules)
+    FOR eid, notify IN
+        INSERT INTO c360.event_queue (source, customer_id, event_type, event_time, details, rule_id, dedup_key)
+        SELECT src, cust, r.rule_type, event_time,
+               jsonb_build_object('rule', r.rule_name, 'orders', n_after, 'monetary', m_after,
+                                  'segment_before', seg_before, 'segment', seg_after) || r.params,
+               r.rule_id,
+               src::oid || ':' || cust || ':' || r.rule_id ||
+                   CASE WHEN r.rule_type = 'segment_transition'
+                        THEN ':' || seg_before || '>' || seg_after || ':' || event_time ELSE '' END
+        FROM c360.event_rules r
+        WHERE r.rule_id = ANY (c360._fired_rules(n_before, n_after, m_before, m_after, seg_before, seg_after))
+        ORDER BY r.rule_id
+        ON CONFLICT (dedup_key) DO NOTHING
+        RETURNING event_id, (SELECT rr.notify FROM c360.event_rules rr WHERE rr.rule_id = event_queue.rule_id)
+    LOOP
+        IF notify THEN
+            PERFORM pg_notify('c360_events', eid::text);
+        END IF;
+    END LOOP;
+END
+$function$;
+
+-- Segment of one customer against a tracked table's stored breakpoints (NULL when there are none).
+CREATE FUNCTION c360._segment_of(src pg_catalog.regclass, last_order pg_catalog.timestamptz,
+                                 orders pg_catalog.int8, monetary pg_catalog.numeric)
+    RETURNS pg_catalog.text LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    -- PL/pgSQL, not SQL: called once per order from the tracking trigger, its plan stays cached
+    RETURN (SELECT (c360.rfm_score(greatest(0, extract(epoch FROM now() - last_order) / 86400)::float8,
+                                   orders::float8, monetary::float8, sb.breaks)).segment
+            FROM c360.segment_breaks sb WHERE sb.source = src);
+END
+$function$;
+
+-- A customer whose orders changed otherwise (UPDATE, DELETE): recomputed from the table's rows.
+CREATE FUNCTION c360._customer_recomputed(src pg_catalog.regclass, cust pg_catalog.text, n pg_catalog.int8,
+                                          m pg_catalog.numeric, first_ts pg_catalog.timestamptz,
+                                          last_ts pg_catalog.timestamptz)
+    RETURNS void LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    old c360.customer_state;
+BEGIN
+    SELECT * INTO old FROM c360.customer_state WHERE source = src AND customer_id = cust FOR UPDATE;
+    IF coalesce(n, 0) = 0 THEN
+        DELETE FROM c360.customer_state WHERE source = src AND customer_id = cust;
+        RETURN;
+    END IF;
+    INSERT INTO c360.customer_state AS cs (source, customer_id, orders, monetary, first_order, last_order, segment, updated_at)
+    VALUES (src, cust, n, coalesce(m, 0), first_ts, last_ts, old.segment, now())
+    ON CONFLICT (source, customer_id) DO UPDATE
+        SET orders = EXCLUDED.orders, monetary = EXCLUDED.monetary, first_order = EXCLUDED.first_order,
+            last_order = EXCLUDED.last_order, updated_at = now();
+    PERFORM c360._fire_rules(src, cust, coalesce(old.orders, 0), n, coalesce(old.monetary, 0), coalesce(m, 0),
+                             old.segment, last_ts, now());
+END
+$function$;
+
+CREATE FUNCTION c360.track_orders(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                  ts_col pg_catalog.name, amount_col pg_catalog.name)
+    RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    fn text := format('c360.%I', 'track_' || orders::oid);
+    col name;
+BEGIN
+    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL THEN
+        RAISE EXCEPTION 'c360.track_orders: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    FOREACH col IN ARRAY ARRAY[customer_col, ts_col, amount_col] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = orders AND attname = col AND attnum > 0
+                       AND NOT attisdropped) THEN
+            RAISE EXCEPTION 'c360.track_orders: column "%" does not exist in %', col, orders USING ERRCODE = '42703';
+        END IF;
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                   WHERE i.indrelid = orders AND a.attname = customer_col) THEN
+        RAISE NOTICE 'c360.track_orders: no index starts with %.%; UPDATE and DELETE recompute a customer from the table, so create one', orders, customer_col;
+    END IF;
+    -- INSERT: c360._track_insert (C, saved plans, cached rules). UPDATE and DELETE: a trigger
+    -- function per tracked table, with static SQL (plans cached per session).
+    EXECUTE format($body$
+        CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $t$
+        DECLARE
+            agg record;
+        BEGIN
+            -- UPDATE and DELETE (INSERT is c360._track_insert): the customers concerned are
+            -- recomputed from the table
+            IF OLD.%3$I IS NOT NULL THEN
+                SELECT count(*) AS n, sum(coalesce(%5$I::numeric, 0)) AS m, min(%4$I) AS f, max(%4$I) AS l INTO agg
+                FROM %6$s WHERE %3$I = OLD.%3$I AND %4$I IS NOT NULL;
+                PERFORM c360._customer_recomputed(%2$s::oid::regclass, OLD.%3$I::text, agg.n, agg.m, agg.f, agg.l);
+            END IF;
+            IF TG_OP = 'UPDATE' AND NEW.%3$I IS NOT NULL AND NEW.%3$I IS DISTINCT FROM OLD.%3$I THEN
+                SELECT count(*) AS n, sum(coalesce(%5$I::numeric, 0)) AS m, min(%4$I) AS f, max(%4$I) AS l INTO agg
+                FROM %6$s WHERE %3$I = NEW.%3$I AND %4$I IS NOT NULL;
+                PERFORM c360._customer_recomputed(%2$s::oid::regclass, NEW.%3$I::text, agg.n, agg.m, agg.f, agg.l);
+            END IF;
+            RETURN NULL;
+        END
+        $t$ $body$, fn, orders::oid, customer_col, ts_col, amount_col, orders);
+    FOR col IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = orders AND t.tgname IN ('c360_track', 'c360_track_changes') LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', col, orders);
+    END LOOP;
+    EXECUTE format('CREATE TRIGGER c360_track AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION c360._track_insert(%L, %L, %L)',
+                   orders, customer_col, ts_col, amount_col);
+    EXECUTE format('CREATE TRIGGER c360_track_changes AFTER UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()',
+                   orders, fn);
+    INSERT INTO c360.tracked_tables (source, customer_col, ts_col, amount_col, trigger_function)
+    VALUES (orders, customer_col, ts_col, amount_col, fn)
+    ON CONFLICT (source) DO UPDATE SET customer_col = EXCLUDED.customer_col, ts_col = EXCLUDED.ts_col,
+        amount_col = EXCLUDED.amount_col, trigger_function = EXCLUDED.trigger_function, tracked_at = now();
+    -- the orders already there (no events for them)
+    DELETE FROM c360.customer_state cs WHERE cs.source = track_orders.orders;
+    EXECUTE format($q$
+        INSERT INTO c360.customer_state (source, customer_id, orders, monetary, first_order, last_order, updated_at)
+        SELECT $1, %1$I::text, count(*), sum(coalesce(%3$I::numeric, 0)), min(%2$I), max(%2$I), now()
+        FROM %4$s WHERE %1$I IS NOT NULL AND %2$I IS NOT NULL GROUP BY %1$I
+    $q$, customer_col, ts_col, amount_col, orders) USING orders;
+END
+$function$;
+COMMENT ON FUNCTION c360.track_orders(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) IS
+    'Keeps c360.customer_state current for an orders table (row trigger) and fires c360.event_rules into c360.event_queue';
+
+CREATE FUNCTION c360.untrack_orders(orders pg_catalog.regclass)
+    RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    fn text;
+BEGIN
+    SELECT trigger_function INTO fn FROM c360.tracked_tables WHERE source = orders;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'c360.untrack_orders: % is not tracked', orders USING ERRCODE = '22023';
+    END IF;
+    EXECUTE format('DROP TRIGGER IF EXISTS c360_track ON %s', orders);
+    EXECUTE format('DROP TRIGGER IF EXISTS c360_track_changes ON %s', orders);
+    EXECUTE format('DROP FUNCTION IF EXISTS %s()', fn);
+    DELETE FROM c360.customer_state cs WHERE cs.source = untrack_orders.orders;
+    DELETE FROM c360.segment_breaks sb WHERE sb.source = untrack_orders.orders;
+    DELETE FROM c360.tracked_tables tt WHERE tt.source = untrack_orders.orders;
+END
+$function$;
+
+-- Breakpoints for the real-time segments, from the tracked state as of now.
+CREATE FUNCTION c360.refresh_segments(orders pg_catalog.regclass)
+    RETURNS c360.rfm_breaks LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    b c360.rfm_breaks;
+BEGIN
+    b := (SELECT c360.rfm_breaks(extract(epoch FROM now() - cs.last_order)::float8 / 86400, cs.orders::float8,
+                                 cs.monetary::float8)
+          FROM c360.customer_state cs WHERE cs.source = refresh_segments.orders);
+    IF b.bins IS NULL THEN
+        RAISE EXCEPTION 'c360.refresh_segments: no tracked customer for %', orders USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO c360.segment_breaks VALUES (refresh_segments.orders, b, now())
+    ON CONFLICT (source) DO UPDATE SET breaks = EXCLUDED.breaks, computed_at = EXCLUDED.computed_at;
+    UPDATE c360.customer_state cs
+    SET previous_segment = cs.segment,
+        segment = (c360.rfm_score(extract(epoch FROM now() - cs.last_order)::float8 / 86400,
+                                  cs.orders::float8, cs.monetary::float8, b)).segment
+    WHERE cs.source = refresh_segments.orders;
+    RETURN b;
+END
+$function$;
+COMMENT ON FUNCTION c360.refresh_segments(pg_catalog.regclass) IS
+    'Recomputes the RFM breakpoints of a tracked table and every customer''s segment (schedule it, e.g. nightly)';
+
+-- Inactivity rules (batch): enqueue customers silent for the rule's days, once per silence.
+CREATE FUNCTION c360.enqueue_inactivity(as_of pg_catalog.timestamptz DEFAULT pg_catalog.now())
+    RETURNS pg_catalog.int8 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    added bigint;
+BEGIN
+    WITH ins AS (
+        INSERT INTO c360.event_queue (source, customer_id, event_type, event_time, details, rule_id, dedup_key)
+        SELECT cs.source, cs.customer_id, 'inactivity', cs.last_order + (r.params ->> 'days')::int * interval '1 day',
+               jsonb_build_object('rule', r.rule_name, 'days', (r.params ->> 'days')::int, 'last_order', cs.last_order,
+                                  'orders', cs.orders, 'monetary', cs.monetary, 'segment', cs.segment),
+               r.rule_id, cs.source::oid || ':' || cs.customer_id || ':' || r.rule_id || ':' || cs.last_order
+        FROM c360.customer_state cs CROSS JOIN c360.event_rules r
+        WHERE r.enabled AND r.rule_type = 'inactivity'
+          AND cs.last_order <= as_of - (r.params ->> 'days')::int * interval '1 day'
+        ON CONFLICT (dedup_key) DO NOTHING
+        RETURNING event_id)
+    SELECT count(*) INTO added FROM ins;
+    IF added > 0 THEN
+        PERFORM pg_notify('c360_events', 'inactivity');
+    END IF;
+    RETURN added;
+END
+$function$;
+
+-- Checks the incremental state against a full recomputation: customers that differ (0 expected).
+CREATE FUNCTION c360.verify_customer_state(orders pg_catalog.regclass)
+    RETURNS pg_catalog.int8 LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    t c360.tracked_tables;
+    differing bigint;
+BEGIN
+    SELECT * INTO t FROM c360.tracked_tables WHERE source = orders;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'c360.verify_customer_state: % is not tracked', orders USING ERRCODE = '22023';
+    END IF;
+    EXECUTE format($q$
+        SELECT count(*) FROM (
+            SELECT %1$I::text AS customer_id, count(*) AS orders, sum(coalesce(%3$I::numeric, 0)) AS monetary,
+                   min(%2$I) AS first_order, max(%2$I) AS last_order
+            FROM %4$s WHERE %1$I IS NOT NULL AND %2$I IS NOT NULL GROUP BY %1$I) full_
+        FULL JOIN (SELECT * FROM c360.customer_state WHERE source = $1) inc USING (customer_id)
+        WHERE (full_.orders, full_.monetary, full_.first_order, full_.last_order)
+              IS DISTINCT FROM (inc.orders, inc.monetary, inc.first_order, inc.last_order)
+    $q$, t.customer_col, t.ts_col, t.amount_col, orders) INTO differing USING orders;
+    RETURN differing;
+END
+$function$;

@@ -1,0 +1,140 @@
+-- customer360 install SQL, capability 'ltv' (assembled by the Makefile; see src/sql/common.sql).
+
+-------------------------------------------------------------------------------------------------
+-- Lifetime value (docs/ltv.md): BTYD summaries, BG/NBD, Pareto/NBD and Gamma-Gamma fitted by
+-- aggregate, per-customer predictions and CLV. Math in src/core/ltv, glue in src/pg/ltv_pg.cpp.
+-------------------------------------------------------------------------------------------------
+
+-- Orders -> one row per customer (x, t_x, T in time units, mean repeat value), same-day orders
+-- merged (days in the session time zone), orders after calibration_end ignored. Built on c360.rfm.
+CREATE FUNCTION c360.btyd_summary(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                  ts_col pg_catalog.name, amount_col pg_catalog.name,
+                                  calibration_end pg_catalog.date,
+                                  time_unit pg_catalog.interval DEFAULT '7 days')
+    RETURNS TABLE (customer_id pg_catalog.text, x pg_catalog.int8, t_x pg_catalog.float8, "T" pg_catalog.float8,
+                   mean_value pg_catalog.float8, first_purchase pg_catalog.date, last_purchase pg_catalog.date)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    unit_days float8 := extract(epoch FROM time_unit) / 86400;
+BEGIN
+    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL OR calibration_end IS NULL THEN
+        RAISE EXCEPTION 'c360.btyd_summary: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF NOT (unit_days > 0) THEN
+        RAISE EXCEPTION 'c360.btyd_summary: time_unit must be a positive interval, e.g. ''7 days''' USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        SELECT d.cid, (s).frequency - 1, (last_day - first_day) / $2, ($1 - first_day) / $2,
+               (s).avg_repeat_value, first_day, last_day
+        FROM (SELECT cid, c360.rfm(day, amount, $1) AS s, min(day) AS first_day, max(day) AS last_day
+              FROM (SELECT %1$I::text AS cid, %2$I::date AS day, sum(coalesce(%3$I::float8, 0)) AS amount
+                    FROM %4$s WHERE %1$I IS NOT NULL AND %2$I IS NOT NULL AND %2$I::date <= $1
+                    GROUP BY 1, 2) days
+              GROUP BY cid) d
+    $q$, customer_col, ts_col, amount_col, orders) USING calibration_end, unit_days;
+END
+$function$;
+COMMENT ON FUNCTION c360.btyd_summary(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name, pg_catalog.date, pg_catalog.interval) IS
+    'Per customer: x repeat purchase days, t_x and T in time units (default weeks), mean repeat value, for the BTYD models';
+
+CREATE TYPE c360.clv_sample;
+CREATE FUNCTION c360.clv_sample_in(pg_catalog.cstring) RETURNS c360.clv_sample
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.clv_sample_out(c360.clv_sample) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE c360.clv_sample (
+    INTERNALLENGTH = VARIABLE, INPUT = c360.clv_sample_in, OUTPUT = c360.clv_sample_out,
+    ALIGNMENT = double, STORAGE = extended);
+COMMENT ON TYPE c360.clv_sample IS 'Partial state of the lifetime-value fit aggregates: the customers'' summaries';
+
+CREATE TYPE c360.bgnbd_model AS (
+    r pg_catalog.float8, alpha pg_catalog.float8, a pg_catalog.float8, b pg_catalog.float8,
+    log_likelihood pg_catalog.float8, converged pg_catalog.bool, iterations pg_catalog.int4,
+    customers pg_catalog.int8, distinct_summaries pg_catalog.int8);
+CREATE TYPE c360.pareto_nbd_model AS (
+    r pg_catalog.float8, alpha pg_catalog.float8, s pg_catalog.float8, beta pg_catalog.float8,
+    log_likelihood pg_catalog.float8, converged pg_catalog.bool, iterations pg_catalog.int4,
+    customers pg_catalog.int8, distinct_summaries pg_catalog.int8);
+CREATE TYPE c360.gamma_gamma_model AS (
+    p pg_catalog.float8, q pg_catalog.float8, gamma pg_catalog.float8,
+    log_likelihood pg_catalog.float8, converged pg_catalog.bool, iterations pg_catalog.int4,
+    customers pg_catalog.int8, distinct_summaries pg_catalog.int8);
+
+CREATE FUNCTION c360.bgnbd_add(state c360.clv_sample, x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8)
+    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_bgnbd_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.pareto_nbd_add(state c360.clv_sample, x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8)
+    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_pnbd_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.gamma_gamma_add(state c360.clv_sample, x pg_catalog.float8, mean_value pg_catalog.float8)
+    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_gg_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.clv_merge(a c360.clv_sample, b c360.clv_sample) RETURNS c360.clv_sample
+    AS 'MODULE_PATHNAME', 'c360_clv_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.bgnbd_final(state c360.clv_sample) RETURNS c360.bgnbd_model
+    AS 'MODULE_PATHNAME', 'c360_bgnbd_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.pareto_nbd_final(state c360.clv_sample) RETURNS c360.pareto_nbd_model
+    AS 'MODULE_PATHNAME', 'c360_pnbd_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.gamma_gamma_final(state c360.clv_sample) RETURNS c360.gamma_gamma_model
+    AS 'MODULE_PATHNAME', 'c360_gg_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE c360.bgnbd_fit(x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8) (
+    SFUNC = c360.bgnbd_add, STYPE = c360.clv_sample, FINALFUNC = c360.bgnbd_final,
+    COMBINEFUNC = c360.clv_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.bgnbd_fit(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Maximum-likelihood BG/NBD fit (Fader, Hardie & Lee 2005) on (x, t_x, T) summaries -> c360.bgnbd_model';
+CREATE AGGREGATE c360.pareto_nbd_fit(x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8) (
+    SFUNC = c360.pareto_nbd_add, STYPE = c360.clv_sample, FINALFUNC = c360.pareto_nbd_final,
+    COMBINEFUNC = c360.clv_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.pareto_nbd_fit(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Maximum-likelihood Pareto/NBD fit (log-sum-exp likelihood) on (x, t_x, T) summaries -> c360.pareto_nbd_model';
+CREATE AGGREGATE c360.gamma_gamma_fit(x pg_catalog.float8, mean_value pg_catalog.float8) (
+    SFUNC = c360.gamma_gamma_add, STYPE = c360.clv_sample, FINALFUNC = c360.gamma_gamma_final,
+    COMBINEFUNC = c360.clv_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.gamma_gamma_fit(pg_catalog.float8, pg_catalog.float8) IS
+    'Gamma-Gamma spend model (p, q, gamma) on repeat customers (x >= 1; rows with x = 0 are ignored)';
+
+CREATE FUNCTION c360.bgnbd_expected(model c360.bgnbd_model, t pg_catalog.float8, x pg_catalog.float8,
+                                    t_x pg_catalog.float8, "T" pg_catalog.float8) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_bgnbd_expected' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.bgnbd_expected(c360.bgnbd_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Expected purchases in the next t time units of a customer with summary (x, t_x, T)';
+CREATE FUNCTION c360.bgnbd_p_alive(model c360.bgnbd_model, x pg_catalog.float8, t_x pg_catalog.float8,
+                                   "T" pg_catalog.float8) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_bgnbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.bgnbd_p_alive(c360.bgnbd_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Probability that the customer is still active (1 when x = 0, a property of BG/NBD)';
+CREATE FUNCTION c360.bgnbd_unconditional(model c360.bgnbd_model, t pg_catalog.float8) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_bgnbd_unconditional' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.bgnbd_unconditional(c360.bgnbd_model, pg_catalog.float8) IS
+    'E[X(t)]: expected repeat purchases in t time units of a new customer';
+CREATE FUNCTION c360.pareto_nbd_expected(model c360.pareto_nbd_model, t pg_catalog.float8, x pg_catalog.float8,
+                                         t_x pg_catalog.float8, "T" pg_catalog.float8) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_pnbd_expected' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.pareto_nbd_p_alive(model c360.pareto_nbd_model, x pg_catalog.float8, t_x pg_catalog.float8,
+                                        "T" pg_catalog.float8) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_pnbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.pareto_nbd_unconditional(model c360.pareto_nbd_model, t pg_catalog.float8) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_pnbd_unconditional' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.gamma_gamma_expected(model c360.gamma_gamma_model, x pg_catalog.float8,
+                                          mean_value pg_catalog.float8) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_gg_expected' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.gamma_gamma_expected(c360.gamma_gamma_model, pg_catalog.float8, pg_catalog.float8) IS
+    'Expected mean transaction value: p (gamma + x mean_value) / (p x + q - 1); the population mean when x = 0';
+
+-- The time units are in the signature: the horizon in months, a monthly discount rate, and how
+-- many of the model's time units make a month (4.345 weeks for models fitted in weeks).
+CREATE FUNCTION c360.clv(model c360.bgnbd_model, spend_model c360.gamma_gamma_model,
+                         x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8,
+                         mean_value pg_catalog.float8, horizon_months pg_catalog.int4 DEFAULT 12,
+                         monthly_discount_rate pg_catalog.float8 DEFAULT 0.01,
+                         model_units_per_month pg_catalog.float8 DEFAULT 4.345)
+    RETURNS pg_catalog.float8 AS 'MODULE_PATHNAME', 'c360_clv_bgnbd'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.clv(model c360.pareto_nbd_model, spend_model c360.gamma_gamma_model,
+                         x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8,
+                         mean_value pg_catalog.float8, horizon_months pg_catalog.int4 DEFAULT 12,
+                         monthly_discount_rate pg_catalog.float8 DEFAULT 0.01,
+                         model_units_per_month pg_catalog.float8 DEFAULT 4.345)
+    RETURNS pg_catalog.float8 AS 'MODULE_PATHNAME', 'c360_clv_pnbd'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv(c360.bgnbd_model, c360.gamma_gamma_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4, pg_catalog.float8, pg_catalog.float8) IS
+    'Discounted expected value over horizon_months: sum_k spend x (E[Y(k u)] - E[Y((k-1) u)]) / (1 + monthly rate)^k, u = model units per month';

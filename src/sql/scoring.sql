@@ -1,0 +1,334 @@
+-- customer360 install SQL, capability 'scoring' (assembled by the Makefile; see src/sql/common.sql).
+
+-------------------------------------------------------------------------------------------------
+-- Scoring (issue 4): logistic regression (churn, appetence) and evaluation of scores.
+-- Math in src/core/scoring, glue in src/pg/scoring_pg.cpp, documentation in docs/scoring.md.
+-------------------------------------------------------------------------------------------------
+
+-- Packed value types: one layout (src/core/scoring/packed.hpp), text form tag(ints;doubles) with
+-- shortest round-trip doubles (exact; the Citus wire format), every input validated (22P02/22P03).
+CREATE TYPE c360.logit_model;
+CREATE FUNCTION c360.logit_model_in(pg_catalog.cstring) RETURNS c360.logit_model
+    AS 'MODULE_PATHNAME', 'c360_logit_model_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_model_out(c360.logit_model) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_logit_model_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_model_recv(pg_catalog.internal) RETURNS c360.logit_model
+    AS 'MODULE_PATHNAME', 'c360_logit_model_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_model_send(c360.logit_model) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_logit_model_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE c360.logit_model (
+    INTERNALLENGTH = VARIABLE, INPUT = c360.logit_model_in, OUTPUT = c360.logit_model_out,
+    RECEIVE = c360.logit_model_recv, SEND = c360.logit_model_send, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE c360.logit_model IS
+    'A logistic regression model (coefficients, standard errors, fit statistics, feature centring/scaling); storable in tables';
+
+CREATE TYPE c360.logit_rows;
+CREATE FUNCTION c360.logit_rows_in(pg_catalog.cstring) RETURNS c360.logit_rows
+    AS 'MODULE_PATHNAME', 'c360_logit_rows_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_rows_out(c360.logit_rows) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_logit_rows_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_rows_recv(pg_catalog.internal) RETURNS c360.logit_rows
+    AS 'MODULE_PATHNAME', 'c360_logit_rows_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_rows_send(c360.logit_rows) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_logit_rows_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE c360.logit_rows (
+    INTERNALLENGTH = VARIABLE, INPUT = c360.logit_rows_in, OUTPUT = c360.logit_rows_out,
+    RECEIVE = c360.logit_rows_recv, SEND = c360.logit_rows_send, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE c360.logit_rows IS 'State of c360.logit_fit: the training rows of a group (label, features)';
+
+CREATE TYPE c360.logit_stats;
+CREATE FUNCTION c360.logit_stats_in(pg_catalog.cstring) RETURNS c360.logit_stats
+    AS 'MODULE_PATHNAME', 'c360_logit_stats_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_stats_out(c360.logit_stats) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_logit_stats_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_stats_recv(pg_catalog.internal) RETURNS c360.logit_stats
+    AS 'MODULE_PATHNAME', 'c360_logit_stats_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_stats_send(c360.logit_stats) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_logit_stats_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE c360.logit_stats (
+    INTERNALLENGTH = VARIABLE, INPUT = c360.logit_stats_in, OUTPUT = c360.logit_stats_out,
+    RECEIVE = c360.logit_stats_recv, SEND = c360.logit_stats_send, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE c360.logit_stats IS
+    'State of c360.logit_step: fixed-size sufficient statistics of one Newton pass (X''WX, gradient, log-likelihood)';
+
+CREATE TYPE c360.score_sample;
+CREATE FUNCTION c360.score_sample_in(pg_catalog.cstring) RETURNS c360.score_sample
+    AS 'MODULE_PATHNAME', 'c360_score_sample_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.score_sample_out(c360.score_sample) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_score_sample_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.score_sample_recv(pg_catalog.internal) RETURNS c360.score_sample
+    AS 'MODULE_PATHNAME', 'c360_score_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.score_sample_send(c360.score_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_score_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE c360.score_sample (
+    INTERNALLENGTH = VARIABLE, INPUT = c360.score_sample_in, OUTPUT = c360.score_sample_out,
+    RECEIVE = c360.score_sample_recv, SEND = c360.score_sample_send, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE c360.score_sample IS 'State of c360.auc and c360.gains: every (score, label) pair';
+
+CREATE TYPE c360.score_bins;
+CREATE FUNCTION c360.score_bins_in(pg_catalog.cstring) RETURNS c360.score_bins
+    AS 'MODULE_PATHNAME', 'c360_score_bins_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.score_bins_out(c360.score_bins) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_score_bins_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.score_bins_recv(pg_catalog.internal) RETURNS c360.score_bins
+    AS 'MODULE_PATHNAME', 'c360_score_bins_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.score_bins_send(c360.score_bins) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_score_bins_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE c360.score_bins (
+    INTERNALLENGTH = VARIABLE, INPUT = c360.score_bins_in, OUTPUT = c360.score_bins_out,
+    RECEIVE = c360.score_bins_recv, SEND = c360.score_bins_send, ALIGNMENT = double, STORAGE = extended
+);
+COMMENT ON TYPE c360.score_bins IS 'State of c360.log_loss, c360.brier and c360.calibration (fixed size)';
+
+-- Training options ------------------------------------------------------------------------------
+CREATE TYPE c360.logit_options AS (
+    intercept      pg_catalog.bool,   -- add an intercept term (default true)
+    l2             pg_catalog.float8, -- ridge penalty l2/2 * sum(beta_j^2), intercept not penalised (default 0)
+    max_iterations pg_catalog.int4,   -- Newton iterations at most (default 100)
+    tolerance      pg_catalog.float8, -- stop when the Newton decrement / (|objective| + 0.1) <= tolerance (1e-18)
+    standardize    pg_catalog.bool    -- centre and scale the features, kept in the model (default false)
+);
+CREATE FUNCTION c360.logit_options(intercept pg_catalog.bool DEFAULT true, l2 pg_catalog.float8 DEFAULT 0,
+                                   max_iterations pg_catalog.int4 DEFAULT 100,
+                                   tolerance pg_catalog.float8 DEFAULT 1e-18,
+                                   standardize pg_catalog.bool DEFAULT false)
+    RETURNS c360.logit_options
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN ROW(intercept, l2, max_iterations, tolerance, standardize)::c360.logit_options;
+COMMENT ON FUNCTION c360.logit_options(pg_catalog.bool, pg_catalog.float8, pg_catalog.int4, pg_catalog.float8,
+                                       pg_catalog.bool) IS 'Training options of c360.logit_fit / c360.logit_train';
+
+-- c360.logit_fit: the aggregate (rows of a group kept in memory, Newton in the final function) ---
+CREATE FUNCTION c360.logit_fit_add(state c360.logit_rows, y pg_catalog.bool, x pg_catalog.float8[])
+    RETURNS c360.logit_rows AS 'MODULE_PATHNAME', 'c360_logit_fit_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_fit_add(state c360.logit_rows, y pg_catalog.bool, x pg_catalog.float8[],
+                                   options c360.logit_options)
+    RETURNS c360.logit_rows AS 'MODULE_PATHNAME', 'c360_logit_fit_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_rows_merge(a c360.logit_rows, b c360.logit_rows) RETURNS c360.logit_rows
+    AS 'MODULE_PATHNAME', 'c360_logit_rows_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_fit_final(state c360.logit_rows) RETURNS c360.logit_model
+    AS 'MODULE_PATHNAME', 'c360_logit_fit_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE c360.logit_fit(y pg_catalog.bool, x pg_catalog.float8[]) (
+    SFUNC = c360.logit_fit_add, STYPE = c360.logit_rows, FINALFUNC = c360.logit_fit_final,
+    COMBINEFUNC = c360.logit_rows_merge, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.logit_fit(pg_catalog.bool, pg_catalog.float8[]) IS
+    'Logistic regression of y on x (intercept added): Newton/IRLS, rows with a NULL label or NULL/NaN feature skipped';
+CREATE AGGREGATE c360.logit_fit(y pg_catalog.bool, x pg_catalog.float8[], options c360.logit_options) (
+    SFUNC = c360.logit_fit_add, STYPE = c360.logit_rows, FINALFUNC = c360.logit_fit_final,
+    COMBINEFUNC = c360.logit_rows_merge, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.logit_fit(pg_catalog.bool, pg_catalog.float8[], c360.logit_options) IS
+    'Logistic regression of y on x with options (intercept, L2 penalty, iterations, tolerance, standardisation)';
+
+-- The iterated path: fixed-size statistics per pass, driven to convergence by c360.logit_train --
+CREATE FUNCTION c360.logit_start(options c360.logit_options DEFAULT c360.logit_options())
+    RETURNS c360.logit_model AS 'MODULE_PATHNAME', 'c360_logit_start'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_start(c360.logit_options) IS 'An untrained model: the first iterate of c360.logit_train';
+
+CREATE FUNCTION c360.logit_step_add(state c360.logit_stats, y pg_catalog.bool, x pg_catalog.float8[],
+                                    model c360.logit_model)
+    RETURNS c360.logit_stats AS 'MODULE_PATHNAME', 'c360_logit_step_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.logit_stats_merge(a c360.logit_stats, b c360.logit_stats) RETURNS c360.logit_stats
+    AS 'MODULE_PATHNAME', 'c360_logit_stats_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE c360.logit_step(y pg_catalog.bool, x pg_catalog.float8[], model c360.logit_model) (
+    SFUNC = c360.logit_step_add, STYPE = c360.logit_stats, COMBINEFUNC = c360.logit_stats_merge, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.logit_step(pg_catalog.bool, pg_catalog.float8[], c360.logit_model) IS
+    'One Newton pass at the model''s current coefficients: X''WX, gradient and log-likelihood (model constant per group)';
+CREATE AGGREGATE c360.logit_stats_rollup(c360.logit_stats) (
+    SFUNC = c360.logit_stats_merge, STYPE = c360.logit_stats, COMBINEFUNC = c360.logit_stats_merge, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.logit_stats_rollup(c360.logit_stats) IS 'Merges c360.logit_stats of one pass (per shard, per partition)';
+
+CREATE FUNCTION c360.logit_update(model c360.logit_model, stats c360.logit_stats) RETURNS c360.logit_model
+    AS 'MODULE_PATHNAME', 'c360_logit_update' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_update(c360.logit_model, c360.logit_stats) IS
+    'The model after one pass: a Newton step, or the final model with standard errors when converged';
+CREATE FUNCTION c360.logit_done(model c360.logit_model) RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'c360_logit_done' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_done(c360.logit_model) IS 'true once the model is trained (converged or out of iterations)';
+
+CREATE FUNCTION c360.logit_train(source pg_catalog.text, label pg_catalog.text, features pg_catalog.text,
+                                 options c360.logit_options DEFAULT c360.logit_options())
+    RETURNS c360.logit_model
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+AS $function$
+DECLARE
+    rel pg_catalog.text;
+    query pg_catalog.text;
+    model c360.logit_model;
+    stats c360.logit_stats;
+    passes pg_catalog.int4 := 0;
+BEGIN
+    IF source IS NULL OR label IS NULL OR features IS NULL OR options IS NULL THEN
+        RAISE EXCEPTION 'c360.logit_train: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    -- a table or view name, or a query
+    IF source ~* '^\s*(select|with|values|table)\M' OR source ~ '^\s*\(' THEN
+        rel := '(' || source || ')';
+    ELSE
+        rel := source::pg_catalog.regclass::pg_catalog.text;
+    END IF;
+    query := pg_catalog.format('SELECT c360.logit_step((%s)::pg_catalog.bool, (%s)::pg_catalog.float8[], $1) FROM %s AS c360_source',
+                               label, features, rel);
+    model := c360.logit_start(options);
+    LOOP
+        EXECUTE query INTO stats USING model;
+        model := c360.logit_update(model, stats);
+        passes := passes + 1;
+        EXIT WHEN c360.logit_done(model);
+        IF passes > (options).max_iterations + 2 THEN
+            RAISE EXCEPTION 'c360.logit_train: no convergence after % passes', passes USING ERRCODE = 'XX000';
+        END IF;
+    END LOOP;
+    RETURN model;
+END
+$function$;
+COMMENT ON FUNCTION c360.logit_train(pg_catalog.text, pg_catalog.text, pg_catalog.text, c360.logit_options) IS
+    'Logistic regression over a table, view or query of any size: one parallel-safe aggregate pass per Newton step';
+
+-- Scoring and reporting ---------------------------------------------------------------------------
+CREATE FUNCTION c360.logit_predict(model c360.logit_model, x pg_catalog.float8[]) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_logit_predict' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_predict(c360.logit_model, pg_catalog.float8[]) IS
+    'Probability that y is true for features x (NULL if x has a NULL or NaN); x must have the model''s length';
+CREATE FUNCTION c360.logit_coef(model c360.logit_model) RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360_logit_coef' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_coef(c360.logit_model) IS 'Coefficients, intercept first (scaled features when standardised)';
+
+CREATE TYPE c360.logit_info AS (
+    features pg_catalog.int4, intercept pg_catalog.bool, standardized pg_catalog.bool, l2 pg_catalog.float8,
+    status pg_catalog.text, converged pg_catalog.bool, iterations pg_catalog.int4,
+    n_used pg_catalog.int8, n_skipped pg_catalog.int8, n_positive pg_catalog.int8,
+    log_likelihood pg_catalog.float8, null_deviance pg_catalog.float8, deviance pg_catalog.float8,
+    aic pg_catalog.float8, condition_number pg_catalog.float8, n_aliased pg_catalog.int4, warnings pg_catalog.text
+);
+CREATE FUNCTION c360.logit_info(model c360.logit_model) RETURNS c360.logit_info
+    AS 'MODULE_PATHNAME', 'c360_logit_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_info(c360.logit_model) IS
+    'Model-level statistics: log-likelihood, deviances, AIC, iterations, rows used/skipped, condition number, warnings';
+
+CREATE FUNCTION c360.logit_terms(model c360.logit_model, names pg_catalog.text[] DEFAULT NULL)
+    RETURNS TABLE (term_no pg_catalog.int4, term pg_catalog.text, coef pg_catalog.float8, std_err pg_catalog.float8,
+                   z pg_catalog.float8, p_value pg_catalog.float8, odds_ratio pg_catalog.float8,
+                   odds_ratio_lower pg_catalog.float8, odds_ratio_upper pg_catalog.float8, aliased pg_catalog.bool)
+    AS 'MODULE_PATHNAME', 'c360_logit_terms' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 20;
+COMMENT ON FUNCTION c360.logit_terms(c360.logit_model, pg_catalog.text[]) IS
+    'One row per coefficient: estimate, standard error, Wald z and p-value, odds ratio and its 95% CI';
+
+CREATE FUNCTION c360.logit_summary(model c360.logit_model, names pg_catalog.text[] DEFAULT NULL)
+    RETURNS TABLE (term_no pg_catalog.int4, term pg_catalog.text, coef pg_catalog.float8, std_err pg_catalog.float8,
+                   z pg_catalog.float8, p_value pg_catalog.float8, odds_ratio pg_catalog.float8,
+                   odds_ratio_lower pg_catalog.float8, odds_ratio_upper pg_catalog.float8, aliased pg_catalog.bool,
+                   log_likelihood pg_catalog.float8, null_deviance pg_catalog.float8, deviance pg_catalog.float8,
+                   aic pg_catalog.float8, iterations pg_catalog.int4, converged pg_catalog.bool,
+                   n_used pg_catalog.int8, n_skipped pg_catalog.int8, condition_number pg_catalog.float8)
+    LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 20
+BEGIN ATOMIC
+    SELECT t.term_no, t.term, t.coef, t.std_err, t.z, t.p_value, t.odds_ratio, t.odds_ratio_lower,
+           t.odds_ratio_upper, t.aliased, (i).log_likelihood, (i).null_deviance, (i).deviance, (i).aic,
+           (i).iterations, (i).converged, (i).n_used, (i).n_skipped, (i).condition_number
+    FROM c360.logit_terms(model, names) AS t, c360.logit_info(model) AS i
+    ORDER BY t.term_no;
+END;
+COMMENT ON FUNCTION c360.logit_summary(c360.logit_model, pg_catalog.text[]) IS
+    'R-style summary: one row per term (coefficient, SE, z, p, odds ratio and 95% CI) with the model-level statistics';
+
+-- Feature helpers ---------------------------------------------------------------------------------
+CREATE FUNCTION c360.one_hot(value pg_catalog.text, vocabulary pg_catalog.text[], drop_first pg_catalog.bool DEFAULT true)
+    RETURNS pg_catalog.float8[] AS 'MODULE_PATHNAME', 'c360_one_hot'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.one_hot(pg_catalog.text, pg_catalog.text[], pg_catalog.bool) IS
+    'Indicator encoding of a categorical value against a stored vocabulary (first entry = reference level when drop_first)';
+CREATE FUNCTION c360.one_hot_names(prefix pg_catalog.text, vocabulary pg_catalog.text[],
+                                   drop_first pg_catalog.bool DEFAULT true)
+    RETURNS pg_catalog.text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN ARRAY(SELECT prefix || '=' || v FROM pg_catalog.unnest(vocabulary) WITH ORDINALITY AS u(v, i)
+                 WHERE NOT drop_first OR i > 1 ORDER BY i);
+COMMENT ON FUNCTION c360.one_hot_names(pg_catalog.text, pg_catalog.text[], pg_catalog.bool) IS
+    'Term names matching c360.one_hot (for c360.logit_summary)';
+
+-- Evaluation aggregates ---------------------------------------------------------------------------
+CREATE FUNCTION c360.score_sample_add(state c360.score_sample, score pg_catalog.float8, label pg_catalog.bool)
+    RETURNS c360.score_sample AS 'MODULE_PATHNAME', 'c360_score_sample_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.score_sample_add(state c360.score_sample, score pg_catalog.float8, label pg_catalog.bool,
+                                      bins pg_catalog.int4)
+    RETURNS c360.score_sample AS 'MODULE_PATHNAME', 'c360_score_sample_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.score_sample_merge(a c360.score_sample, b c360.score_sample) RETURNS c360.score_sample
+    AS 'MODULE_PATHNAME', 'c360_score_sample_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.auc_final(state c360.score_sample) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_auc_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE c360.auc(score pg_catalog.float8, label pg_catalog.bool) (
+    SFUNC = c360.score_sample_add, STYPE = c360.score_sample, FINALFUNC = c360.auc_final,
+    COMBINEFUNC = c360.score_sample_merge, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.auc(pg_catalog.float8, pg_catalog.bool) IS
+    'Exact ROC AUC: P(score of a positive > score of a negative), ties count 1/2 (Mann-Whitney U / n1 n0)';
+
+CREATE TYPE c360.gain_row AS (
+    bin pg_catalog.int4, customers pg_catalog.int8, responders pg_catalog.int8, response_rate pg_catalog.float8,
+    lift pg_catalog.float8, cumulative_customers pg_catalog.int8, cumulative_responders pg_catalog.int8,
+    cumulative_response_rate pg_catalog.float8, cumulative_lift pg_catalog.float8, cumulative_gain pg_catalog.float8,
+    min_score pg_catalog.float8, max_score pg_catalog.float8
+);
+CREATE FUNCTION c360.gains_final(state c360.score_sample) RETURNS c360.gain_row[]
+    AS 'MODULE_PATHNAME', 'c360_gains_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE c360.gains(score pg_catalog.float8, label pg_catalog.bool, bins pg_catalog.int4) (
+    SFUNC = c360.score_sample_add, STYPE = c360.score_sample, FINALFUNC = c360.gains_final,
+    COMBINEFUNC = c360.score_sample_merge, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.gains(pg_catalog.float8, pg_catalog.bool, pg_catalog.int4) IS
+    'Gains / lift table: customers sorted by score (descending) cut like ntile(bins); unnest() the result';
+
+CREATE FUNCTION c360.log_loss_add(state c360.score_bins, score pg_catalog.float8, label pg_catalog.bool)
+    RETURNS c360.score_bins AS 'MODULE_PATHNAME', 'c360_log_loss_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.brier_add(state c360.score_bins, score pg_catalog.float8, label pg_catalog.bool)
+    RETURNS c360.score_bins AS 'MODULE_PATHNAME', 'c360_brier_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.calibration_add(state c360.score_bins, score pg_catalog.float8, label pg_catalog.bool,
+                                     bins pg_catalog.int4)
+    RETURNS c360.score_bins AS 'MODULE_PATHNAME', 'c360_calibration_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION c360.score_bins_merge(a c360.score_bins, b c360.score_bins) RETURNS c360.score_bins
+    AS 'MODULE_PATHNAME', 'c360_score_bins_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.score_bins_mean(state c360.score_bins) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_score_bins_mean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE c360.log_loss(score pg_catalog.float8, label pg_catalog.bool) (
+    SFUNC = c360.log_loss_add, STYPE = c360.score_bins, FINALFUNC = c360.score_bins_mean,
+    COMBINEFUNC = c360.score_bins_merge, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.log_loss(pg_catalog.float8, pg_catalog.bool) IS
+    'Mean negative log-likelihood of probabilities (clipped to [1e-15, 1 - 1e-15])';
+CREATE AGGREGATE c360.brier(score pg_catalog.float8, label pg_catalog.bool) (
+    SFUNC = c360.brier_add, STYPE = c360.score_bins, FINALFUNC = c360.score_bins_mean,
+    COMBINEFUNC = c360.score_bins_merge, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.brier(pg_catalog.float8, pg_catalog.bool) IS 'Brier score: mean of (probability - label)^2';
+
+CREATE TYPE c360.calibration_row AS (
+    bin pg_catalog.int4, lower_bound pg_catalog.float8, upper_bound pg_catalog.float8, customers pg_catalog.int8,
+    responders pg_catalog.int8, mean_score pg_catalog.float8, observed_rate pg_catalog.float8
+);
+CREATE FUNCTION c360.calibration_final(state c360.score_bins) RETURNS c360.calibration_row[]
+    AS 'MODULE_PATHNAME', 'c360_calibration_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE c360.calibration(score pg_catalog.float8, label pg_catalog.bool, bins pg_catalog.int4) (
+    SFUNC = c360.calibration_add, STYPE = c360.score_bins, FINALFUNC = c360.calibration_final,
+    COMBINEFUNC = c360.score_bins_merge, PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE c360.calibration(pg_catalog.float8, pg_catalog.bool, pg_catalog.int4) IS
+    'Calibration table: equal-width probability bins with mean predicted score and observed rate; unnest() the result';
