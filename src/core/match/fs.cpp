@@ -27,10 +27,11 @@ void check_levels(const int* nlevels, int k) {
     }
 }
 
-void normalise(std::vector<double>& p) {
+// Every value at least `floor`, rescaled to sum to 1.
+void normalise(std::vector<double>& p, double floor = kFloor) {
     double s = 0.0;
     for (double& x : p) {
-        x = std::max(x, kFloor);
+        x = std::max(x, floor);
         s += x;
     }
     for (double& x : p) x /= s;
@@ -77,35 +78,36 @@ std::size_t pattern_cells(const int* nlevels, int k) {
 
 std::vector<double> empty_patterns(const int* nlevels, int k) {
     const std::size_t cells = pattern_cells(nlevels, k);
-    std::vector<double> t(2 + static_cast<std::size_t>(k) + cells, 0.0);
-    t[0] = kPatternsTag;
-    t[1] = k;
-    for (int i = 0; i < k; ++i) t[2 + static_cast<std::size_t>(i)] = nlevels[i];
+    std::vector<double> t(patterns_counts_at(k) + cells, 0.0);
+    t[kTagAt] = kPatternsTag;
+    t[kFieldsAt] = k;
+    for (int i = 0; i < k; ++i) t[kPatternsHeader + static_cast<std::size_t>(i)] = nlevels[i];
     return t;
 }
 
 int validate_patterns(const double* t, std::size_t len) {
-    if (len < 2 || t[0] != kPatternsTag || !(t[1] >= 1 && t[1] <= kMaxFields) || t[1] != std::floor(t[1])) {
+    if (len < kPatternsHeader || t[kTagAt] != kPatternsTag || !(t[kFieldsAt] >= 1 && t[kFieldsAt] <= kMaxFields) ||
+        t[kFieldsAt] != std::floor(t[kFieldsAt])) {
         fail(ErrorCode::DataCorrupted, "not a comparison pattern table (c360.fs_patterns result)");
     }
-    const int k = static_cast<int>(t[1]);
-    if (len < 2 + static_cast<std::size_t>(k)) {
+    const int k = static_cast<int>(t[kFieldsAt]);
+    if (len < patterns_counts_at(k)) {
         fail(ErrorCode::DataCorrupted, "truncated comparison pattern table");
     }
     std::vector<int> nl(static_cast<std::size_t>(k));
     for (int i = 0; i < k; ++i) {
-        const double v = t[2 + i];
+        const double v = t[kPatternsHeader + static_cast<std::size_t>(i)];
         if (!(v >= 2 && v <= kMaxLevels) || v != std::floor(v)) {
             fail(ErrorCode::DataCorrupted, "corrupted comparison pattern table: bad level count");
         }
         nl[static_cast<std::size_t>(i)] = static_cast<int>(v);
     }
     const std::size_t cells = pattern_cells(nl.data(), k);
-    if (len != 2 + static_cast<std::size_t>(k) + cells) {
+    if (len != patterns_counts_at(k) + cells) {
         fail(ErrorCode::DataCorrupted, "corrupted comparison pattern table: wrong length");
     }
     for (std::size_t i = 0; i < cells; ++i) {
-        if (!finite_count(t[2 + static_cast<std::size_t>(k) + i])) {
+        if (!finite_count(t[patterns_counts_at(k) + i])) {
             fail(ErrorCode::DataCorrupted, "corrupted comparison pattern table: bad count");
         }
     }
@@ -113,14 +115,14 @@ int validate_patterns(const double* t, std::size_t len) {
 }
 
 std::size_t pattern_index(const double* t, std::size_t len, const int* levels, const bool* nulls, int k) {
-    if (len < 2 || static_cast<int>(t[1]) != k) {
+    if (len < kPatternsHeader || static_cast<int>(t[kFieldsAt]) != k) {
         fail(ErrorCode::InvalidParameter,
              "comparison vector has " + std::to_string(k) + " levels, the table expects " +
-                 std::to_string(len >= 2 ? static_cast<int>(t[1]) : 0));
+                 std::to_string(len >= kPatternsHeader ? static_cast<int>(t[kFieldsAt]) : 0));
     }
     std::size_t idx = 0;
     for (int i = 0; i < k; ++i) {
-        const int nl = static_cast<int>(t[2 + i]);
+        const int nl = static_cast<int>(t[kPatternsHeader + static_cast<std::size_t>(i)]);
         const int lv = nulls[i] ? -1 : levels[i];
         if (lv < -1 || lv >= nl) {
             fail(ErrorCode::InvalidParameter, "level " + std::to_string(lv) + " of field " + std::to_string(i + 1) +
@@ -140,9 +142,9 @@ FsModel estimate(const double* table, std::size_t len, const double* u_table, st
              "EM options out of range: max_iterations 1..10000, tolerance > 0, 0 < initial_lambda < 1");
     }
     FsModel m;
-    m.levels.assign(table + 2, table + 2 + k);
-    const std::size_t cells = len - 2 - static_cast<std::size_t>(k);
-    const double* counts = table + 2 + k;
+    m.levels.assign(table + kPatternsHeader, table + patterns_counts_at(k));
+    const std::size_t cells = len - patterns_counts_at(k);
+    const double* counts = table + patterns_counts_at(k);
     std::vector<std::vector<int>> pat;
     std::vector<double> cnt;
     decode_patterns(counts, cells, m.levels, pat, cnt);
@@ -168,12 +170,12 @@ FsModel estimate(const double* table, std::size_t len, const double* u_table, st
     };
     if (u_table != nullptr) {
         const int uk = validate_patterns(u_table, u_len);
-        if (uk != k || !std::equal(m.levels.begin(), m.levels.end(), u_table + 2)) {
+        if (uk != k || !std::equal(m.levels.begin(), m.levels.end(), u_table + kPatternsHeader)) {
             fail(ErrorCode::InvalidParameter, "the random-pair table has different fields or levels");
         }
         std::vector<std::vector<int>> upat;
         std::vector<double> ucnt;
-        decode_patterns(u_table + 2 + k, u_len - 2 - static_cast<std::size_t>(k), m.levels, upat, ucnt);
+        decode_patterns(u_table + patterns_counts_at(k), u_len - patterns_counts_at(k), m.levels, upat, ucnt);
         m.u = frequencies(upat, ucnt);
     } else {
         m.u = frequencies(pat, cnt);
@@ -237,7 +239,8 @@ FsModel estimate(const double* table, std::size_t len, const double* u_table, st
 
 double estimate_prior(const double* table, std::size_t len, const FsModel& model, int max_iterations, double tolerance) {
     const int k = validate_patterns(table, len);
-    if (k != static_cast<int>(model.levels.size()) || !std::equal(model.levels.begin(), model.levels.end(), table + 2)) {
+    if (k != static_cast<int>(model.levels.size()) ||
+        !std::equal(model.levels.begin(), model.levels.end(), table + kPatternsHeader)) {
         fail(ErrorCode::InvalidParameter, "the pattern table and the model have different fields or levels");
     }
     if (max_iterations < 1 || max_iterations > 100000 || !(tolerance > 0)) {
@@ -245,7 +248,7 @@ double estimate_prior(const double* table, std::size_t len, const FsModel& model
     }
     std::vector<std::vector<int>> pat;
     std::vector<double> cnt;
-    decode_patterns(table + 2 + k, len - 2 - static_cast<std::size_t>(k), model.levels, pat, cnt);
+    decode_patterns(table + patterns_counts_at(k), len - patterns_counts_at(k), model.levels, pat, cnt);
     double total = 0.0;
     for (double c : cnt) total += c;
     if (total == 0.0) {
@@ -276,7 +279,11 @@ double estimate_prior(const double* table, std::size_t len, const FsModel& model
 }
 
 std::vector<double> to_array(const FsModel& m) {
-    std::vector<double> a = {kModelTag, static_cast<double>(m.levels.size()), m.lambda, static_cast<double>(m.iterations)};
+    std::vector<double> a(kModelHeader);
+    a[kTagAt] = kModelTag;
+    a[kFieldsAt] = static_cast<double>(m.levels.size());
+    a[kModelLambdaAt] = m.lambda;
+    a[kModelIterationsAt] = static_cast<double>(m.iterations);
     for (int l : m.levels) a.push_back(l);
     for (std::size_t i = 0; i < m.levels.size(); ++i) {
         a.insert(a.end(), m.m[i].begin(), m.m[i].end());
@@ -290,22 +297,24 @@ FsModel from_array(const double* a, std::size_t len) {
         fail(ErrorCode::DataCorrupted, "invalid match model: " + why, {},
              "Models come from c360.fs_estimate; do not edit the array by hand.");
     };
-    if (len < 4 || a[0] != kModelTag) bad("not a c360 match model");
-    if (!(a[1] >= 1 && a[1] <= kMaxFields) || a[1] != std::floor(a[1])) bad("bad field count");
-    const std::size_t k = static_cast<std::size_t>(a[1]);
+    if (len < kModelHeader || a[kTagAt] != kModelTag) bad("not a c360 match model");
+    if (!(a[kFieldsAt] >= 1 && a[kFieldsAt] <= kMaxFields) || a[kFieldsAt] != std::floor(a[kFieldsAt])) {
+        bad("bad field count");
+    }
+    const int k = static_cast<int>(a[kFieldsAt]);
     FsModel m;
-    m.lambda = a[2];
+    m.lambda = a[kModelLambdaAt];
     if (!(m.lambda > 0 && m.lambda < 1)) bad("lambda must be in (0, 1)");
-    if (!(a[3] >= 0 && a[3] <= 1e6)) bad("bad iteration count");
-    m.iterations = static_cast<int>(a[3]);
-    if (len < 4 + k) bad("truncated");
-    std::size_t pos = 4 + k;
-    for (std::size_t i = 0; i < k; ++i) {
-        const double v = a[4 + i];
+    if (!(a[kModelIterationsAt] >= 0 && a[kModelIterationsAt] <= 1e6)) bad("bad iteration count");
+    m.iterations = static_cast<int>(a[kModelIterationsAt]);
+    if (len < model_blocks_at(k)) bad("truncated");
+    std::size_t pos = model_blocks_at(k);
+    for (int i = 0; i < k; ++i) {
+        const double v = a[kModelHeader + static_cast<std::size_t>(i)];
         if (!(v >= 2 && v <= kMaxLevels) || v != std::floor(v)) bad("bad level count");
         m.levels.push_back(static_cast<int>(v));
     }
-    for (std::size_t i = 0; i < k; ++i) {
+    for (std::size_t i = 0; i < m.levels.size(); ++i) {
         const std::size_t nl = static_cast<std::size_t>(m.levels[i]);
         if (pos + 2 * nl > len) bad("truncated");
         for (int which = 0; which < 2; ++which) {
@@ -348,5 +357,63 @@ double match_weight(const FsModel& m, const int* levels, const bool* nulls, int 
 }
 
 double probability_of_weight(double w) { return 1.0 / (1.0 + std::exp2(-w)); }
+
+PatternPairs pattern_pairs(const double* table, std::size_t len) {
+    const int k = validate_patterns(table, len);
+    PatternPairs p;
+    for (std::size_t c = patterns_counts_at(k); c < len; ++c) {
+        p.total += table[c];
+        if (c > patterns_counts_at(k)) p.compared += table[c];
+    }
+    return p;
+}
+
+FsModel combine_rule_fits(const std::vector<RuleFit>& fits, double random_pairs, const std::vector<std::string>& names) {
+    auto left_out = [&](std::size_t i) {
+        fail(ErrorCode::InvalidParameter,
+             "every blocking rule uses field \"" + (i < names.size() ? names[i] : std::to_string(i + 1)) +
+                 "\", so its m cannot be estimated",
+             {}, "Add a blocking rule that does not use it, or train without random_pairs.");
+    };
+    if (fits.empty()) left_out(0);
+    if (!(random_pairs > 0)) fail(ErrorCode::InvalidParameter, "the random-pair table holds no pair");
+    FsModel out;
+    out.levels = fits.front().model.levels;
+    out.lambda = 0.5;
+    const std::size_t k = out.levels.size();
+    std::vector<std::vector<double>> m_sum(k); // per field and level: sum of expected matches x m
+    std::vector<double> w_sum(k, 0.0);         // per field: sum of expected matches
+    for (std::size_t i = 0; i < k; ++i) m_sum[i].assign(static_cast<std::size_t>(out.levels[i]), 0.0);
+    for (const RuleFit& f : fits) {
+        if (f.model.levels != out.levels || f.masked.size() != k || !(f.compared > 0)) {
+            fail(ErrorCode::InvalidParameter, "the blocking rules' models have different fields or levels");
+        }
+        out.iterations += f.model.iterations;
+        const double expected = f.model.lambda * f.compared;
+        for (std::size_t i = 0; i < k; ++i) {
+            if (f.masked[i]) continue;
+            for (std::size_t l = 0; l < m_sum[i].size(); ++l) m_sum[i][l] += expected * f.model.m[i][l];
+            w_sum[i] += expected;
+        }
+    }
+    for (std::size_t i = 0; i < k; ++i) {
+        if (!(w_sum[i] > 0)) left_out(i);
+        std::vector<double> m(m_sum[i].size());
+        for (std::size_t l = 0; l < m.size(); ++l) m[l] = m_sum[i][l] / w_sum[i];
+        normalise(m);
+        std::vector<double> u = fits.back().model.u[i];
+        normalise(u, 0.5 / random_pairs); // a level never seen: half a pair of the sample, not ~0
+        out.m.push_back(std::move(m));
+        out.u.push_back(std::move(u));
+    }
+    return out;
+}
+
+void spread_prior(FsModel& model, const double* candidates, std::size_t len, double records) {
+    if (!(records >= 2)) fail(ErrorCode::InvalidParameter, "a table of fewer than 2 records has no pair");
+    const double share = estimate_prior(candidates, len, model, 1000, 1e-9);
+    const double lambda = share * pattern_pairs(candidates, len).compared / (records * (records - 1) / 2);
+    model.lambda = std::min(std::max(lambda, 1e-300), 0.5);
+}
 
 } // namespace c360::match

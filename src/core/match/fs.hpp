@@ -5,13 +5,17 @@
 // (missing value: contributes 0 to the weight and is skipped by EM).
 //
 // Pattern table (the aggregate state, a float8[]): [kPatternsTag, K, L_1..L_K, counts...] with
-// one count per pattern, prod(L_k + 1) cells (index 0 of each field = null level).
+// one count per pattern, prod(L_k + 1) cells (index 0 of each field = null level; cell 0 = the
+// all-null vector).
 // Model (a float8[]): [kModelTag, K, lambda, iterations, L_1..L_K, then per field m_0..m_{L-1},
-// u_0..u_{L-1}]. Both are validated whenever they are read.
+// u_0..u_{L-1}]. Both are validated whenever they are read. This header is the one definition of
+// both layouts: SQL reads them through C functions (c360.match_model_info, c360._fs_compared_pairs,
+// c360._fs_combine_rules), never by position.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace c360::match {
@@ -21,6 +25,17 @@ inline constexpr double kModelTag = 3602.0;
 inline constexpr int kMaxFields = 32;
 inline constexpr int kMaxLevels = 16;
 inline constexpr std::size_t kMaxPatternCells = 1u << 20;
+
+// Offsets (0-based; SQL subscripts are one more) of the header fields of the two arrays.
+inline constexpr std::size_t kTagAt = 0;          // both: the tag
+inline constexpr std::size_t kFieldsAt = 1;       // both: K
+inline constexpr std::size_t kPatternsHeader = 2; // pattern table: L_1..L_K follow
+inline constexpr std::size_t kModelLambdaAt = 2;
+inline constexpr std::size_t kModelIterationsAt = 3;
+inline constexpr std::size_t kModelHeader = 4;    // model: L_1..L_K follow
+// Where the counts of a pattern table of k fields start, and the m/u blocks of a model.
+constexpr std::size_t patterns_counts_at(int k) { return kPatternsHeader + static_cast<std::size_t>(k); }
+constexpr std::size_t model_blocks_at(int k) { return kModelHeader + static_cast<std::size_t>(k); }
 
 struct FsModel {
     double lambda = 0.0;
@@ -56,6 +71,33 @@ double estimate_prior(const double* table, std::size_t len, const FsModel& model
 
 std::vector<double> to_array(const FsModel& m);
 FsModel from_array(const double* a, std::size_t len); // throws DataCorrupted on a bad model
+
+// The pairs counted in a pattern table (validated): all of them, and those with at least one
+// field compared (every cell but the all-null vector's).
+struct PatternPairs {
+    double total = 0.0;
+    double compared = 0.0;
+};
+PatternPairs pattern_pairs(const double* table, std::size_t len);
+
+// The random-pairs training of c360.match_train (docs/match.md): u from random pairs, m by EM one
+// blocking rule at a time with u fixed, leaving out the fields the rule uses, prior over all pairs.
+struct RuleFit {
+    FsModel model;            // estimate() on the rule's pattern table, u fixed from the random pairs
+    std::vector<bool> masked; // per field: left out (the rule uses it)
+    double compared = 0.0;    // the rule's pairs with at least one field compared
+};
+// m of each field: the mean of the fits that do not leave it out, weighted by their expected
+// matches (lambda x compared pairs), floored at 1e-6 and renormalised; u: the fits' (those of the
+// random pairs), a level never seen among the `random_pairs` sampled pairs counting as half a pair,
+// renormalised; iterations: the fits' total; lambda 0.5 until spread_prior sets it. Every fit has
+// the fields and levels of the first. A field that every fit leaves out: InvalidParameter, naming
+// it from `names` (field i + 1 when it has no name).
+FsModel combine_rule_fits(const std::vector<RuleFit>& fits, double random_pairs, const std::vector<std::string>& names);
+// The prior of a model whose m and u were estimated elsewhere: the share of matches among the
+// candidate pairs of a pattern table (estimate_prior: 1000 iterations, tolerance 1e-9) spread over
+// the records (records - 1) / 2 pairs of the table, kept within [1e-300, 0.5].
+void spread_prior(FsModel& model, const double* candidates, std::size_t len, double records);
 
 // Match weight log2(λ/(1−λ)) + Σ log2(m/u) and probability 2^W/(1+2^W).
 double match_weight(const FsModel& m, const int* levels, const bool* nulls, int k);

@@ -5,6 +5,7 @@
 // +infinity, as they do in PostgreSQL.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -87,5 +88,9 @@ int quantile_score(std::int64_t below, std::int64_t n, int bins);
 // Named marketing segment of 1..5 scores (rules in docs/rfm.md; first match wins; every one of
 // the 125 cells has exactly one segment).
 const char* segment(int r, int f, int m);
+// Every name segment() returns, in the order of its rules (tests/unit/events_rules_test.cpp).
+inline constexpr std::array<std::string_view, 11> kSegmentNames = {
+    "Champions",      "Loyal Customers", "Can't Lose Them", "At Risk",     "Potential Loyalist", "New Customers",
+    "Promising",      "Need Attention",  "About To Sleep",  "Hibernating", "Lost"};
 
 } // namespace c360::rfm
