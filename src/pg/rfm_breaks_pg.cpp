@@ -223,7 +223,7 @@ const ParsedBreaks* parsed_breaks(FunctionCallInfo fcinfo, ScoreCache* cache, He
 
 // ---- c360.rfm_sample I/O -------------------------------------------------------------------
 
-C360_FUNCTION(c360_rfm_sample_in, "c360.rfm_sample_in") {
+C360_FUNCTION(rfm_sample_in, "c360.rfm_sample_in") {
     const char* str = PG_GETARG_CSTRING(0);
     const std::string_view text(str);
     int bins = 0;
@@ -238,7 +238,7 @@ C360_FUNCTION(c360_rfm_sample_in, "c360.rfm_sample_in") {
     PG_RETURN_POINTER(s);
 }
 
-C360_FUNCTION(c360_rfm_sample_out, "c360.rfm_sample_out") {
+C360_FUNCTION(rfm_sample_out, "c360.rfm_sample_out") {
     const SampleHeader* s = sample_arg(fcinfo, 0);
     validate_sample(s, ErrorCode::DataCorrupted);
     const size_t bound = rfm::sample_text_bound(s->count);
@@ -251,7 +251,7 @@ C360_FUNCTION(c360_rfm_sample_out, "c360.rfm_sample_out") {
     PG_RETURN_CSTRING(buf);
 }
 
-C360_FUNCTION(c360_rfm_sample_recv, "c360.rfm_sample_recv") {
+C360_FUNCTION(rfm_sample_recv, "c360.rfm_sample_recv") {
     StringInfo msg = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
     const int bins = pq_getmsgint(msg, 4);
     const int64 n = pq_getmsgint64(msg);
@@ -271,7 +271,7 @@ C360_FUNCTION(c360_rfm_sample_recv, "c360.rfm_sample_recv") {
     PG_RETURN_POINTER(s);
 }
 
-C360_FUNCTION(c360_rfm_sample_send, "c360.rfm_sample_send") {
+C360_FUNCTION(rfm_sample_send, "c360.rfm_sample_send") {
     const SampleHeader* s = sample_arg(fcinfo, 0);
     validate_sample(s, ErrorCode::DataCorrupted);
     StringInfoData buf;
@@ -287,18 +287,18 @@ C360_FUNCTION(c360_rfm_sample_send, "c360.rfm_sample_send") {
 
 // ---- aggregate support ---------------------------------------------------------------------
 
-// c360.rfm_breaks_add(state, recency_days, frequency, monetary, bins)
-C360_FUNCTION(c360_rfm_breaks_add, "c360.rfm_breaks") {
+// c360.rfm_breaks_add(state, recency_days, frequency, monetary [, bins]): quintiles without bins
+C360_FUNCTION(rfm_breaks_add, "c360.rfm_breaks") {
+    if (PG_NARGS() < 5) {
+        return add_customer(fcinfo, 5);
+    }
     if (PG_ARGISNULL(4)) {
         c360::fail(ErrorCode::NullValueNotAllowed, "bins must not be NULL");
     }
     return add_customer(fcinfo, PG_GETARG_INT32(4));
 }
 
-// c360.rfm_breaks_add(state, recency_days, frequency, monetary): quintiles
-C360_FUNCTION(c360_rfm_breaks_add5, "c360.rfm_breaks") { return add_customer(fcinfo, 5); }
-
-C360_FUNCTION(c360_rfm_sample_merge, "c360.rfm_sample_merge") {
+C360_FUNCTION(rfm_sample_merge, "c360.rfm_sample_merge") {
     SampleHeader* a = sample_arg(fcinfo, 0);
     const SampleHeader* b = sample_arg(fcinfo, 1);
     validate_sample(a, ErrorCode::DataCorrupted);
@@ -313,7 +313,7 @@ C360_FUNCTION(c360_rfm_sample_merge, "c360.rfm_sample_merge") {
 }
 
 // c360.rfm_breaks_final(state) -> c360.rfm_breaks
-C360_FUNCTION(c360_rfm_breaks_final, "c360.rfm_breaks") {
+C360_FUNCTION(rfm_breaks_final, "c360.rfm_breaks") {
     const SampleHeader* s = sample_arg(fcinfo, 0);
     validate_sample(s, ErrorCode::DataCorrupted);
     const int bins = s->bins;
@@ -345,7 +345,7 @@ C360_FUNCTION(c360_rfm_breaks_final, "c360.rfm_breaks") {
 }
 
 // c360.rfm_score(recency_days, frequency, monetary, breaks) -> c360.rfm_score
-C360_FUNCTION(c360_rfm_score, "c360.rfm_score") {
+C360_FUNCTION(rfm_score, "c360.rfm_score") {
     const double r = PG_GETARG_FLOAT8(0);
     const double f = PG_GETARG_FLOAT8(1);
     const double m = PG_GETARG_FLOAT8(2);

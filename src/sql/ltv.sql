@@ -64,17 +64,17 @@ CREATE TYPE c360.gamma_gamma_model AS (
 CREATE FUNCTION c360.bgnbd_add(state c360.clv_sample, x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8)
     RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_bgnbd_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION c360.pareto_nbd_add(state c360.clv_sample, x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8)
-    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_pnbd_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_pareto_nbd_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION c360.gamma_gamma_add(state c360.clv_sample, x pg_catalog.float8, mean_value pg_catalog.float8)
-    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_gg_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_gamma_gamma_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION c360.clv_merge(a c360.clv_sample, b c360.clv_sample) RETURNS c360.clv_sample
     AS 'MODULE_PATHNAME', 'c360_clv_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION c360.bgnbd_final(state c360.clv_sample) RETURNS c360.bgnbd_model
     AS 'MODULE_PATHNAME', 'c360_bgnbd_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION c360.pareto_nbd_final(state c360.clv_sample) RETURNS c360.pareto_nbd_model
-    AS 'MODULE_PATHNAME', 'c360_pnbd_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_pareto_nbd_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION c360.gamma_gamma_final(state c360.clv_sample) RETURNS c360.gamma_gamma_model
-    AS 'MODULE_PATHNAME', 'c360_gg_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_gamma_gamma_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE AGGREGATE c360.bgnbd_fit(x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8) (
     SFUNC = c360.bgnbd_add, STYPE = c360.clv_sample, FINALFUNC = c360.bgnbd_final,
@@ -108,15 +108,15 @@ COMMENT ON FUNCTION c360.bgnbd_unconditional(c360.bgnbd_model, pg_catalog.float8
     'E[X(t)]: expected repeat purchases in t time units of a new customer';
 CREATE FUNCTION c360.pareto_nbd_expected(model c360.pareto_nbd_model, t pg_catalog.float8, x pg_catalog.float8,
                                          t_x pg_catalog.float8, "T" pg_catalog.float8) RETURNS pg_catalog.float8
-    AS 'MODULE_PATHNAME', 'c360_pnbd_expected' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_pareto_nbd_expected' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION c360.pareto_nbd_p_alive(model c360.pareto_nbd_model, x pg_catalog.float8, t_x pg_catalog.float8,
                                         "T" pg_catalog.float8) RETURNS pg_catalog.float8
-    AS 'MODULE_PATHNAME', 'c360_pnbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_pareto_nbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION c360.pareto_nbd_unconditional(model c360.pareto_nbd_model, t pg_catalog.float8) RETURNS pg_catalog.float8
-    AS 'MODULE_PATHNAME', 'c360_pnbd_unconditional' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_pareto_nbd_unconditional' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION c360.gamma_gamma_expected(model c360.gamma_gamma_model, x pg_catalog.float8,
                                           mean_value pg_catalog.float8) RETURNS pg_catalog.float8
-    AS 'MODULE_PATHNAME', 'c360_gg_expected' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_gamma_gamma_expected' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.gamma_gamma_expected(c360.gamma_gamma_model, pg_catalog.float8, pg_catalog.float8) IS
     'Expected mean transaction value: p (gamma + x mean_value) / (p x + q - 1); the population mean when x = 0';
 
@@ -134,7 +134,7 @@ CREATE FUNCTION c360.clv(model c360.pareto_nbd_model, spend_model c360.gamma_gam
                          mean_value pg_catalog.float8, horizon_months pg_catalog.int4 DEFAULT 12,
                          monthly_discount_rate pg_catalog.float8 DEFAULT 0.01,
                          model_units_per_month pg_catalog.float8 DEFAULT 4.345)
-    RETURNS pg_catalog.float8 AS 'MODULE_PATHNAME', 'c360_clv_pnbd'
+    RETURNS pg_catalog.float8 AS 'MODULE_PATHNAME', 'c360_clv_pareto_nbd'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.clv(c360.bgnbd_model, c360.gamma_gamma_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4, pg_catalog.float8, pg_catalog.float8) IS
     'Discounted expected value over horizon_months: sum_k spend x (E[Y(k u)] - E[Y((k-1) u)]) / (1 + monthly rate)^k, u = model units per month';

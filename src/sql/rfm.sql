@@ -192,7 +192,7 @@ CREATE FUNCTION c360.rfm_breaks_add(state c360.rfm_sample, recency_days pg_catal
 CREATE FUNCTION c360.rfm_breaks_add(state c360.rfm_sample, recency_days pg_catalog.float8,
                                     frequency pg_catalog.float8, monetary pg_catalog.float8)
     RETURNS c360.rfm_sample
-    AS 'MODULE_PATHNAME', 'c360_rfm_breaks_add5'
+    AS 'MODULE_PATHNAME', 'c360_rfm_breaks_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 CREATE FUNCTION c360.rfm_sample_merge(a c360.rfm_sample, b c360.rfm_sample) RETURNS c360.rfm_sample
     AS 'MODULE_PATHNAME', 'c360_rfm_sample_merge'

@@ -189,7 +189,7 @@ Datum fit_result(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
 
 // ---- the state type ----------------------------------------------------------------------------
 
-C360_FUNCTION(c360_clv_sample_in, "c360.clv_sample_in") {
+C360_FUNCTION(clv_sample_in, "c360.clv_sample_in") {
     // clv1(kind;count;x,t_x,T;...)
     std::string_view in(PG_GETARG_CSTRING(0));
     auto corrupt = [] { c360::fail(ErrorCode::InvalidTextRepresentation, "invalid c360.clv_sample value"); };
@@ -225,7 +225,7 @@ C360_FUNCTION(c360_clv_sample_in, "c360.clv_sample_in") {
     PG_RETURN_POINTER(s);
 }
 
-C360_FUNCTION(c360_clv_sample_out, "c360.clv_sample_out") {
+C360_FUNCTION(clv_sample_out, "c360.clv_sample_out") {
     const SampleHeader* s = sample_arg(fcinfo, 0);
     StringInfoData buf;
     initStringInfo(&buf);
@@ -248,11 +248,11 @@ C360_FUNCTION(c360_clv_sample_out, "c360.clv_sample_out") {
     PG_RETURN_CSTRING(buf.data);
 }
 
-C360_FUNCTION(c360_bgnbd_add, "c360.bgnbd_fit") { return add_row(fcinfo, clv::Model::BgNbd); }
-C360_FUNCTION(c360_pnbd_add, "c360.pareto_nbd_fit") { return add_row(fcinfo, clv::Model::ParetoNbd); }
-C360_FUNCTION(c360_gg_add, "c360.gamma_gamma_fit") { return add_row(fcinfo, clv::Model::GammaGamma); }
+C360_FUNCTION(bgnbd_add, "c360.bgnbd_fit") { return add_row(fcinfo, clv::Model::BgNbd); }
+C360_FUNCTION(pareto_nbd_add, "c360.pareto_nbd_fit") { return add_row(fcinfo, clv::Model::ParetoNbd); }
+C360_FUNCTION(gamma_gamma_add, "c360.gamma_gamma_fit") { return add_row(fcinfo, clv::Model::GammaGamma); }
 
-C360_FUNCTION(c360_clv_merge, "c360.clv_merge") {
+C360_FUNCTION(clv_merge, "c360.clv_merge") {
     SampleHeader* a = sample_arg(fcinfo, 0);
     const SampleHeader* b = sample_arg(fcinfo, 1);
     if (a->kind != b->kind) {
@@ -264,11 +264,11 @@ C360_FUNCTION(c360_clv_merge, "c360.clv_merge") {
     PG_RETURN_POINTER(a);
 }
 
-C360_FUNCTION(c360_bgnbd_final, "c360.bgnbd_fit") { return fit_result(fcinfo, clv::Model::BgNbd, "c360.bgnbd_model"); }
-C360_FUNCTION(c360_pnbd_final, "c360.pareto_nbd_fit") {
+C360_FUNCTION(bgnbd_final, "c360.bgnbd_fit") { return fit_result(fcinfo, clv::Model::BgNbd, "c360.bgnbd_model"); }
+C360_FUNCTION(pareto_nbd_final, "c360.pareto_nbd_fit") {
     return fit_result(fcinfo, clv::Model::ParetoNbd, "c360.pareto_nbd_model");
 }
-C360_FUNCTION(c360_gg_final, "c360.gamma_gamma_fit") {
+C360_FUNCTION(gamma_gamma_final, "c360.gamma_gamma_fit") {
     return fit_result(fcinfo, clv::Model::GammaGamma, "c360.gamma_gamma_model");
 }
 
@@ -320,21 +320,21 @@ Datum unconditional(FunctionCallInfo fcinfo, const char* model_type, Uncondition
 
 } // namespace
 
-C360_FUNCTION(c360_bgnbd_expected, "c360.bgnbd_expected") { return expected(fcinfo, "c360.bgnbd_model", clv::bgnbd_expected); }
-C360_FUNCTION(c360_bgnbd_p_alive, "c360.bgnbd_p_alive") { return p_alive(fcinfo, "c360.bgnbd_model", clv::bgnbd_p_alive); }
-C360_FUNCTION(c360_bgnbd_unconditional, "c360.bgnbd_unconditional") {
+C360_FUNCTION(bgnbd_expected, "c360.bgnbd_expected") { return expected(fcinfo, "c360.bgnbd_model", clv::bgnbd_expected); }
+C360_FUNCTION(bgnbd_p_alive, "c360.bgnbd_p_alive") { return p_alive(fcinfo, "c360.bgnbd_model", clv::bgnbd_p_alive); }
+C360_FUNCTION(bgnbd_unconditional, "c360.bgnbd_unconditional") {
     return unconditional(fcinfo, "c360.bgnbd_model", clv::bgnbd_unconditional);
 }
-C360_FUNCTION(c360_pnbd_expected, "c360.pareto_nbd_expected") {
+C360_FUNCTION(pareto_nbd_expected, "c360.pareto_nbd_expected") {
     return expected(fcinfo, "c360.pareto_nbd_model", clv::pnbd_expected);
 }
-C360_FUNCTION(c360_pnbd_p_alive, "c360.pareto_nbd_p_alive") { return p_alive(fcinfo, "c360.pareto_nbd_model", clv::pnbd_p_alive); }
-C360_FUNCTION(c360_pnbd_unconditional, "c360.pareto_nbd_unconditional") {
+C360_FUNCTION(pareto_nbd_p_alive, "c360.pareto_nbd_p_alive") { return p_alive(fcinfo, "c360.pareto_nbd_model", clv::pnbd_p_alive); }
+C360_FUNCTION(pareto_nbd_unconditional, "c360.pareto_nbd_unconditional") {
     return unconditional(fcinfo, "c360.pareto_nbd_model", clv::pnbd_unconditional);
 }
 
 // (model, x, mean_value): NULL when x = 0 and q <= 1 (no finite population mean)
-C360_FUNCTION(c360_gg_expected, "c360.gamma_gamma_expected") {
+C360_FUNCTION(gamma_gamma_expected, "c360.gamma_gamma_expected") {
     double p[3];
     model_params(fcinfo, 0, 3, p, "c360.gamma_gamma_model");
     const double x = PG_GETARG_FLOAT8(1);
@@ -375,5 +375,5 @@ Datum clv_any(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
 }
 } // namespace
 
-C360_FUNCTION(c360_clv_bgnbd, "c360.clv") { return clv_any(fcinfo, clv::Model::BgNbd, "c360.bgnbd_model"); }
-C360_FUNCTION(c360_clv_pnbd, "c360.clv") { return clv_any(fcinfo, clv::Model::ParetoNbd, "c360.pareto_nbd_model"); }
+C360_FUNCTION(clv_bgnbd, "c360.clv") { return clv_any(fcinfo, clv::Model::BgNbd, "c360.bgnbd_model"); }
+C360_FUNCTION(clv_pareto_nbd, "c360.clv") { return clv_any(fcinfo, clv::Model::ParetoNbd, "c360.pareto_nbd_model"); }

@@ -1,17 +1,14 @@
-// SQL glue for scoring: the packed value types (c360.logit_model, c360.logit_rows, c360.logit_stats,
-// c360.score_sample, c360.score_bins), logistic regression training / scoring / summary, and the
-// evaluation aggregates. The math lives in src/core/scoring.
+// SQL glue for logistic regression (src/core/scoring/logit): c360.logit_fit, the iterated
+// c360.logit_train path (c360.logit_step, c360.logit_update), scoring, summaries and c360.one_hot.
 #include <algorithm>
 #include <cstddef>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <type_traits>
 #include <string>
 #include <vector>
 
-#include "bridge.hpp"
-#include "scoring/evaluate.hpp"
+#include "scoring_packed_pg.hpp"
 #include "scoring/logit.hpp"
 
 extern "C" {
@@ -28,135 +25,9 @@ extern "C" {
 
 using c360::ErrorCode;
 namespace sc = c360::scoring;
+using namespace c360::pg::scoring;
 
 namespace {
-
-// ---- memory and packed values ------------------------------------------------------------------
-
-// palloc from C++ code that holds live objects: a PostgreSQL error becomes a C++ exception.
-void* palloc_guarded(std::size_t bytes) {
-    if (bytes > MaxAllocSize) {
-        c360::fail(ErrorCode::ProgramLimitExceeded, "value too large (over 1 GB)",
-                   {}, "For large training sets use c360.logit_train, which keeps no rows in memory.");
-    }
-    void* mem = nullptr;
-    c360::pg::pg_call([&]() noexcept { mem = palloc(bytes); });
-    return mem;
-}
-
-// Copies a C++-owned packed value into a palloc'd varlena (only the used doubles).
-void* to_datum_memory(const sc::PackedBuffer& b) {
-    const sc::PackedView v = b.view();
-    const std::size_t bytes = sc::packed_bytes(v.h->n_int, v.n_dbl());
-    void* mem = palloc_guarded(bytes);
-    std::memcpy(mem, b.data(), bytes);
-    sc::mut_of(mem).h->cap_dbl = v.h->n_dbl;
-    SET_VARSIZE(mem, bytes);
-    return mem;
-}
-
-// A packed argument, detoasted and fully checked (a damaged stored value is XX001, not a crash).
-const void* packed_arg(FunctionCallInfo fcinfo, int argno, const sc::TypeInfo& type) {
-    struct varlena* v = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
-    sc::check_packed(v, VARSIZE(v), type, ErrorCode::DataCorrupted);
-    return v;
-}
-
-// A state to update: in place inside an aggregate, a copy for plain calls.
-void* writable_state(FunctionCallInfo fcinfo, int argno) {
-    struct varlena* v = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
-    if (AggCheckCallContext(fcinfo, nullptr) && static_cast<void*>(v) == DatumGetPointer(PG_GETARG_DATUM(argno))) {
-        return v;
-    }
-    void* copy = palloc(VARSIZE(v));
-    std::memcpy(copy, v, VARSIZE(v));
-    return copy;
-}
-
-// Room for `extra` more doubles. A larger state is allocated in the current (per-call) context
-// and returned: the executor copies it into the aggregate context and frees the old one.
-void* reserve(void* state, std::size_t extra) {
-    sc::PackedMut m = sc::mut_of(state);
-    const std::size_t used = m.view().n_dbl();
-    if (used + extra <= m.h->cap_dbl) {
-        return state;
-    }
-    std::size_t cap = std::max<std::size_t>({2 * m.h->cap_dbl, used + extra, 1024});
-    if (sc::packed_bytes(m.h->n_int, cap) > MaxAllocSize) {
-        cap = (MaxAllocSize - sc::packed_bytes(m.h->n_int, 0)) / 8;
-        if (cap < used + extra) {
-            c360::fail(ErrorCode::ProgramLimitExceeded, "too many rows to keep in memory (state over 1 GB)",
-                       {}, "Use c360.logit_train (iterated, fixed-size statistics) for large tables.");
-        }
-    }
-    const std::size_t bytes = sc::packed_bytes(m.h->n_int, cap);
-    void* mem = palloc(bytes);
-    std::memcpy(mem, state, sc::packed_bytes(m.h->n_int, used));
-    sc::mut_of(mem).h->cap_dbl = cap;
-    SET_VARSIZE(mem, bytes);
-    return mem;
-}
-
-Datum packed_in(FunctionCallInfo fcinfo, const sc::TypeInfo& type) {
-    const char* str = PG_GETARG_CSTRING(0);
-    void* mem = nullptr;
-    {
-        const sc::PackedBuffer b = sc::from_text(str, type);
-        mem = to_datum_memory(b);
-    }
-    PG_RETURN_POINTER(mem);
-}
-
-Datum packed_out(FunctionCallInfo fcinfo, const sc::TypeInfo& type) {
-    const void* v = packed_arg(fcinfo, 0, type);
-    char* out = nullptr;
-    {
-        const std::string text = sc::to_text(sc::view_of(v), type);
-        out = static_cast<char*>(palloc_guarded(text.size() + 1));
-        std::memcpy(out, text.c_str(), text.size() + 1);
-    }
-    PG_RETURN_CSTRING(out);
-}
-
-Datum packed_recv(FunctionCallInfo fcinfo, const sc::TypeInfo& type) {
-    StringInfo msg = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
-    const uint32 magic = pq_getmsgint(msg, 4);
-    const uint32 version = pq_getmsgint(msg, 4);
-    const uint32 n_int = pq_getmsgint(msg, 4);
-    const uint64 n_dbl = static_cast<uint64>(pq_getmsgint64(msg));
-    if (n_int != type.n_int || n_dbl > (MaxAllocSize - sc::packed_bytes(n_int, 0)) / 8 ||
-        static_cast<uint64>(msg->len - msg->cursor) != 8 * (n_int + n_dbl)) {
-        c360::fail(ErrorCode::InvalidBinaryRepresentation, std::string("invalid binary ") + type.sql_name + " value",
-                   "sizes do not match the message length");
-    }
-    const std::size_t bytes = sc::packed_bytes(n_int, n_dbl);
-    void* mem = palloc0(bytes);
-    sc::PackedMut m = sc::mut_of(mem);
-    m.h->magic = magic;
-    m.h->version = version;
-    m.h->n_int = n_int;
-    m.h->n_dbl = n_dbl;
-    m.h->cap_dbl = n_dbl;
-    m = sc::mut_of(mem);
-    for (uint32 i = 0; i < n_int; ++i) m.ints[i] = pq_getmsgint64(msg);
-    for (uint64 i = 0; i < n_dbl; ++i) m.dbl[i] = pq_getmsgfloat8(msg);
-    SET_VARSIZE(mem, bytes);
-    sc::check_packed(mem, bytes, type, ErrorCode::InvalidBinaryRepresentation);
-    PG_RETURN_POINTER(mem);
-}
-
-Datum packed_send(FunctionCallInfo fcinfo, const sc::TypeInfo& type) {
-    const sc::PackedView v = sc::view_of(packed_arg(fcinfo, 0, type));
-    StringInfoData buf;
-    pq_begintypsend(&buf);
-    pq_sendint32(&buf, v.h->magic);
-    pq_sendint32(&buf, v.h->version);
-    pq_sendint32(&buf, v.h->n_int);
-    pq_sendint64(&buf, static_cast<int64>(v.n_dbl()));
-    for (uint32 i = 0; i < v.h->n_int; ++i) pq_sendint64(&buf, v.ints[i]);
-    for (std::size_t i = 0; i < v.n_dbl(); ++i) pq_sendfloat8(&buf, v.dbl[i]);
-    PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
 
 // ---- arguments ----------------------------------------------------------------------------------
 
@@ -210,48 +81,12 @@ sc::Options options_arg(FunctionCallInfo fcinfo, int argno) {
     return o;
 }
 
-// Tuple descriptor of the element type of the function's array result (c360.gain_row[] ...).
-TupleDesc result_element_tupdesc(FunctionCallInfo fcinfo, Oid* elem) {
-    *elem = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
-    if (*elem == InvalidOid) {
-        c360::fail(ErrorCode::Internal, "function must return an array of a composite type");
-    }
-    return BlessTupleDesc(lookup_rowtype_tupdesc_copy(*elem, -1));
-}
-
-Datum float8_or_null(double v, bool* isnull) {
-    *isnull = std::isnan(v);
-    return Float8GetDatum(v);
-}
-
-template <class T>
-T* pod_copy(const std::vector<T>& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    T* out = static_cast<T*>(palloc_guarded(sizeof(T) * std::max<std::size_t>(v.size(), 1)));
-    if (!v.empty()) std::memcpy(out, v.data(), sizeof(T) * v.size());
-    return out;
-}
-
 } // namespace
-
-// ---- type I/O -----------------------------------------------------------------------------------
-
-#define C360_PACKED_IO(name, type)                                                           \
-    C360_FUNCTION(c360_##name##_in, "c360." #name "_in") { return packed_in(fcinfo, type); }    \
-    C360_FUNCTION(c360_##name##_out, "c360." #name "_out") { return packed_out(fcinfo, type); } \
-    C360_FUNCTION(c360_##name##_recv, "c360." #name "_recv") { return packed_recv(fcinfo, type); } \
-    C360_FUNCTION(c360_##name##_send, "c360." #name "_send") { return packed_send(fcinfo, type); }
-
-C360_PACKED_IO(logit_model, sc::kModelType)
-C360_PACKED_IO(logit_rows, sc::kRowsType)
-C360_PACKED_IO(logit_stats, sc::kStatsType)
-C360_PACKED_IO(score_sample, sc::kSampleType)
-C360_PACKED_IO(score_bins, sc::kBinsType)
 
 // ---- c360.logit_fit: rows kept in the state, Newton in the final function -----------------------
 
 // c360.logit_fit_add(state, y, x [, options])
-C360_FUNCTION(c360_logit_fit_add, "c360.logit_fit") {
+C360_FUNCTION(logit_fit_add, "c360.logit_fit") {
     void* state;
     if (PG_ARGISNULL(0)) {
         const sc::Options o = options_arg(fcinfo, 3);
@@ -284,7 +119,7 @@ C360_FUNCTION(c360_logit_fit_add, "c360.logit_fit") {
     PG_RETURN_POINTER(state);
 }
 
-C360_FUNCTION(c360_logit_rows_merge, "c360.logit_rows_merge") {
+C360_FUNCTION(logit_rows_merge, "c360.logit_rows_merge") {
     void* a = writable_state(fcinfo, 0);
     const sc::PackedView b = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(1)));
     sc::rows_combine_check(sc::view_of(a), b);
@@ -322,7 +157,7 @@ void warn_about(const void* model) {
 
 } // namespace
 
-C360_FUNCTION(c360_logit_fit_final, "c360.logit_fit") {
+C360_FUNCTION(logit_fit_final, "c360.logit_fit") {
     const sc::PackedView rows = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
     void* mem = nullptr;
     {
@@ -350,7 +185,7 @@ void* new_stats(const sc::PackedView& model, int k, std::int64_t skipped) {
 } // namespace
 
 // c360.logit_step_add(state, y, x, model)
-C360_FUNCTION(c360_logit_step_add, "c360.logit_step") {
+C360_FUNCTION(logit_step_add, "c360.logit_step") {
     if (PG_ARGISNULL(3)) {
         c360::fail(ErrorCode::NullValueNotAllowed, "model must not be NULL", {}, "Start from c360.logit_start().");
     }
@@ -382,7 +217,7 @@ C360_FUNCTION(c360_logit_step_add, "c360.logit_step") {
     PG_RETURN_POINTER(state);
 }
 
-C360_FUNCTION(c360_logit_stats_merge, "c360.logit_stats_merge") {
+C360_FUNCTION(logit_stats_merge, "c360.logit_stats_merge") {
     const sc::PackedView b = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(1)));
     struct varlena* a0 = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
     if (sc::view_of(a0).ints[sc::kSK] == 0 && b.ints[sc::kSK] != 0) {
@@ -402,7 +237,7 @@ C360_FUNCTION(c360_logit_stats_merge, "c360.logit_stats_merge") {
     PG_RETURN_POINTER(a);
 }
 
-C360_FUNCTION(c360_logit_start, "c360.logit_start") {
+C360_FUNCTION(logit_start, "c360.logit_start") {
     const sc::Options o = options_arg(fcinfo, 0);
     void* mem = nullptr;
     {
@@ -412,7 +247,7 @@ C360_FUNCTION(c360_logit_start, "c360.logit_start") {
     PG_RETURN_POINTER(mem);
 }
 
-C360_FUNCTION(c360_logit_update, "c360.logit_update") {
+C360_FUNCTION(logit_update, "c360.logit_update") {
     if (PG_ARGISNULL(0)) {
         c360::fail(ErrorCode::NullValueNotAllowed, "model must not be NULL");
     }
@@ -430,7 +265,7 @@ C360_FUNCTION(c360_logit_update, "c360.logit_update") {
     PG_RETURN_POINTER(mem);
 }
 
-C360_FUNCTION(c360_logit_done, "c360.logit_done") {
+C360_FUNCTION(logit_done, "c360.logit_done") {
     PG_RETURN_BOOL(sc::model_done(sc::view_of(packed_arg(fcinfo, 0, sc::kModelType))));
 }
 
@@ -470,7 +305,7 @@ const void* predict_model(FunctionCallInfo fcinfo) {
 
 } // namespace
 
-C360_FUNCTION(c360_logit_predict, "c360.logit_predict") {
+C360_FUNCTION(logit_predict, "c360.logit_predict") {
     const sc::PackedView model = sc::view_of(predict_model(fcinfo));
     const double* x = nullptr;
     int k = 0;
@@ -484,7 +319,7 @@ C360_FUNCTION(c360_logit_predict, "c360.logit_predict") {
     PG_RETURN_FLOAT8(p);
 }
 
-C360_FUNCTION(c360_logit_coef, "c360.logit_coef") {
+C360_FUNCTION(logit_coef, "c360.logit_coef") {
     const sc::PackedView model = sc::view_of(packed_arg(fcinfo, 0, sc::kModelType));
     const sc::ModelLayout l = sc::layout_of_model(model);
     Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * std::max(l.p, 1)));
@@ -499,7 +334,7 @@ constexpr int kInfoColumns = 17;
 
 // c360.logit_terms(model, names text[]) -> SETOF (term_no, term, coef, std_err, z, p_value,
 // odds_ratio, odds_ratio_lower, odds_ratio_upper, aliased)
-C360_FUNCTION(c360_logit_terms, "c360.logit_summary") {
+C360_FUNCTION(logit_terms, "c360.logit_summary") {
     if (PG_ARGISNULL(0)) {
         InitMaterializedSRF(fcinfo, 0); // no model, no terms
         return (Datum)0;
@@ -556,7 +391,7 @@ C360_FUNCTION(c360_logit_terms, "c360.logit_summary") {
 }
 
 // c360.logit_info(model) -> c360.logit_info (model-level statistics)
-C360_FUNCTION(c360_logit_info, "c360.logit_info") {
+C360_FUNCTION(logit_info, "c360.logit_info") {
     const sc::PackedView model = sc::view_of(packed_arg(fcinfo, 0, sc::kModelType));
     Datum v[kInfoColumns];
     bool n[kInfoColumns] = {false};
@@ -605,179 +440,13 @@ C360_FUNCTION(c360_logit_info, "c360.logit_info") {
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), v, n)));
 }
 
-// ---- evaluation: c360.auc, c360.gains (score_sample) ---------------------------------------------
-
-// c360.score_sample_add(state, score, label [, bins]): with bins, the state of c360.gains
-C360_FUNCTION(c360_score_sample_add, "c360.score_sample_add") {
-    void* state;
-    if (PG_ARGISNULL(0)) {
-        const bool gains = PG_NARGS() > 3;
-        if (gains && PG_ARGISNULL(3)) {
-            c360::fail(ErrorCode::NullValueNotAllowed, "bins must not be NULL");
-        }
-        const int bins = gains ? PG_GETARG_INT32(3) : 0;
-        const std::size_t cap = 1024;
-        state = palloc0(sc::packed_bytes(sc::kEvalInts, cap));
-        sc::sample_init(state, gains ? sc::kSampleGains : sc::kSampleAuc, bins, cap);
-        SET_VARSIZE(state, sc::packed_bytes(sc::kEvalInts, cap));
-    } else {
-        state = writable_state(fcinfo, 0);
-    }
-    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
-        ++sc::mut_of(state).ints[sc::kENSkipped];
-        PG_RETURN_POINTER(state);
-    }
-    const double score = PG_GETARG_FLOAT8(1);
-    sc::check_score(score);
-    state = reserve(state, 2);
-    sc::PackedMut m = sc::mut_of(state);
-    m.dbl[m.h->n_dbl] = score;
-    m.dbl[m.h->n_dbl + 1] = PG_GETARG_BOOL(2) ? 1.0 : 0.0;
-    m.h->n_dbl += 2;
-    ++m.ints[sc::kEN];
-    PG_RETURN_POINTER(state);
-}
-
-C360_FUNCTION(c360_score_sample_merge, "c360.score_sample_merge") {
-    void* a = writable_state(fcinfo, 0);
-    const sc::PackedView b = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(1)));
-    sc::sample_combine_check(sc::view_of(a), b);
-    a = reserve(a, b.n_dbl());
-    sc::PackedMut m = sc::mut_of(a);
-    std::memcpy(m.dbl + m.h->n_dbl, b.dbl, sizeof(double) * b.n_dbl());
-    m.h->n_dbl += b.n_dbl();
-    m.ints[sc::kEN] += b.ints[sc::kEN];
-    m.ints[sc::kENSkipped] += b.ints[sc::kENSkipped];
-    PG_RETURN_POINTER(a);
-}
-
-C360_FUNCTION(c360_auc_final, "c360.auc") {
-    const sc::PackedView s = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
-    double value = 0;
-    bool defined = false;
-    {
-        const auto r = sc::auc(s);
-        defined = r.has_value();
-        value = defined ? *r : 0.0;
-    }
-    if (!defined) PG_RETURN_NULL();
-    PG_RETURN_FLOAT8(value);
-}
-
-C360_FUNCTION(c360_gains_final, "c360.gains") {
-    const sc::PackedView s = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
-    sc::GainRow* rows = nullptr;
-    int count = 0;
-    {
-        const auto g = sc::gains(s);
-        rows = pod_copy(g);
-        count = static_cast<int>(g.size());
-    }
-    Oid elem;
-    TupleDesc td = result_element_tupdesc(fcinfo, &elem);
-    Datum* items = static_cast<Datum*>(palloc(sizeof(Datum) * std::max(count, 1)));
-    for (int i = 0; i < count; ++i) {
-        const sc::GainRow& g = rows[i];
-        Datum v[12];
-        bool n[12] = {false};
-        v[0] = Int32GetDatum(g.bin);
-        v[1] = Int64GetDatum(g.customers);
-        v[2] = Int64GetDatum(g.responders);
-        v[3] = float8_or_null(g.response_rate, &n[3]);
-        v[4] = float8_or_null(g.lift, &n[4]);
-        v[5] = Int64GetDatum(g.cum_customers);
-        v[6] = Int64GetDatum(g.cum_responders);
-        v[7] = float8_or_null(g.cum_response_rate, &n[7]);
-        v[8] = float8_or_null(g.cum_lift, &n[8]);
-        v[9] = float8_or_null(g.cum_gain, &n[9]);
-        v[10] = float8_or_null(g.min_score, &n[10]);
-        v[11] = float8_or_null(g.max_score, &n[11]);
-        items[i] = HeapTupleGetDatum(heap_form_tuple(td, v, n));
-    }
-    PG_RETURN_ARRAYTYPE_P(construct_array(items, count, elem, -1, false, TYPALIGN_DOUBLE));
-}
-
-// ---- evaluation: c360.log_loss, c360.brier, c360.calibration (score_bins) -----------------------
-
-namespace {
-
-Datum bins_add(FunctionCallInfo fcinfo, std::int64_t kind) {
-    void* state;
-    if (PG_ARGISNULL(0)) {
-        int bins = 0;
-        if (kind == sc::kBinsCalibration) {
-            if (PG_ARGISNULL(3)) c360::fail(ErrorCode::NullValueNotAllowed, "bins must not be NULL");
-            bins = PG_GETARG_INT32(3);
-            sc::check_bins(bins);
-        }
-        const std::size_t bytes = sc::packed_bytes(sc::kEvalInts, sc::bins_n_dbl(bins));
-        state = palloc0(bytes);
-        sc::bins_init(state, kind, bins);
-        SET_VARSIZE(state, bytes);
-    } else {
-        state = writable_state(fcinfo, 0);
-    }
-    if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
-        ++sc::mut_of(state).ints[sc::kENSkipped];
-    } else {
-        sc::bins_add(sc::mut_of(state), PG_GETARG_FLOAT8(1), PG_GETARG_BOOL(2));
-    }
-    PG_RETURN_POINTER(state);
-}
-
-} // namespace
-
-C360_FUNCTION(c360_log_loss_add, "c360.log_loss") { return bins_add(fcinfo, sc::kBinsLogLoss); }
-C360_FUNCTION(c360_brier_add, "c360.brier") { return bins_add(fcinfo, sc::kBinsBrier); }
-C360_FUNCTION(c360_calibration_add, "c360.calibration") { return bins_add(fcinfo, sc::kBinsCalibration); }
-
-C360_FUNCTION(c360_score_bins_merge, "c360.score_bins_merge") {
-    void* a = writable_state(fcinfo, 0);
-    sc::bins_combine(sc::mut_of(a), sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(1))));
-    PG_RETURN_POINTER(a);
-}
-
-C360_FUNCTION(c360_score_bins_mean, "c360.score_bins_mean") {
-    const auto m = sc::bins_mean(sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
-    if (!m) PG_RETURN_NULL();
-    PG_RETURN_FLOAT8(*m);
-}
-
-C360_FUNCTION(c360_calibration_final, "c360.calibration") {
-    const sc::PackedView s = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
-    sc::CalibrationRow* rows = nullptr;
-    int count = 0;
-    {
-        const auto c = sc::calibration(s);
-        rows = pod_copy(c);
-        count = static_cast<int>(c.size());
-    }
-    Oid elem;
-    TupleDesc td = result_element_tupdesc(fcinfo, &elem);
-    Datum* items = static_cast<Datum*>(palloc(sizeof(Datum) * std::max(count, 1)));
-    for (int i = 0; i < count; ++i) {
-        const sc::CalibrationRow& r = rows[i];
-        Datum v[7];
-        bool n[7] = {false};
-        v[0] = Int32GetDatum(r.bin);
-        v[1] = Float8GetDatum(r.lower);
-        v[2] = Float8GetDatum(r.upper);
-        v[3] = Int64GetDatum(r.customers);
-        v[4] = Int64GetDatum(r.responders);
-        v[5] = float8_or_null(r.mean_score, &n[5]);
-        v[6] = float8_or_null(r.observed_rate, &n[6]);
-        items[i] = HeapTupleGetDatum(heap_form_tuple(td, v, n));
-    }
-    PG_RETURN_ARRAYTYPE_P(construct_array(items, count, elem, -1, false, TYPALIGN_DOUBLE));
-}
-
 // ---- feature helpers ----------------------------------------------------------------------------
 
 // c360.one_hot(value text, vocabulary text[], drop_first boolean) -> float8[]
 // One indicator per vocabulary entry (the first one left out when drop_first: the reference
 // level). NULL value -> NULL (the row is skipped by training); a value outside the vocabulary is
 // an error.
-C360_FUNCTION(c360_one_hot, "c360.one_hot") {
+C360_FUNCTION(one_hot, "c360.one_hot") {
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
         c360::fail(ErrorCode::NullValueNotAllowed, "vocabulary and drop_first must not be NULL");
     }
