@@ -5,9 +5,15 @@
 // the end of the changing command and to the others when the change commits (or, on rollback,
 // again locally), and the registered callback marks the copy stale. Reading the rules with a query
 // per order cost as much as the rest of the trigger (bench/events).
+// The rule kinds, their parameters and their validation are src/core/events/rules.hpp's: also
+// c360._event_rule_problem (the validation trigger's checks) and c360.event_rule_kinds().
 #include <cstring>
+#include <optional>
+#include <string>
 
 #include "bridge.hpp"
+#include "events/rules.hpp"
+#include "tuples.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -18,18 +24,22 @@ extern "C" {
 #include "executor/spi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/inval.h"
+#include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/tuplestore.h"
 }
+
+namespace ev = c360::events;
 
 namespace {
 
-enum RuleKind : int { kWelcome = 0, kSpendThreshold = 1, kOrderCount = 2, kSegmentTransition = 3 };
-
 struct CachedRule {
     int32 id;
-    int kind;     // RuleKind, or -1 for the types the trigger does not evaluate (inactivity)
+    bool evaluated; // a kind of the tracking trigger (realtime); the others are fired by batch functions
+    ev::RuleKind kind;
     Datum amount; // spend_threshold: numeric in TopMemoryContext, else 0
     int64 count;  // order_count
     char* from;   // segment_transition: a segment name or "*" (TopMemoryContext)
@@ -66,6 +76,22 @@ void free_rules() {
     cache.n = 0;
 }
 
+// A rule's parameter (nullptr when absent), in CurrentMemoryContext.
+const JsonbValue* rule_param(const Jsonb* params, std::string_view name) {
+    if (!JB_ROOT_IS_OBJECT(params)) return nullptr;
+    return getKeyJsonValueFromContainer(const_cast<JsonbContainer*>(&params->root), name.data(),
+                                        static_cast<int>(name.size()), nullptr);
+}
+
+// The value of a segment_transition parameter as ->> reads it, "*" (any) when absent or null.
+char* segment_param(const Jsonb* params, std::string_view name) {
+    const JsonbValue* v = rule_param(params, name);
+    if (v == nullptr || v->type == jbvNull) return pstrdup("*");
+    if (v->type == jbvString) return pnstrdup(v->val.string.val, v->val.string.len);
+    const Jsonb* j = JsonbValueToJsonb(const_cast<JsonbValue*>(v));
+    return JsonbToCString(nullptr, const_cast<JsonbContainer*>(&j->root), VARSIZE(j));
+}
+
 // Reads the enabled rules into TopMemoryContext. PostgreSQL calls only: runs inside pg_call.
 void load_rules() {
     if (!cache.callback_registered) {
@@ -75,13 +101,7 @@ void load_rules() {
     const uint64 before = cache.invalidations;
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     const int rc = SPI_execute(
-        "SELECT r.rule_id, CASE r.rule_type WHEN 'welcome' THEN 0 WHEN 'spend_threshold' THEN 1 "
-        "WHEN 'order_count' THEN 2 WHEN 'segment_transition' THEN 3 ELSE -1 END, "
-        "r.params OPERATOR(pg_catalog.->>) 'amount', "
-        "((r.params OPERATOR(pg_catalog.->>) 'count')::pg_catalog.numeric)::pg_catalog.int8, "
-        "COALESCE(r.params OPERATOR(pg_catalog.->>) 'from', '*'), "
-        "COALESCE(r.params OPERATOR(pg_catalog.->>) 'to', '*'), "
-        "'c360.event_rules'::pg_catalog.regclass::pg_catalog.oid "
+        "SELECT r.rule_id, r.rule_type, r.params, 'c360.event_rules'::pg_catalog.regclass::pg_catalog.oid "
         "FROM c360.event_rules r WHERE r.enabled ORDER BY r.rule_id",
         true, 0);
     if (rc != SPI_OK_SELECT) elog(ERROR, "reading c360.event_rules failed: %s", SPI_result_code_string(rc));
@@ -94,25 +114,32 @@ void load_rules() {
         bool isnull = false;
         CachedRule& r = rules[i];
         r.id = DatumGetInt32(SPI_getbinval(t, td, 1, &isnull));
-        r.kind = DatumGetInt32(SPI_getbinval(t, td, 2, &isnull));
-        MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-        if (r.kind == kSpendThreshold) {
-            char* amount = SPI_getvalue(t, td, 3);
-            if (amount == nullptr) elog(ERROR, "spend_threshold rule %d has no amount", r.id);
-            r.amount = DirectFunctionCall3(numeric_in, CStringGetDatum(amount), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-            pfree(amount);
+        char* type = SPI_getvalue(t, td, 2);
+        const ev::RuleKindSpec* spec = ev::find_rule_kind(type);
+        r.evaluated = spec != nullptr && spec->realtime;
+        if (r.evaluated) {
+            r.kind = spec->kind;
+            const Jsonb* params = DatumGetJsonbP(SPI_getbinval(t, td, 3, &isnull));
+            MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+            // the parameters by their names in the kinds table
+            if (r.kind == ev::RuleKind::SpendThreshold) {
+                const JsonbValue* amount = rule_param(params, spec->params()[0].name);
+                if (amount == nullptr || amount->type != jbvNumeric) elog(ERROR, "spend_threshold rule %d has no amount", r.id);
+                r.amount = datumCopy(NumericGetDatum(amount->val.numeric), false, -1);
+            }
+            if (r.kind == ev::RuleKind::OrderCount) {
+                const JsonbValue* count = rule_param(params, spec->params()[0].name);
+                if (count == nullptr || count->type != jbvNumeric) elog(ERROR, "order_count rule %d has no count", r.id);
+                r.count = DatumGetInt64(DirectFunctionCall1(numeric_int8, NumericGetDatum(count->val.numeric)));
+            }
+            if (r.kind == ev::RuleKind::SegmentTransition) {
+                r.from = segment_param(params, spec->params()[0].name);
+                r.to = segment_param(params, spec->params()[1].name);
+            }
+            MemoryContextSwitchTo(old);
         }
-        if (r.kind == kOrderCount) {
-            const Datum c = SPI_getbinval(t, td, 4, &isnull);
-            if (isnull) elog(ERROR, "order_count rule %d has no count", r.id);
-            r.count = DatumGetInt64(c);
-        }
-        if (r.kind == kSegmentTransition) {
-            r.from = SPI_getvalue(t, td, 5);
-            r.to = SPI_getvalue(t, td, 6);
-        }
-        MemoryContextSwitchTo(old);
-        cache.relid = DatumGetObjectId(SPI_getbinval(t, td, 7, &isnull));
+        pfree(type);
+        cache.relid = DatumGetObjectId(SPI_getbinval(t, td, 4, &isnull));
     }
     cache.rules = rules;
     cache.n = n;
@@ -141,22 +168,23 @@ int fired_rules(int64 n_before, int64 n_after, Datum m_before, Datum m_after, co
     int k = 0;
     for (int i = 0; i < cache.n; ++i) {
         const CachedRule& r = cache.rules[i];
+        if (!r.evaluated) continue;
         bool fires = false;
         switch (r.kind) {
-        case kWelcome:
+        case ev::RuleKind::Welcome:
             fires = n_before == 0 && n_after >= 1;
             break;
-        case kSpendThreshold:
+        case ev::RuleKind::SpendThreshold:
             fires = numeric_less(m_before, r.amount) && !numeric_less(m_after, r.amount);
             break;
-        case kOrderCount:
+        case ev::RuleKind::OrderCount:
             fires = n_before < r.count && n_after >= r.count;
             break;
-        case kSegmentTransition:
+        case ev::RuleKind::SegmentTransition:
             fires = moved && (std::strcmp(r.from, "*") == 0 || same_text(seg_before, r.from)) &&
                     (std::strcmp(r.to, "*") == 0 || same_text(seg_after, r.to));
             break;
-        default:
+        case ev::RuleKind::Inactivity:
             break;
         }
         if (fires) ids[k++] = Int32GetDatum(r.id);
@@ -383,4 +411,110 @@ C360_FUNCTION(track_insert, "c360._track_insert") {
         SPI_finish();
     });
     return PointerGetDatum(nullptr);
+}
+
+// ---- the kinds table in SQL ------------------------------------------------------------------
+
+namespace {
+
+// One top-level key of a rule's params, read with PostgreSQL calls into palloc'd C strings.
+struct ParamEntry {
+    char* key;
+    ev::JsonType type;
+    char* value; // a string's contents, a number's numeric_out text, else ""
+    char* json;  // the value as jsonb prints it (params -> key)
+};
+
+// The keys of a params object, in the jsonb's order; *n = -1 when params is not an object.
+ParamEntry* read_params(Jsonb* params, int* n) {
+    if (!JB_ROOT_IS_OBJECT(params)) {
+        *n = -1;
+        return nullptr;
+    }
+    ParamEntry* entries = static_cast<ParamEntry*>(palloc0(sizeof(ParamEntry) * (JB_ROOT_COUNT(params) + 1)));
+    JsonbIterator* it = JsonbIteratorInit(&params->root);
+    JsonbValue v;
+    JsonbIteratorToken tok;
+    int k = 0;
+    while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+        if (tok == WJB_KEY) {
+            entries[k].key = pnstrdup(v.val.string.val, v.val.string.len);
+        } else if (tok == WJB_VALUE) {
+            ParamEntry& e = entries[k++];
+            e.value = pstrdup("");
+            switch (v.type) {
+            case jbvString:
+                e.type = ev::JsonType::String;
+                e.value = pnstrdup(v.val.string.val, v.val.string.len);
+                break;
+            case jbvNumeric:
+                e.type = ev::JsonType::Number;
+                e.value = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v.val.numeric)));
+                break;
+            case jbvBool:
+                e.type = ev::JsonType::Boolean;
+                break;
+            case jbvBinary:
+                e.type = JsonContainerIsArray(v.val.binary.data) ? ev::JsonType::Array : ev::JsonType::Object;
+                break;
+            default:
+                e.type = ev::JsonType::Null;
+                break;
+            }
+            const Jsonb* j = JsonbValueToJsonb(&v);
+            e.json = JsonbToCString(nullptr, const_cast<JsonbContainer*>(&j->root), VARSIZE(j));
+        }
+    }
+    *n = k;
+    return entries;
+}
+
+} // namespace
+
+// c360._event_rule_problem(rule_type, params) -> (message, hint): what c360.validate_event_rule
+// reports for a row of c360.event_rules (after 'event rule "<name>": '), or NULL when it is valid.
+C360_FUNCTION(_event_rule_problem, "c360._event_rule_problem") {
+    char* type = PG_ARGISNULL(0) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(0));
+    int n = 0;
+    ParamEntry* entries = PG_ARGISNULL(1) ? nullptr : read_params(PG_GETARG_JSONB_P(1), &n);
+    TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, 2, "c360._event_rule_problem");
+    Datum result = (Datum)0;
+    bool valid = true;
+    {
+        ev::RuleParams params;
+        params.is_null = PG_ARGISNULL(1);
+        params.is_object = !params.is_null && n >= 0;
+        for (int i = 0; i < n; ++i) {
+            params.entries.push_back({entries[i].key, entries[i].type, entries[i].value, entries[i].json});
+        }
+        const std::optional<ev::RuleProblem> p =
+            ev::rule_problem(type == nullptr ? std::nullopt : std::optional<std::string_view>(type), params);
+        if (p) {
+            valid = false;
+            c360::pg::pg_call([&]() noexcept {
+                Datum v[2] = {CStringGetTextDatum(p->message.c_str()), CStringGetTextDatum(p->hint.c_str())};
+                bool nulls[2] = {false, p->hint.empty()};
+                result = HeapTupleGetDatum(heap_form_tuple(td, v, nulls));
+            });
+        }
+    }
+    if (valid) PG_RETURN_NULL();
+    return result;
+}
+
+// c360.event_rule_kinds() -> (rule_type, parameters, realtime): the kinds table.
+C360_FUNCTION(event_rule_kinds, "c360.event_rule_kinds") {
+    InitMaterializedSRF(fcinfo, 0);
+    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    for (const ev::RuleKindSpec& k : ev::rule_kinds()) {
+        const std::string name(k.name);
+        const std::string parameters = ev::parameters_json(k);
+        c360::pg::pg_call([&]() noexcept {
+            Datum v[3] = {CStringGetTextDatum(name.c_str()),
+                          DirectFunctionCall1(jsonb_in, CStringGetDatum(parameters.c_str())), BoolGetDatum(k.realtime)};
+            bool nulls[3] = {false, false, false};
+            tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, nulls);
+        });
+    }
+    return (Datum)0;
 }

@@ -1,6 +1,8 @@
 // SQL glue for the Fellegi-Sunter model: the c360.fs_patterns aggregate (float8[] state with a
-// combine function), c360.fs_estimate (EM), c360.match_weight / match_probability and the
-// per-field parameters behind c360.match_explain. docs/match.md.
+// combine function), c360.fs_estimate (EM), c360.match_weight / match_probability, the
+// per-field parameters behind c360.match_explain / match_parameters (c360.match_model_info) and
+// the random-pairs model of c360.match_train (c360._fs_compared_pairs, c360._fs_combine_rules).
+// The array layouts are src/core/match/fs.hpp's. docs/match.md.
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -10,7 +12,10 @@
 #include "bridge.hpp"
 #include "match/fs.hpp"
 
+#include "tuples.hpp"
+
 extern "C" {
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 }
@@ -97,12 +102,12 @@ C360_FUNCTION(fs_patterns_add, "c360.fs_patterns") {
         state = PG_GETARG_ARRAYTYPE_P(0);
     }
     const F8 t = float8_array(state, "state");
-    if (t.len != 2 + static_cast<std::size_t>(nl.k) + fs::pattern_cells(nl.v, nl.k) ||
-        static_cast<int>(t.data[1]) != nl.k) {
+    if (t.len != fs::patterns_counts_at(nl.k) + fs::pattern_cells(nl.v, nl.k) ||
+        static_cast<int>(t.data[fs::kFieldsAt]) != nl.k) {
         c360::fail(ErrorCode::InvalidParameter, "every row of c360.fs_patterns must have the same number of fields");
     }
     for (int i = 0; i < nl.k; ++i) {
-        if (static_cast<int>(t.data[2 + i]) != nl.v[i]) {
+        if (static_cast<int>(t.data[fs::kPatternsHeader + static_cast<std::size_t>(i)]) != nl.v[i]) {
             c360::fail(ErrorCode::InvalidParameter, "every row of c360.fs_patterns must have the same nlevels");
         }
     }
@@ -111,7 +116,7 @@ C360_FUNCTION(fs_patterns_add, "c360.fs_patterns") {
                                                     std::to_string(nl.k));
     }
     const std::size_t idx = fs::pattern_index(t.data, t.len, lv.v, lv.null, lv.k);
-    t.data[2 + static_cast<std::size_t>(nl.k) + idx] += 1.0;
+    t.data[fs::patterns_counts_at(nl.k) + idx] += 1.0;
     PG_RETURN_ARRAYTYPE_P(state);
 }
 
@@ -137,10 +142,10 @@ C360_FUNCTION(fs_patterns_merge, "c360.fs_patterns_merge") {
     const F8 tb = float8_array(b, "state");
     const int k = fs::validate_patterns(ta.data, ta.len);
     fs::validate_patterns(tb.data, tb.len);
-    if (ta.len != tb.len || std::memcmp(ta.data, tb.data, (2 + static_cast<std::size_t>(k)) * sizeof(double)) != 0) {
+    if (ta.len != tb.len || std::memcmp(ta.data, tb.data, fs::patterns_counts_at(k) * sizeof(double)) != 0) {
         c360::fail(ErrorCode::InvalidParameter, "cannot merge pattern tables with different fields or levels");
     }
-    for (std::size_t i = 2 + static_cast<std::size_t>(k); i < ta.len; ++i) ta.data[i] += tb.data[i];
+    for (std::size_t i = fs::patterns_counts_at(k); i < ta.len; ++i) ta.data[i] += tb.data[i];
     PG_RETURN_ARRAYTYPE_P(a);
 }
 
@@ -269,6 +274,89 @@ C360_FUNCTION(match_level_params, "c360.match_level_params") {
             }
         }
         out = to_pg(r);
+    }
+    PG_RETURN_ARRAYTYPE_P(out);
+}
+
+// c360.match_model_info(model) -> (fields, levels, lambda, iterations): the header of a model.
+C360_FUNCTION(match_model_info, "c360.match_model_info") {
+    const F8 model = float8_array(PG_GETARG_ARRAYTYPE_P(0), "model");
+    int k = 0;
+    Datum levels[fs::kMaxFields];
+    double lambda = 0.0;
+    int iterations = 0;
+    {
+        const fs::FsModel m = fs::from_array(model.data, model.len);
+        k = static_cast<int>(m.levels.size());
+        for (int i = 0; i < k; ++i) levels[i] = Int32GetDatum(m.levels[static_cast<std::size_t>(i)]);
+        lambda = m.lambda;
+        iterations = m.iterations;
+    }
+    TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, 4, "c360.match_model_info");
+    Datum v[4] = {Int32GetDatum(k), PointerGetDatum(construct_array(levels, k, INT4OID, sizeof(int32), true, TYPALIGN_INT)),
+                  Float8GetDatum(lambda), Int32GetDatum(iterations)};
+    bool nulls[4] = {false, false, false, false};
+    return HeapTupleGetDatum(heap_form_tuple(td, v, nulls));
+}
+
+// ---- the random-pairs training of c360.match_train -----------------------------------------
+
+// c360._fs_compared_pairs(patterns): the pairs of a pattern table with at least one field compared.
+C360_FUNCTION(_fs_compared_pairs, "c360.match_train") {
+    const F8 t = float8_array(PG_GETARG_ARRAYTYPE_P(0), "patterns");
+    PG_RETURN_FLOAT8(fs::pattern_pairs(t.data, t.len).compared);
+}
+
+namespace {
+
+// A two-dimensional array of `rows` rows of `elem` values without NULLs (or an empty array), read
+// in place; `width` = 0 takes the row length from the array.
+const char* matrix(ArrayType* a, Oid elem, int rows, int* width, const char* what) {
+    const bool empty = ARR_NDIM(a) == 0 && rows == 0;
+    const bool shaped = ARR_NDIM(a) == 2 && ARR_DIMS(a)[0] == rows && (*width == 0 || ARR_DIMS(a)[1] == *width);
+    if (ARR_ELEMTYPE(a) != elem || ARR_HASNULL(a) || !(empty || shaped)) {
+        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must have one row per blocking rule, without NULLs");
+    }
+    if (shaped) *width = ARR_DIMS(a)[1];
+    return ARR_DATA_PTR(a);
+}
+
+} // namespace
+
+// c360._fs_combine_rules(rule_models, rule_masks, rule_pairs, random_pairs, candidates, records,
+// fields): the model of the random-pairs mode from one c360.fs_estimate fit per blocking rule (a
+// row of rule_models), the fields each rule left out (a row of rule_masks) and its pairs with a
+// field compared; u from the random pairs, the prior spread over the records' pairs.
+C360_FUNCTION(_fs_combine_rules, "c360.match_train") {
+    const F8 pairs = float8_array(PG_GETARG_ARRAYTYPE_P(2), "rule_pairs");
+    const int rules = static_cast<int>(pairs.len);
+    int model_len = 0;
+    const double* models = reinterpret_cast<const double*>(
+        matrix(PG_GETARG_ARRAYTYPE_P(0), FLOAT8OID, rules, &model_len, "rule_models"));
+    ArrayType* names = PG_GETARG_ARRAYTYPE_P(6);
+    if (ARR_ELEMTYPE(names) != NAMEOID || ARR_NDIM(names) != 1 || ARR_HASNULL(names)) {
+        c360::fail(ErrorCode::InvalidParameter, "fields must be a one-dimensional name[] without NULLs");
+    }
+    int k = ARR_DIMS(names)[0];
+    const bool* masks = reinterpret_cast<const bool*>(matrix(PG_GETARG_ARRAYTYPE_P(1), BOOLOID, rules, &k, "rule_masks"));
+    const F8 sample = float8_array(PG_GETARG_ARRAYTYPE_P(3), "random_pairs");
+    const F8 candidates = float8_array(PG_GETARG_ARRAYTYPE_P(4), "candidates");
+    const double records = PG_GETARG_FLOAT8(5);
+    const NameData* name_data = reinterpret_cast<const NameData*>(ARR_DATA_PTR(names));
+    ArrayType* out = nullptr;
+    {
+        std::vector<fs::RuleFit> fits(static_cast<std::size_t>(rules));
+        for (int r = 0; r < rules; ++r) {
+            fs::RuleFit& f = fits[static_cast<std::size_t>(r)];
+            f.model = fs::from_array(models + static_cast<std::size_t>(r) * model_len, static_cast<std::size_t>(model_len));
+            f.masked.assign(masks + static_cast<std::size_t>(r) * k, masks + static_cast<std::size_t>(r + 1) * k);
+            f.compared = pairs.data[r];
+        }
+        std::vector<std::string> fields;
+        for (int i = 0; i < ARR_DIMS(names)[0]; ++i) fields.emplace_back(NameStr(name_data[i]));
+        fs::FsModel m = fs::combine_rule_fits(fits, fs::pattern_pairs(sample.data, sample.len).total, fields);
+        fs::spread_prior(m, candidates.data, candidates.len, records);
+        out = to_pg(fs::to_array(m));
     }
     PG_RETURN_ARRAYTYPE_P(out);
 }

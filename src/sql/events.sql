@@ -295,64 +295,33 @@ CREATE TABLE c360.event_rules (
 SELECT pg_catalog.pg_extension_config_dump('c360.event_rules', '');
 SELECT pg_catalog.pg_extension_config_dump('c360.event_rules_rule_id_seq', '');
 
+-- The rule kinds, their parameters and their checks are defined once, in src/core/events/rules.hpp.
+CREATE FUNCTION c360.event_rule_kinds()
+    RETURNS TABLE (rule_type pg_catalog.text, parameters pg_catalog.jsonb, realtime pg_catalog.bool)
+    AS 'MODULE_PATHNAME', 'c360_event_rule_kinds'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION c360.event_rule_kinds() IS
+    'The rule types of c360.event_rules: their parameters (name: type, required or not) and whether the tracking trigger fires them (else a batch function such as c360.enqueue_inactivity)';
+CREATE FUNCTION c360._event_rule_problem(rule_type pg_catalog.text, params pg_catalog.jsonb,
+                                         OUT message pg_catalog.text, OUT hint pg_catalog.text)
+    AS 'MODULE_PATHNAME', 'c360__event_rule_problem'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360._event_rule_problem(pg_catalog.text, pg_catalog.jsonb) IS
+    'What is wrong with an event rule of this type and params (message and hint), NULL when it is valid; used by c360.validate_event_rule';
+
 CREATE FUNCTION c360.validate_event_rule() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
-    segments text[] := ARRAY['Champions', 'Loyal Customers', 'Can''t Lose Them', 'At Risk', 'Potential Loyalist',
-                             'New Customers', 'Promising', 'Need Attention', 'About To Sleep', 'Hibernating', 'Lost', '*'];
-    allowed text[];
-    k text;
+    problem record;
 BEGIN
-    IF jsonb_typeof(NEW.params) <> 'object' THEN
-        RAISE EXCEPTION 'event rule "%": params must be a JSON object', NEW.rule_name USING ERRCODE = '22023';
+    SELECT * INTO problem FROM c360._event_rule_problem(NEW.rule_type, NEW.params);
+    IF problem.message IS NULL THEN
+        RETURN NEW;
+    ELSIF problem.hint IS NULL THEN
+        RAISE EXCEPTION 'event rule "%": %', NEW.rule_name, problem.message USING ERRCODE = '22023';
     END IF;
-    CASE NEW.rule_type
-    WHEN 'welcome' THEN
-        allowed := '{}';
-    WHEN 'spend_threshold' THEN
-        allowed := '{amount}';
-        IF jsonb_typeof(NEW.params -> 'amount') IS DISTINCT FROM 'number' OR (NEW.params ->> 'amount')::numeric <= 0 THEN
-            RAISE EXCEPTION 'event rule "%": spend_threshold needs a positive number "amount"', NEW.rule_name
-                USING ERRCODE = '22023', HINT = 'Example: {"amount": 1000}';
-        END IF;
-    WHEN 'order_count' THEN
-        allowed := '{count}';
-        IF jsonb_typeof(NEW.params -> 'count') IS DISTINCT FROM 'number'
-           OR (NEW.params ->> 'count')::numeric < 1 OR (NEW.params ->> 'count')::numeric <> trunc((NEW.params ->> 'count')::numeric) THEN
-            RAISE EXCEPTION 'event rule "%": order_count needs a whole number "count" >= 1', NEW.rule_name
-                USING ERRCODE = '22023', HINT = 'Example: {"count": 5}';
-        END IF;
-    WHEN 'segment_transition' THEN
-        allowed := '{from,to}';
-        IF NOT (NEW.params ? 'from' OR NEW.params ? 'to') THEN
-            RAISE EXCEPTION 'event rule "%": segment_transition needs "from" and/or "to"', NEW.rule_name
-                USING ERRCODE = '22023', HINT = 'Example: {"from": "Potential Loyalist", "to": "Champions"}; "*" matches any segment';
-        END IF;
-        FOREACH k IN ARRAY ARRAY['from', 'to'] LOOP
-            IF NEW.params ? k AND (jsonb_typeof(NEW.params -> k) <> 'string' OR NOT (NEW.params ->> k) = ANY (segments)) THEN
-                RAISE EXCEPTION 'event rule "%": unknown segment % in "%"', NEW.rule_name, NEW.params -> k, k
-                    USING ERRCODE = '22023', HINT = 'Segments: ' || array_to_string(segments, ', ');
-            END IF;
-        END LOOP;
-    WHEN 'inactivity' THEN
-        allowed := '{days}';
-        IF jsonb_typeof(NEW.params -> 'days') IS DISTINCT FROM 'number'
-           OR (NEW.params ->> 'days')::numeric < 1 OR (NEW.params ->> 'days')::numeric <> trunc((NEW.params ->> 'days')::numeric) THEN
-            RAISE EXCEPTION 'event rule "%": inactivity needs a whole number "days" >= 1', NEW.rule_name
-                USING ERRCODE = '22023', HINT = 'Example: {"days": 90}';
-        END IF;
-    ELSE
-        RAISE EXCEPTION 'event rule "%": unknown rule_type "%"', NEW.rule_name, NEW.rule_type
-            USING ERRCODE = '22023', HINT = 'Rule types: welcome, spend_threshold, order_count, segment_transition, inactivity';
-    END CASE;
-    FOR k IN SELECT jsonb_object_keys(NEW.params) LOOP
-        IF NOT k = ANY (allowed) THEN
-            RAISE EXCEPTION 'event rule "%": unexpected parameter "%" for rule type %', NEW.rule_name, k, NEW.rule_type
-                USING ERRCODE = '22023';
-        END IF;
-    END LOOP;
-    RETURN NEW;
+    RAISE EXCEPTION 'event rule "%": %', NEW.rule_name, problem.message USING ERRCODE = '22023', HINT = problem.hint;
 END
 $function$;
 CREATE TRIGGER validate BEFORE INSERT OR UPDATE ON c360.event_rules

@@ -144,6 +144,13 @@ CREATE FUNCTION c360.match_level_params(model pg_catalog.float8[], field pg_cata
 COMMENT ON FUNCTION c360.match_level_params(pg_catalog.float8[], pg_catalog.int4, pg_catalog.int4) IS
     '{m, u, log2(m/u)} of one level of one field (field 0: {lambda, 1-lambda, prior weight})';
 
+CREATE FUNCTION c360.match_model_info(model pg_catalog.float8[], OUT fields pg_catalog.int4, OUT levels pg_catalog.int4[],
+                                      OUT lambda pg_catalog.float8, OUT iterations pg_catalog.int4)
+    AS 'MODULE_PATHNAME', 'c360_match_model_info'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.match_model_info(pg_catalog.float8[]) IS
+    'The header of a Fellegi-Sunter model: number of fields, levels of each field, prior lambda, EM iterations';
+
 CREATE FUNCTION c360.match_explain(model pg_catalog.float8[], levels pg_catalog.int4[],
                                    fields pg_catalog.text[] DEFAULT NULL)
     RETURNS TABLE (field pg_catalog.int4, name pg_catalog.text, level pg_catalog.int4,
@@ -167,13 +174,14 @@ CREATE FUNCTION c360.match_parameters(model pg_catalog.float8[], fields pg_catal
                    m pg_catalog.float8, u pg_catalog.float8, weight pg_catalog.float8)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT 0, 'prior (lambda, 1 - lambda; ' OPERATOR(pg_catalog.||) model[4]::pg_catalog.int4 OPERATOR(pg_catalog.||) ' EM iterations)',
+    SELECT 0, 'prior (lambda, 1 - lambda; ' OPERATOR(pg_catalog.||) h.iterations OPERATOR(pg_catalog.||) ' EM iterations)',
            NULL::pg_catalog.int4, p[1], p[2], p[3]
-    FROM c360.match_level_params(model, 0, 0) AS p
+    FROM c360.match_model_info(model) AS h, c360.match_level_params(model, 0, 0) AS p
     UNION ALL
-    SELECT f, COALESCE(fields[f], 'field ' OPERATOR(pg_catalog.||) f), l, p[1], p[2], p[3]
-    FROM pg_catalog.generate_series(1, model[2]::pg_catalog.int4) AS f,
-         pg_catalog.generate_series(0, model[4 OPERATOR(pg_catalog.+) f]::pg_catalog.int4 OPERATOR(pg_catalog.-) 1) AS l,
+    SELECT f, COALESCE(match_parameters.fields[f], 'field ' OPERATOR(pg_catalog.||) f), l, p[1], p[2], p[3]
+    FROM c360.match_model_info(model) AS h,
+         pg_catalog.generate_subscripts(h.levels, 1) AS f,
+         pg_catalog.generate_series(0, h.levels[f] OPERATOR(pg_catalog.-) 1) AS l,
          LATERAL c360.match_level_params(model, f, l) AS p
     ORDER BY 1, 3 DESC;
 END;
@@ -271,13 +279,22 @@ $function$;
 COMMENT ON FUNCTION c360.compare_pairs(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[], pg_catalog.text[]) IS
     'Candidate pairs with their comparison vector (c360.compare_level of each field with its method)';
 
--- p with every value at least `floor`, rescaled to sum to 1 (model probabilities built in SQL)
-CREATE FUNCTION c360._floor_normalise(p pg_catalog.float8[], floor pg_catalog.float8) RETURNS pg_catalog.float8[]
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $function$
-    SELECT array_agg(greatest(t.x, floor) / (SELECT sum(greatest(y, floor)) FROM unnest(p) AS y) ORDER BY t.i)
-    FROM unnest(p) WITH ORDINALITY AS t(x, i)
-$function$;
+-- The random-pairs mode of c360.match_train, on the layouts of src/core/match/fs.hpp.
+CREATE FUNCTION c360._fs_compared_pairs(patterns pg_catalog.float8[]) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360__fs_compared_pairs'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360._fs_compared_pairs(pg_catalog.float8[]) IS
+    'Pairs of a c360.fs_patterns table with at least one field compared (not all-null); used by c360.match_train';
+CREATE FUNCTION c360._fs_combine_rules(rule_models pg_catalog.float8[], rule_masks pg_catalog.bool[],
+                                       rule_pairs pg_catalog.float8[], random_pairs pg_catalog.float8[],
+                                       candidates pg_catalog.float8[], records pg_catalog.float8,
+                                       fields pg_catalog.name[])
+    RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360__fs_combine_rules'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360._fs_combine_rules(pg_catalog.float8[], pg_catalog.bool[], pg_catalog.float8[], pg_catalog.float8[],
+                                           pg_catalog.float8[], pg_catalog.float8, pg_catalog.name[]) IS
+    'The model of c360.match_train with random_pairs: m averaged over the per-rule fits (rows of rule_models, fields left out in rule_masks) weighted by their expected matches, u of the random pairs, prior spread over the records'' pairs';
 
 CREATE FUNCTION c360.match_train(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
                                  methods pg_catalog.text[], blocks pg_catalog.text[],
@@ -293,25 +310,18 @@ DECLARE
     patterns float8[];
     sample float8[];
     rule_patterns float8[];
-    rule_model float8[];
     masked bool[];
-    k int4;
-    pos int4;
-    expected float8;
-    m_sum float8[];          -- per field and level: sum over rules of expected matches * m
-    w_sum float8[];          -- per field: sum over rules of expected matches
-    model float8[];
+    compared float8;
+    rule_models float8[] := '{}';  -- one row per blocking rule fitted: its c360.fs_estimate model
+    rule_masks bool[] := '{}';     -- the fields each of those rules leaves out
+    rule_pairs float8[] := '{}';   -- the pairs of each with at least one field compared
     n float8;
-    sample_pairs float8;
-    lambda float8;
-    iterations float8 := 0;
     join_sql text := 'SELECT %s AS levels FROM (%s) p JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r';
 BEGIN
     IF random_pairs IS NULL OR random_pairs < 0 OR random_pairs > 100000000 THEN
         RAISE EXCEPTION 'c360.match_train: random_pairs must be between 0 and 100,000,000' USING ERRCODE = '22023';
     END IF;
     nlevels := ARRAY(SELECT c360.method_levels(m) FROM unnest(methods) AS m);
-    k := cardinality(fields);
     EXECUTE format('SELECT c360.fs_patterns(levels, $1) FROM (%s) q',
                    format(join_sql, c360._levels_sql(fields, methods), c360._blocking_sql(source, id_col, blocks),
                           source, id_col, source, id_col))
@@ -338,8 +348,6 @@ BEGIN
     -- m by EM with u fixed, one blocking rule at a time, leaving out the fields the rule uses (their
     -- agreement among the rule's pairs says nothing about m): a column covers the field of the same
     -- name, and a column named X_key the fields whose name starts with X
-    m_sum := array_fill(0::float8, ARRAY[k * 16]);
-    w_sum := array_fill(0::float8, ARRAY[k]);
     FOR b IN 1 .. cardinality(blocks) LOOP
         masked := ARRAY(SELECT EXISTS (SELECT 1 FROM unnest(string_to_array(blocks[b], '+')) AS c(col)
                                        WHERE btrim(c.col) = f.name
@@ -351,45 +359,17 @@ BEGIN
                        format(join_sql, c360._levels_sql(fields, methods, masked), c360._blocking_sql(source, id_col, ARRAY[blocks[b]]),
                               source, id_col, source, id_col))
             INTO rule_patterns USING nlevels;
-        -- pairs with at least one field compared (the first cell counts the all-null vectors)
-        expected := (SELECT sum(x) FROM unnest(rule_patterns[4 + k:]) AS x);
-        CONTINUE WHEN NOT coalesce(expected > 0, false);
-        rule_model := c360.fs_estimate(rule_patterns, sample, max_iterations, tolerance, initial_lambda);
-        iterations := iterations + rule_model[4];
-        expected := rule_model[3] * expected;
-        pos := 5 + k;
-        FOR i IN 1 .. k LOOP
-            IF NOT masked[i] THEN
-                FOR l IN 1 .. nlevels[i] LOOP
-                    m_sum[(i - 1) * 16 + l] := m_sum[(i - 1) * 16 + l] + expected * rule_model[pos + l - 1];
-                END LOOP;
-                w_sum[i] := w_sum[i] + expected;
-            END IF;
-            pos := pos + 2 * nlevels[i];
-        END LOOP;
+        compared := c360._fs_compared_pairs(rule_patterns);
+        CONTINUE WHEN NOT coalesce(compared > 0, false);
+        rule_models := rule_models || ARRAY[c360.fs_estimate(rule_patterns, sample, max_iterations, tolerance, initial_lambda)];
+        rule_masks := rule_masks || ARRAY[masked];
+        rule_pairs := rule_pairs || compared;
     END LOOP;
-    -- the model: m averaged over the rules (weighted by their expected matches), u of the random pairs
     -- the model: m averaged over the rules (weighted by their expected matches), u of the random
     -- pairs, where a level never seen among them counts as half a pair of the sample (not ~0: no
-    -- unbounded weights); each floored and renormalised
-    model := ARRAY[3602, k, 0.5, iterations]::float8[] || nlevels::float8[];
-    sample_pairs := (SELECT sum(x) FROM unnest(sample[3 + k:]) AS x);
-    pos := 5 + k;
-    FOR i IN 1 .. k LOOP
-        IF NOT w_sum[i] > 0 THEN
-            RAISE EXCEPTION 'c360.match_train: every blocking rule uses field "%", so its m cannot be estimated', fields[i]
-                USING ERRCODE = '22023',
-                      HINT = 'Add a blocking rule that does not use it, or train without random_pairs.';
-        END IF;
-        model := model
-              || c360._floor_normalise(ARRAY(SELECT m_sum[(i - 1) * 16 + l] / w_sum[i] FROM generate_series(1, nlevels[i]) AS l ORDER BY l), 1e-6)
-              || c360._floor_normalise(rule_model[pos + nlevels[i] : pos + 2 * nlevels[i] - 1], 0.5 / sample_pairs);
-        pos := pos + 2 * nlevels[i];
-    END LOOP;
-    -- prior: the share of matches among the candidates (EM with m and u fixed), spread over all n(n-1)/2 pairs
-    lambda := c360.fs_prior(patterns, model) * (SELECT sum(x) FROM unnest(patterns[4 + k:]) AS x) / (n * (n - 1) / 2);
-    model[3] := least(greatest(lambda, 1e-300), 0.5);
-    RETURN model;
+    -- unbounded weights); the prior: the share of matches among the candidates (EM with m and u
+    -- fixed), spread over all n(n-1)/2 pairs (src/core/match/fs.hpp, combine_rule_fits)
+    RETURN c360._fs_combine_rules(rule_models, rule_masks, rule_pairs, sample, patterns, n, fields);
 END
 $function$;
 COMMENT ON FUNCTION c360.match_train(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
