@@ -95,9 +95,13 @@ CREATE FUNCTION c360.fs_patterns_add(state pg_catalog.float8[], levels pg_catalo
     RETURNS pg_catalog.float8[]
     AS 'MODULE_PATHNAME', 'c360_fs_patterns_add'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION c360.fs_patterns_add(pg_catalog.float8[], pg_catalog.int4[], pg_catalog.int4[]) IS
+    'Transition function of aggregate c360.fs_patterns (aggregate use only): counts one comparison vector; a row with NULL levels or nlevels is skipped';
 CREATE FUNCTION c360.fs_patterns_merge(a pg_catalog.float8[], b pg_catalog.float8[]) RETURNS pg_catalog.float8[]
     AS 'MODULE_PATHNAME', 'c360_fs_patterns_merge'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION c360.fs_patterns_merge(pg_catalog.float8[], pg_catalog.float8[]) IS
+    'Combine function of aggregate c360.fs_patterns (aggregate use only): adds two pattern tables of the same fields and levels';
 CREATE AGGREGATE c360.fs_patterns(levels pg_catalog.int4[], nlevels pg_catalog.int4[]) (
     SFUNC = c360.fs_patterns_add,
     STYPE = pg_catalog.float8[],
@@ -220,6 +224,8 @@ BEGIN
     RETURN array_to_string(parts, ' UNION ');
 END
 $function$;
+COMMENT ON FUNCTION c360._blocking_sql(pg_catalog.regclass, pg_catalog.name, pg_catalog.text[]) IS
+    'Internal: the query (text) of the candidate pairs (id_l < id_r) of a table under blocking rules, identifiers quoted; used by the matching functions';
 
 CREATE FUNCTION c360._levels_sql(fields pg_catalog.name[], methods pg_catalog.text[], masked pg_catalog.bool[] DEFAULT NULL)
     RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
@@ -245,6 +251,8 @@ BEGIN
     RETURN 'ARRAY[' || array_to_string(items, ', ') || ']';
 END
 $function$;
+COMMENT ON FUNCTION c360._levels_sql(pg_catalog.name[], pg_catalog.text[], pg_catalog.bool[]) IS
+    'Internal: the SQL expression (text) of the comparison vector of fields l and r with one method each; masked fields give level -1';
 
 CREATE FUNCTION c360.candidate_pairs(source pg_catalog.regclass, id_col pg_catalog.name, blocks pg_catalog.text[])
     RETURNS TABLE (id_l pg_catalog.int8, id_r pg_catalog.int8)
@@ -278,6 +286,8 @@ AS $function$
     SELECT array_agg(greatest(t.x, floor) / (SELECT sum(greatest(y, floor)) FROM unnest(p) AS y) ORDER BY t.i)
     FROM unnest(p) WITH ORDINALITY AS t(x, i)
 $function$;
+COMMENT ON FUNCTION c360._floor_normalise(pg_catalog.float8[], pg_catalog.float8) IS
+    'Internal: every value of p raised to at least floor, then rescaled to sum to 1 (model probabilities of c360.match_train)';
 
 CREATE FUNCTION c360.match_train(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
                                  methods pg_catalog.text[], blocks pg_catalog.text[],
@@ -461,6 +471,8 @@ COMMENT ON FUNCTION c360.cluster_pairs(pg_catalog.regclass, pg_catalog.name, pg_
 -- win; ties are broken deterministically (byte order of the value), so serial, parallel and
 -- distributed runs agree.
 CREATE TYPE c360.survivor_state AS (value pg_catalog.text, rank pg_catalog.float8, ts pg_catalog.timestamptz);
+COMMENT ON TYPE c360.survivor_state IS
+    'State of the survivorship aggregates c360.survivor, c360.most_recent, c360.most_complete: the best value so far, its rank (lower wins) and ts';
 
 CREATE FUNCTION c360.survivor_better(a c360.survivor_state, b c360.survivor_state) RETURNS pg_catalog.bool
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -470,6 +482,8 @@ CREATE FUNCTION c360.survivor_better(a c360.survivor_state, b c360.survivor_stat
              OR (a.rank OPERATOR(pg_catalog.=) b.rank AND
                  (a.ts OPERATOR(pg_catalog.>) b.ts OR (b.ts IS NULL AND a.ts IS NOT NULL)
                   OR (a.ts IS NOT DISTINCT FROM b.ts AND a.value COLLATE "C" OPERATOR(pg_catalog.<) b.value COLLATE "C")))));
+COMMENT ON FUNCTION c360.survivor_better(c360.survivor_state, c360.survivor_state) IS
+    'Survivorship order: true when state a wins over b (b has no value, or a has a lower rank, then a later ts, then a value first in byte order)';
 
 CREATE FUNCTION c360.survivor_add(state c360.survivor_state, value pg_catalog.text, priority pg_catalog.float8,
                                   ts pg_catalog.timestamptz) RETURNS c360.survivor_state
@@ -491,17 +505,27 @@ BEGIN
     RETURN state;
 END
 $function$;
+COMMENT ON FUNCTION c360.survivor_add(c360.survivor_state, pg_catalog.text, pg_catalog.float8, pg_catalog.timestamptz) IS
+    'Transition function of aggregate c360.survivor: NULL and blank values are ignored, a NULL priority ranks last, NaN is an error (22023)';
 CREATE FUNCTION c360.survivor_merge(a c360.survivor_state, b c360.survivor_state) RETURNS c360.survivor_state
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN b IS NULL THEN a WHEN a IS NULL THEN b WHEN c360.survivor_better(b, a) THEN b ELSE a END;
+COMMENT ON FUNCTION c360.survivor_merge(c360.survivor_state, c360.survivor_state) IS
+    'Combine function of aggregates c360.survivor, c360.most_recent and c360.most_complete: the better of two states';
 CREATE FUNCTION c360.survivor_final(state c360.survivor_state) RETURNS pg_catalog.text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN state.value;
+COMMENT ON FUNCTION c360.survivor_final(c360.survivor_state) IS
+    'Final function of aggregates c360.survivor, c360.most_recent and c360.most_complete: the winning value';
 CREATE FUNCTION c360.most_recent_add(state c360.survivor_state, value pg_catalog.text, ts pg_catalog.timestamptz)
     RETURNS c360.survivor_state LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN c360.survivor_add(state, value, 0, ts);
+COMMENT ON FUNCTION c360.most_recent_add(c360.survivor_state, pg_catalog.text, pg_catalog.timestamptz) IS
+    'Transition function of aggregate c360.most_recent: c360.survivor_add with the same priority for every value';
 CREATE FUNCTION c360.most_complete_add(state c360.survivor_state, value pg_catalog.text)
     RETURNS c360.survivor_state LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN c360.survivor_add(state, value, -pg_catalog.char_length(pg_catalog.btrim(value)), NULL);
+COMMENT ON FUNCTION c360.most_complete_add(c360.survivor_state, pg_catalog.text) IS
+    'Transition function of aggregate c360.most_complete: c360.survivor_add with priority = minus the length of the trimmed value';
 
 CREATE AGGREGATE c360.survivor(value pg_catalog.text, priority pg_catalog.float8, ts pg_catalog.timestamptz) (
     SFUNC = c360.survivor_add, STYPE = c360.survivor_state, COMBINEFUNC = c360.survivor_merge,
@@ -520,6 +544,7 @@ COMMENT ON AGGREGATE c360.most_complete(pg_catalog.text) IS
     'Survivorship by completeness: the longest non-blank value (most characters)';
 
 CREATE TYPE c360.frequency_state AS (vals pg_catalog.text[], counts pg_catalog.int8[]);
+COMMENT ON TYPE c360.frequency_state IS 'State of aggregate c360.most_frequent: the distinct non-blank values of a group and their counts';
 CREATE FUNCTION c360.frequency_add(state c360.frequency_state, value pg_catalog.text, n pg_catalog.int8)
     RETURNS c360.frequency_state LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
@@ -546,9 +571,13 @@ BEGIN
     RETURN state;
 END
 $function$;
+COMMENT ON FUNCTION c360.frequency_add(c360.frequency_state, pg_catalog.text, pg_catalog.int8) IS
+    'Adds n occurrences of a value to a c360.most_frequent state; NULL and blank values are ignored; more than 10000 distinct values is an error (54000)';
 CREATE FUNCTION c360.frequency_add1(state c360.frequency_state, value pg_catalog.text)
     RETURNS c360.frequency_state LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN c360.frequency_add(state, value, 1);
+COMMENT ON FUNCTION c360.frequency_add1(c360.frequency_state, pg_catalog.text) IS
+    'Transition function of aggregate c360.most_frequent: one occurrence of the value';
 CREATE FUNCTION c360.frequency_merge(a c360.frequency_state, b c360.frequency_state)
     RETURNS c360.frequency_state LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
@@ -562,12 +591,16 @@ BEGIN
     RETURN a;
 END
 $function$;
+COMMENT ON FUNCTION c360.frequency_merge(c360.frequency_state, c360.frequency_state) IS
+    'Combine function of aggregate c360.most_frequent: adds the counts of two states';
 CREATE FUNCTION c360.frequency_final(state c360.frequency_state) RETURNS pg_catalog.text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
     SELECT state.vals[i] FROM pg_catalog.generate_subscripts(state.vals, 1) AS i
     ORDER BY state.counts[i] DESC, state.vals[i] COLLATE "C" LIMIT 1;
 END;
+COMMENT ON FUNCTION c360.frequency_final(c360.frequency_state) IS
+    'Final function of aggregate c360.most_frequent: the most frequent value, ties to the first in byte order (NULL when none)';
 CREATE AGGREGATE c360.most_frequent(value pg_catalog.text) (
     SFUNC = c360.frequency_add1, STYPE = c360.frequency_state, COMBINEFUNC = c360.frequency_merge,
     FINALFUNC = c360.frequency_final, PARALLEL = SAFE);
