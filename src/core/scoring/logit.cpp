@@ -162,9 +162,10 @@ void check_row(const double* x, int k, bool& has_nan) {
 
 } // namespace
 
-const TypeInfo kModelType{"c360.logit_model", "logit_model", kModelMagic, kModelInts, &validate_model};
-const TypeInfo kStatsType{"c360.logit_stats", "logit_stats", kStatsMagic, kStatsInts, &validate_stats};
-const TypeInfo kRowsType{"c360.logit_rows", "logit_rows", kRowsMagic, kRowsInts, &validate_rows};
+const PackedType kModelType = list_type("c360.logit_model", "logit_model(", kModelMagic, kModelInts, &validate_model);
+const PackedType kStatsType = list_type("c360.logit_stats", "logit_stats(", kStatsMagic, kStatsInts, &validate_stats);
+const PackedType kRowsType = list_type("c360.logit_rows", "logit_rows(", kRowsMagic, kRowsInts, &validate_rows,
+                                       "Use c360.logit_train (iterated, fixed-size statistics) for large tables.");
 
 void check_options(const Options& o) {
     if (!std::isfinite(o.l2) || o.l2 < 0) {
