@@ -41,3 +41,39 @@ CREATE OR REPLACE FUNCTION c360.clv(model c360.pareto_nbd_model, spend_model c36
                          model_units_per_month pg_catalog.float8 DEFAULT 4.345)
     RETURNS pg_catalog.float8 AS 'MODULE_PATHNAME', 'c360_clv_pareto_nbd'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+-- ---- send/recv for every state type (issue 14)
+-- Binary input/output (binary COPY, the binary protocol Citus uses) for the state types that had none;
+-- the values and their text forms are unchanged.
+CREATE FUNCTION c360.slowdown_state_recv(pg_catalog.internal) RETURNS c360.slowdown_state
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.slowdown_state_send(c360.slowdown_state) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE c360.slowdown_state SET (RECEIVE = c360.slowdown_state_recv, SEND = c360.slowdown_state_send);
+COMMENT ON FUNCTION c360.slowdown_state_recv(pg_catalog.internal) IS
+    'Binary input of c360.slowdown_state (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.slowdown_state_send(c360.slowdown_state) IS 'Binary output of c360.slowdown_state (COPY ... FORMAT binary, binary protocol)';
+CREATE FUNCTION c360.basket_state_recv(pg_catalog.internal) RETURNS c360.basket_state
+    AS 'MODULE_PATHNAME', 'c360_basket_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.basket_state_send(c360.basket_state) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_basket_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE c360.basket_state SET (RECEIVE = c360.basket_state_recv, SEND = c360.basket_state_send);
+COMMENT ON FUNCTION c360.basket_state_recv(pg_catalog.internal) IS
+    'Binary input of c360.basket_state (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.basket_state_send(c360.basket_state) IS 'Binary output of c360.basket_state (COPY ... FORMAT binary, binary protocol)';
+CREATE FUNCTION c360.uplift_sample_recv(pg_catalog.internal) RETURNS c360.uplift_sample
+    AS 'MODULE_PATHNAME', 'c360_uplift_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.uplift_sample_send(c360.uplift_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_uplift_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE c360.uplift_sample SET (RECEIVE = c360.uplift_sample_recv, SEND = c360.uplift_sample_send);
+COMMENT ON FUNCTION c360.uplift_sample_recv(pg_catalog.internal) IS
+    'Binary input of c360.uplift_sample (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.uplift_sample_send(c360.uplift_sample) IS 'Binary output of c360.uplift_sample (COPY ... FORMAT binary, binary protocol)';
+CREATE FUNCTION c360.clv_sample_recv(pg_catalog.internal) RETURNS c360.clv_sample
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.clv_sample_send(c360.clv_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE c360.clv_sample SET (RECEIVE = c360.clv_sample_recv, SEND = c360.clv_sample_send);
+COMMENT ON FUNCTION c360.clv_sample_recv(pg_catalog.internal) IS
+    'Binary input of c360.clv_sample (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.clv_sample_send(c360.clv_sample) IS 'Binary output of c360.clv_sample (COPY ... FORMAT binary, binary protocol)';

@@ -7,7 +7,7 @@
 
 #include "bridge.hpp"
 #include "arrays.hpp"
-#include "fixed_state.hpp"
+#include "common_fixed_pg.hpp"
 #include "tuples.hpp"
 #include "uplift/ab.hpp"
 
@@ -15,7 +15,6 @@ extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
-#include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -105,46 +104,7 @@ C360_FUNCTION(assign_arm, "c360.assign_arm") {
 
 // ---- the c360.ab_state type ----------------------------------------------------------------
 
-C360_FUNCTION(ab_state_in, "c360.ab_state_in") {
-    const up::AbState parsed = up::ab_from_text(PG_GETARG_CSTRING(0));
-    PG_RETURN_POINTER(c360::pg::palloc_copy(parsed));
-}
-
-C360_FUNCTION(ab_state_out, "c360.ab_state_out") {
-    return c360::pg::text_out(*c360::pg::const_arg<up::AbState>(fcinfo, 0), &up::to_text);
-}
-
-C360_FUNCTION(ab_state_recv, "c360.ab_state_recv") {
-    StringInfo msg = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
-    up::AbState s;
-    s.version = pq_getmsgint(msg, 4);
-    s.kind = pq_getmsgint(msg, 4);
-    s.confidence = pq_getmsgfloat8(msg);
-    s.skipped = pq_getmsgfloat8(msg);
-    for (up::Moments& m : s.arm) {
-        for (double* f : {&m.n, &m.mean_y, &m.m2_y, &m.mean_x, &m.m2_x, &m.c_xy}) {
-            *f = pq_getmsgfloat8(msg);
-        }
-    }
-    up::validate(s);
-    PG_RETURN_POINTER(c360::pg::palloc_copy(s));
-}
-
-C360_FUNCTION(ab_state_send, "c360.ab_state_send") {
-    const up::AbState* s = c360::pg::const_arg<up::AbState>(fcinfo, 0);
-    StringInfoData buf;
-    pq_begintypsend(&buf);
-    pq_sendint32(&buf, s->version);
-    pq_sendint32(&buf, s->kind);
-    pq_sendfloat8(&buf, s->confidence);
-    pq_sendfloat8(&buf, s->skipped);
-    for (const up::Moments& m : s->arm) {
-        for (double f : {m.n, m.mean_y, m.m2_y, m.mean_x, m.m2_x, m.c_xy}) {
-            pq_sendfloat8(&buf, f);
-        }
-    }
-    PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
+C360_STATE_TYPE_IO(ab_state, up::kAbStateType)
 
 // ---- lift aggregates -------------------------------------------------------------------------
 

@@ -11,9 +11,17 @@ CREATE FUNCTION c360.slowdown_state_in(pg_catalog.cstring) RETURNS c360.slowdown
     AS 'MODULE_PATHNAME', 'c360_slowdown_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION c360.slowdown_state_out(c360.slowdown_state) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_slowdown_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.slowdown_state_recv(pg_catalog.internal) RETURNS c360.slowdown_state
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.slowdown_state_send(c360.slowdown_state) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.slowdown_state (
     INTERNALLENGTH = 56, INPUT = c360.slowdown_state_in, OUTPUT = c360.slowdown_state_out,
+    RECEIVE = c360.slowdown_state_recv, SEND = c360.slowdown_state_send,
     ALIGNMENT = double, STORAGE = plain);
+COMMENT ON FUNCTION c360.slowdown_state_recv(pg_catalog.internal) IS
+    'Binary input of c360.slowdown_state (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.slowdown_state_send(c360.slowdown_state) IS 'Binary output of c360.slowdown_state (COPY ... FORMAT binary, binary protocol)';
 
 CREATE TYPE c360.slowdown AS (
     history_orders  pg_catalog.int8,     -- orders before the recent window
@@ -47,9 +55,17 @@ CREATE FUNCTION c360.basket_state_in(pg_catalog.cstring) RETURNS c360.basket_sta
     AS 'MODULE_PATHNAME', 'c360_basket_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION c360.basket_state_out(c360.basket_state) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_basket_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.basket_state_recv(pg_catalog.internal) RETURNS c360.basket_state
+    AS 'MODULE_PATHNAME', 'c360_basket_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.basket_state_send(c360.basket_state) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_basket_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.basket_state (
     INTERNALLENGTH = 112, INPUT = c360.basket_state_in, OUTPUT = c360.basket_state_out,
+    RECEIVE = c360.basket_state_recv, SEND = c360.basket_state_send,
     ALIGNMENT = double, STORAGE = plain);
+COMMENT ON FUNCTION c360.basket_state_recv(pg_catalog.internal) IS
+    'Binary input of c360.basket_state (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.basket_state_send(c360.basket_state) IS 'Binary output of c360.basket_state (COPY ... FORMAT binary, binary protocol)';
 
 CREATE TYPE c360.basket_change AS (
     categories   pg_catalog.int8,

@@ -43,10 +43,18 @@ CREATE FUNCTION c360.clv_sample_in(pg_catalog.cstring) RETURNS c360.clv_sample
     AS 'MODULE_PATHNAME', 'c360_clv_sample_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION c360.clv_sample_out(c360.clv_sample) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_clv_sample_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.clv_sample_recv(pg_catalog.internal) RETURNS c360.clv_sample
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.clv_sample_send(c360.clv_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.clv_sample (
     INTERNALLENGTH = VARIABLE, INPUT = c360.clv_sample_in, OUTPUT = c360.clv_sample_out,
+    RECEIVE = c360.clv_sample_recv, SEND = c360.clv_sample_send,
     ALIGNMENT = double, STORAGE = extended);
 COMMENT ON TYPE c360.clv_sample IS 'Partial state of the lifetime-value fit aggregates: the customers'' summaries';
+COMMENT ON FUNCTION c360.clv_sample_recv(pg_catalog.internal) IS
+    'Binary input of c360.clv_sample (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.clv_sample_send(c360.clv_sample) IS 'Binary output of c360.clv_sample (COPY ... FORMAT binary, binary protocol)';
 
 CREATE TYPE c360.bgnbd_model AS (
     r pg_catalog.float8, alpha pg_catalog.float8, a pg_catalog.float8, b pg_catalog.float8,

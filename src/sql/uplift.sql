@@ -193,13 +193,22 @@ CREATE FUNCTION c360.uplift_sample_in(pg_catalog.cstring) RETURNS c360.uplift_sa
     AS 'MODULE_PATHNAME', 'c360_uplift_sample_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION c360.uplift_sample_out(c360.uplift_sample) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_uplift_sample_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.uplift_sample_recv(pg_catalog.internal) RETURNS c360.uplift_sample
+    AS 'MODULE_PATHNAME', 'c360_uplift_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.uplift_sample_send(c360.uplift_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_uplift_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.uplift_sample (
     INTERNALLENGTH = VARIABLE,
     INPUT = c360.uplift_sample_in,
     OUTPUT = c360.uplift_sample_out,
+    RECEIVE = c360.uplift_sample_recv,
+    SEND = c360.uplift_sample_send,
     ALIGNMENT = double,
     STORAGE = extended
 );
+COMMENT ON FUNCTION c360.uplift_sample_recv(pg_catalog.internal) IS
+    'Binary input of c360.uplift_sample (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.uplift_sample_send(c360.uplift_sample) IS 'Binary output of c360.uplift_sample (COPY ... FORMAT binary, binary protocol)';
 CREATE FUNCTION c360.uplift_add(state c360.uplift_sample, score pg_catalog.float8, treated pg_catalog.bool,
                                 converted pg_catalog.bool)
     RETURNS c360.uplift_sample AS 'MODULE_PATHNAME', 'c360_uplift_add'

@@ -69,12 +69,19 @@ std::string to_text(const S& s, const FixedType<S>& t) {
     return fixed_to_text(&s, t.codec);
 }
 
+// Reads a state with `read` (over the struct's defaults), then validates it with `code`.
+template <class S>
+S read_state(std::string_view in, const FixedType<S>& t, void (*read)(std::string_view, const FixedCodec&, void*),
+             ErrorCode code) {
+    S s{};
+    read(in, t.codec, &s);
+    t.validate(s, code);
+    return s;
+}
+
 template <class S>
 S from_text(std::string_view text, const FixedType<S>& t) {
-    S s{};
-    fixed_parse_text(text, t.codec, &s);
-    t.validate(s, ErrorCode::InvalidTextRepresentation);
-    return s;
+    return read_state(text, t, &fixed_parse_text, ErrorCode::InvalidTextRepresentation);
 }
 
 template <class S>
@@ -84,10 +91,7 @@ void write_binary(const S& s, const FixedType<S>& t, char* out) {
 
 template <class S>
 S from_binary(std::string_view bytes, const FixedType<S>& t) {
-    S s{};
-    fixed_read_binary(bytes, t.codec, &s);
-    t.validate(s, ErrorCode::InvalidBinaryRepresentation);
-    return s;
+    return read_state(bytes, t, &fixed_read_binary, ErrorCode::InvalidBinaryRepresentation);
 }
 
 } // namespace c360

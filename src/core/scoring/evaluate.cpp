@@ -203,7 +203,7 @@ void bins_add(PackedMut s, double score, bool label) {
 }
 
 void bins_combine(PackedMut a, const PackedView& b) {
-    if (a.ints[kEKind] != b.ints[kEKind] || a.ints[kEBins] != b.ints[kEBins]) {
+    if (a.ints[kEKind] != b.ints[kEKind] || a.ints[kEBins] != b.ints[kEBins] || a.view().n_dbl() != b.n_dbl()) {
         fail(ErrorCode::InvalidParameter, "cannot combine c360.score_bins states of different kinds or bins");
     }
     CompensatedSum sum{a.dbl[0], a.dbl[1]};
