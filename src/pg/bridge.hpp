@@ -1,7 +1,7 @@
 // The error bridge: the one way SQL entry points run C++ code.
 //
 // Rules (see docs/architecture.md):
-//  1. Every SQL-callable function is defined with C360_FUNCTION(symbol, "sql name"). Its body
+//  1. Every SQL-callable function is defined with C360_FUNCTION(name, "sql name") (symbol c360_<name>). Its body
 //     runs inside c360::pg::guarded(), which catches every C++ exception, copies the message
 //     into a plain buffer, leaves the catch scope and only then calls ereport(ERROR). No C++
 //     exception ever reaches a PostgreSQL frame.
@@ -125,15 +125,21 @@ bool interrupt_pending() noexcept;
 
 } // namespace c360::pg
 
-// Defines an SQL-callable function: the body sees `fcinfo` (use PG_GETARG_* / PG_RETURN_*).
-#define C360_FUNCTION(symbol, sqlname)                                                        \
-    static Datum symbol##_body(FunctionCallInfo fcinfo);                                      \
+// Defines the SQL-callable function `c360_<name>` (the C symbol is derived, never spelled out):
+// C360_FUNCTION(rfm_merge, "c360.rfm_merge") defines c360_rfm_merge. `name` is the SQL function's
+// name, with a tag for overloads served by different C functions (rfm_add_date) and without the
+// leading '_' of internal functions (fired_rules for c360._fired_rules): docs/architecture.md,
+// "Naming contract"; tests/unit/naming_test.cpp checks it. `sqlname` prefixes the function's
+// error messages: the SQL function the user called (the aggregate, for a support function).
+// The body sees `fcinfo` (use PG_GETARG_* / PG_RETURN_*).
+#define C360_FUNCTION(name, sqlname)                                                          \
+    static Datum c360_##name##_body(FunctionCallInfo fcinfo);                                 \
     extern "C" {                                                                              \
-    PG_FUNCTION_INFO_V1(symbol);                                                              \
-    Datum symbol(PG_FUNCTION_ARGS) {                                                          \
+    PG_FUNCTION_INFO_V1(c360_##name);                                                         \
+    Datum c360_##name(PG_FUNCTION_ARGS) {                                                     \
         Datum result_ = (Datum)0;                                                             \
-        ::c360::pg::guarded(sqlname, [&]() { result_ = symbol##_body(fcinfo); });             \
+        ::c360::pg::guarded(sqlname, [&]() { result_ = c360_##name##_body(fcinfo); });        \
         return result_;                                                                       \
     }                                                                                         \
     }                                                                                         \
-    static Datum symbol##_body(FunctionCallInfo fcinfo)
+    static Datum c360_##name##_body(FunctionCallInfo fcinfo)

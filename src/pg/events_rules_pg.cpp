@@ -168,7 +168,7 @@ int fired_rules(int64 n_before, int64 n_after, Datum m_before, Datum m_after, co
 
 // c360._fired_rules(n_before, n_after, m_before, m_after, seg_before, seg_after) -> the ids of the
 // enabled rules that fire, in rule_id order, or NULL when none does (most orders).
-C360_FUNCTION(c360_fired_rules, "c360._fired_rules") {
+C360_FUNCTION(fired_rules, "c360._fired_rules") {
     ArrayType* result = nullptr;
     c360::pg::pg_call([&]() noexcept {
         if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3)) return;
@@ -189,7 +189,7 @@ C360_FUNCTION(c360_fired_rules, "c360._fired_rules") {
 }
 
 // Statement trigger on c360.event_rules: every backend's copy of the rules is dropped.
-C360_FUNCTION(c360_event_rules_changed, "c360._event_rules_changed") {
+C360_FUNCTION(event_rules_changed, "c360._event_rules_changed") {
     c360::pg::pg_call([&]() noexcept {
         if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "c360._event_rules_changed must be called as a trigger");
         const TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
@@ -303,7 +303,7 @@ TrackPlans& plans_for(Relation rel, const int* attnums) {
 
 } // namespace
 
-C360_FUNCTION(c360_track_insert, "c360._track_insert") {
+C360_FUNCTION(track_insert, "c360._track_insert") {
     c360::pg::pg_call([&]() noexcept {
         if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "c360._track_insert must be called as a trigger");
         TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);

@@ -72,7 +72,7 @@ ArrayType* to_pg(const std::vector<double>& v) {
 
 // ---- the c360.fs_patterns aggregate --------------------------------------------------------
 
-C360_FUNCTION(c360_fs_patterns_add, "c360.fs_patterns") {
+C360_FUNCTION(fs_patterns_add, "c360.fs_patterns") {
     MemoryContext aggctx = nullptr;
     if (!AggCheckCallContext(fcinfo, &aggctx)) {
         c360::fail(ErrorCode::Internal, "c360.fs_patterns_add called outside an aggregate");
@@ -115,7 +115,7 @@ C360_FUNCTION(c360_fs_patterns_add, "c360.fs_patterns") {
     PG_RETURN_ARRAYTYPE_P(state);
 }
 
-C360_FUNCTION(c360_fs_patterns_merge, "c360.fs_patterns_merge") {
+C360_FUNCTION(fs_patterns_merge, "c360.fs_patterns_merge") {
     MemoryContext aggctx = nullptr;
     if (!AggCheckCallContext(fcinfo, &aggctx)) {
         c360::fail(ErrorCode::Internal, "c360.fs_patterns_merge called outside an aggregate");
@@ -146,7 +146,7 @@ C360_FUNCTION(c360_fs_patterns_merge, "c360.fs_patterns_merge") {
 
 // ---- EM and scoring ------------------------------------------------------------------------
 
-C360_FUNCTION(c360_fs_estimate, "c360.fs_estimate") {
+C360_FUNCTION(fs_estimate, "c360.fs_estimate") {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4)) {
         PG_RETURN_NULL();
     }
@@ -167,7 +167,7 @@ C360_FUNCTION(c360_fs_estimate, "c360.fs_estimate") {
     PG_RETURN_ARRAYTYPE_P(out);
 }
 
-C360_FUNCTION(c360_fs_prior, "c360.fs_prior") {
+C360_FUNCTION(fs_prior, "c360.fs_prior") {
     const F8 t = float8_array(PG_GETARG_ARRAYTYPE_P(0), "patterns");
     const F8 a = float8_array(PG_GETARG_ARRAYTYPE_P(1), "model");
     double lambda = 0.0;
@@ -242,14 +242,14 @@ double weight_of(FunctionCallInfo fcinfo) {
 
 } // namespace
 
-C360_FUNCTION(c360_match_weight, "c360.match_weight") { PG_RETURN_FLOAT8(weight_of(fcinfo)); }
+C360_FUNCTION(match_weight, "c360.match_weight") { PG_RETURN_FLOAT8(weight_of(fcinfo)); }
 
-C360_FUNCTION(c360_match_probability, "c360.match_probability") {
+C360_FUNCTION(match_probability, "c360.match_probability") {
     PG_RETURN_FLOAT8(fs::probability_of_weight(weight_of(fcinfo)));
 }
 
 // {m, u, weight} of one field's level; field 0 = the prior {λ, 1−λ, log2(λ/(1−λ))}.
-C360_FUNCTION(c360_match_level_params, "c360.match_level_params") {
+C360_FUNCTION(match_level_params, "c360.match_level_params") {
     const F8 model = float8_array(PG_GETARG_ARRAYTYPE_P(0), "model");
     const int field = PG_GETARG_INT32(1);
     const int level = PG_GETARG_INT32(2);

@@ -21,7 +21,7 @@ void _PG_init(void);
 
 void _PG_init(void) { c360::set_interrupt_poll(&c360::pg::interrupt_pending); }
 
-C360_FUNCTION(c360_version, "c360.version") {
+C360_FUNCTION(version, "c360.version") {
     PG_RETURN_TEXT_P(cstring_to_text("customer360 " C360_VERSION));
 }
 
@@ -89,7 +89,7 @@ const char* selftest(std::string_view kind) {
 
 } // namespace
 
-C360_FUNCTION(c360_bridge_selftest, "c360.bridge_selftest") {
+C360_FUNCTION(bridge_selftest, "c360.bridge_selftest") {
     text* arg = PG_GETARG_TEXT_PP(0);
     const char* kind = VARDATA_ANY(arg);
     const std::size_t len = VARSIZE_ANY_EXHDR(arg);

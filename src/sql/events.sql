@@ -13,11 +13,19 @@ COMMENT ON FUNCTION c360.slowdown_state_in(pg_catalog.cstring) IS 'Text input of
 CREATE FUNCTION c360.slowdown_state_out(c360.slowdown_state) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_slowdown_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.slowdown_state_out(c360.slowdown_state) IS 'Text output of type c360.slowdown_state';
+CREATE FUNCTION c360.slowdown_state_recv(pg_catalog.internal) RETURNS c360.slowdown_state
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.slowdown_state_send(c360.slowdown_state) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.slowdown_state (
     INTERNALLENGTH = 56, INPUT = c360.slowdown_state_in, OUTPUT = c360.slowdown_state_out,
+    RECEIVE = c360.slowdown_state_recv, SEND = c360.slowdown_state_send,
     ALIGNMENT = double, STORAGE = plain);
 COMMENT ON TYPE c360.slowdown_state IS
     'State of aggregate c360.purchase_slowdown (56 bytes): as_of, window, first and last order, orders before and in the recent window, rows ignored';
+COMMENT ON FUNCTION c360.slowdown_state_recv(pg_catalog.internal) IS
+    'Binary input of c360.slowdown_state (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.slowdown_state_send(c360.slowdown_state) IS 'Binary output of c360.slowdown_state (COPY ... FORMAT binary, binary protocol)';
 
 CREATE TYPE c360.slowdown AS (
     history_orders  pg_catalog.int8,     -- orders before the recent window
@@ -71,11 +79,19 @@ COMMENT ON FUNCTION c360.basket_state_in(pg_catalog.cstring) IS 'Text input of t
 CREATE FUNCTION c360.basket_state_out(c360.basket_state) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_basket_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.basket_state_out(c360.basket_state) IS 'Text output of type c360.basket_state';
+CREATE FUNCTION c360.basket_state_recv(pg_catalog.internal) RETURNS c360.basket_state
+    AS 'MODULE_PATHNAME', 'c360_basket_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.basket_state_send(c360.basket_state) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_basket_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.basket_state (
     INTERNALLENGTH = 112, INPUT = c360.basket_state_in, OUTPUT = c360.basket_state_out,
+    RECEIVE = c360.basket_state_recv, SEND = c360.basket_state_send,
     ALIGNMENT = double, STORAGE = plain);
 COMMENT ON TYPE c360.basket_state IS
     'State of aggregate c360.basket_shift (112 bytes): number of categories and compensated sums of the past and recent counts';
+COMMENT ON FUNCTION c360.basket_state_recv(pg_catalog.internal) IS
+    'Binary input of c360.basket_state (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.basket_state_send(c360.basket_state) IS 'Binary output of c360.basket_state (COPY ... FORMAT binary, binary protocol)';
 
 CREATE TYPE c360.basket_change AS (
     categories   pg_catalog.int8,

@@ -45,10 +45,18 @@ COMMENT ON FUNCTION c360.clv_sample_in(pg_catalog.cstring) IS 'Text input of typ
 CREATE FUNCTION c360.clv_sample_out(c360.clv_sample) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_clv_sample_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.clv_sample_out(c360.clv_sample) IS 'Text output of type c360.clv_sample';
+CREATE FUNCTION c360.clv_sample_recv(pg_catalog.internal) RETURNS c360.clv_sample
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.clv_sample_send(c360.clv_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.clv_sample (
     INTERNALLENGTH = VARIABLE, INPUT = c360.clv_sample_in, OUTPUT = c360.clv_sample_out,
+    RECEIVE = c360.clv_sample_recv, SEND = c360.clv_sample_send,
     ALIGNMENT = double, STORAGE = extended);
 COMMENT ON TYPE c360.clv_sample IS 'Partial state of the lifetime-value fit aggregates: the customers'' summaries';
+COMMENT ON FUNCTION c360.clv_sample_recv(pg_catalog.internal) IS
+    'Binary input of c360.clv_sample (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.clv_sample_send(c360.clv_sample) IS 'Binary output of c360.clv_sample (COPY ... FORMAT binary, binary protocol)';
 
 CREATE TYPE c360.bgnbd_model AS (
     r pg_catalog.float8, alpha pg_catalog.float8, a pg_catalog.float8, b pg_catalog.float8,
@@ -97,11 +105,11 @@ CREATE FUNCTION c360.bgnbd_add(state c360.clv_sample, x pg_catalog.float8, t_x p
 COMMENT ON FUNCTION c360.bgnbd_add(c360.clv_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
     'Transition function of aggregate c360.bgnbd_fit: keeps one customer''s (x, t_x, T); a NULL value skips the customer, an invalid summary is an error (22023)';
 CREATE FUNCTION c360.pareto_nbd_add(state c360.clv_sample, x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8)
-    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_pnbd_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_pareto_nbd_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.pareto_nbd_add(c360.clv_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
     'Transition function of aggregate c360.pareto_nbd_fit: keeps one customer''s (x, t_x, T); a NULL value skips the customer, an invalid summary is an error (22023)';
 CREATE FUNCTION c360.gamma_gamma_add(state c360.clv_sample, x pg_catalog.float8, mean_value pg_catalog.float8)
-    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_gg_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+    RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_gamma_gamma_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.gamma_gamma_add(c360.clv_sample, pg_catalog.float8, pg_catalog.float8) IS
     'Transition function of aggregate c360.gamma_gamma_fit: keeps one repeat customer''s (x, mean_value); x = 0 or a NULL value skips it, mean_value <= 0 is an error';
 CREATE FUNCTION c360.clv_merge(a c360.clv_sample, b c360.clv_sample) RETURNS c360.clv_sample
@@ -113,11 +121,11 @@ CREATE FUNCTION c360.bgnbd_final(state c360.clv_sample) RETURNS c360.bgnbd_model
 COMMENT ON FUNCTION c360.bgnbd_final(c360.clv_sample) IS
     'Final function of aggregate c360.bgnbd_fit: the maximum-likelihood c360.bgnbd_model (NULL without customers)';
 CREATE FUNCTION c360.pareto_nbd_final(state c360.clv_sample) RETURNS c360.pareto_nbd_model
-    AS 'MODULE_PATHNAME', 'c360_pnbd_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_pareto_nbd_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.pareto_nbd_final(c360.clv_sample) IS
     'Final function of aggregate c360.pareto_nbd_fit: the maximum-likelihood c360.pareto_nbd_model (NULL without customers)';
 CREATE FUNCTION c360.gamma_gamma_final(state c360.clv_sample) RETURNS c360.gamma_gamma_model
-    AS 'MODULE_PATHNAME', 'c360_gg_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_gamma_gamma_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.gamma_gamma_final(c360.clv_sample) IS
     'Final function of aggregate c360.gamma_gamma_fit: the maximum-likelihood c360.gamma_gamma_model (NULL without customers)';
 
@@ -153,21 +161,21 @@ COMMENT ON FUNCTION c360.bgnbd_unconditional(c360.bgnbd_model, pg_catalog.float8
     'E[X(t)]: expected repeat purchases in t time units of a new customer';
 CREATE FUNCTION c360.pareto_nbd_expected(model c360.pareto_nbd_model, t pg_catalog.float8, x pg_catalog.float8,
                                          t_x pg_catalog.float8, "T" pg_catalog.float8) RETURNS pg_catalog.float8
-    AS 'MODULE_PATHNAME', 'c360_pnbd_expected' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_pareto_nbd_expected' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.pareto_nbd_expected(c360.pareto_nbd_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
     'Pareto/NBD: expected purchases in the next t time units of a customer with summary (x, t_x, T)';
 CREATE FUNCTION c360.pareto_nbd_p_alive(model c360.pareto_nbd_model, x pg_catalog.float8, t_x pg_catalog.float8,
                                         "T" pg_catalog.float8) RETURNS pg_catalog.float8
-    AS 'MODULE_PATHNAME', 'c360_pnbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_pareto_nbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.pareto_nbd_p_alive(c360.pareto_nbd_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
     'Pareto/NBD: probability that the customer with summary (x, t_x, T) is still active';
 CREATE FUNCTION c360.pareto_nbd_unconditional(model c360.pareto_nbd_model, t pg_catalog.float8) RETURNS pg_catalog.float8
-    AS 'MODULE_PATHNAME', 'c360_pnbd_unconditional' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_pareto_nbd_unconditional' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.pareto_nbd_unconditional(c360.pareto_nbd_model, pg_catalog.float8) IS
     'Pareto/NBD E[X(t)]: expected purchases in t time units of a new customer';
 CREATE FUNCTION c360.gamma_gamma_expected(model c360.gamma_gamma_model, x pg_catalog.float8,
                                           mean_value pg_catalog.float8) RETURNS pg_catalog.float8
-    AS 'MODULE_PATHNAME', 'c360_gg_expected' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'c360_gamma_gamma_expected' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.gamma_gamma_expected(c360.gamma_gamma_model, pg_catalog.float8, pg_catalog.float8) IS
     'Expected mean transaction value: p (gamma + x mean_value) / (p x + q - 1); the population mean when x = 0';
 
@@ -185,7 +193,7 @@ CREATE FUNCTION c360.clv(model c360.pareto_nbd_model, spend_model c360.gamma_gam
                          mean_value pg_catalog.float8, horizon_months pg_catalog.int4 DEFAULT 12,
                          monthly_discount_rate pg_catalog.float8 DEFAULT 0.01,
                          model_units_per_month pg_catalog.float8 DEFAULT 4.345)
-    RETURNS pg_catalog.float8 AS 'MODULE_PATHNAME', 'c360_clv_pnbd'
+    RETURNS pg_catalog.float8 AS 'MODULE_PATHNAME', 'c360_clv_pareto_nbd'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.clv(c360.pareto_nbd_model, c360.gamma_gamma_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4, pg_catalog.float8, pg_catalog.float8) IS
     'Discounted expected value over horizon_months with a Pareto/NBD model: sum_k spend x (E[Y(k u)] - E[Y((k-1) u)]) / (1 + monthly rate)^k, u = model units per month';

@@ -437,7 +437,7 @@ COMMENT ON FUNCTION c360.match_score(pg_catalog.regclass, pg_catalog.name, pg_ca
 
 CREATE FUNCTION c360.cluster_pairs_query(query pg_catalog.text)
     RETURNS TABLE (record_id pg_catalog.int8, cluster_id pg_catalog.int8)
-    AS 'MODULE_PATHNAME', 'c360_clusters_from_query'
+    AS 'MODULE_PATHNAME', 'c360_cluster_pairs_query'
     LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
 COMMENT ON FUNCTION c360.cluster_pairs_query(pg_catalog.text) IS
     'Connected components (union-find) of the pairs returned by a query of two bigint id columns; cluster_id = smallest record id';

@@ -228,7 +228,7 @@ COMMENT ON FUNCTION c360.rfm_breaks_add(c360.rfm_sample, pg_catalog.float8, pg_c
 CREATE FUNCTION c360.rfm_breaks_add(state c360.rfm_sample, recency_days pg_catalog.float8,
                                     frequency pg_catalog.float8, monetary pg_catalog.float8)
     RETURNS c360.rfm_sample
-    AS 'MODULE_PATHNAME', 'c360_rfm_breaks_add5'
+    AS 'MODULE_PATHNAME', 'c360_rfm_breaks_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.rfm_breaks_add(c360.rfm_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
     'Transition function of aggregate c360.rfm_breaks with 5 bins: adds one customer''s (recency, frequency, monetary); a row with a NULL value is skipped';

@@ -285,15 +285,24 @@ COMMENT ON FUNCTION c360.uplift_sample_in(pg_catalog.cstring) IS 'Text input of 
 CREATE FUNCTION c360.uplift_sample_out(c360.uplift_sample) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_uplift_sample_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.uplift_sample_out(c360.uplift_sample) IS 'Text output of type c360.uplift_sample';
+CREATE FUNCTION c360.uplift_sample_recv(pg_catalog.internal) RETURNS c360.uplift_sample
+    AS 'MODULE_PATHNAME', 'c360_uplift_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.uplift_sample_send(c360.uplift_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_uplift_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.uplift_sample (
     INTERNALLENGTH = VARIABLE,
     INPUT = c360.uplift_sample_in,
     OUTPUT = c360.uplift_sample_out,
+    RECEIVE = c360.uplift_sample_recv,
+    SEND = c360.uplift_sample_send,
     ALIGNMENT = double,
     STORAGE = extended
 );
 COMMENT ON TYPE c360.uplift_sample IS
     'State of the uplift-evaluation aggregates (c360.qini_auc, c360.uplift_curve...): the (score, treated, converted) rows, 24 bytes each';
+COMMENT ON FUNCTION c360.uplift_sample_recv(pg_catalog.internal) IS
+    'Binary input of c360.uplift_sample (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.uplift_sample_send(c360.uplift_sample) IS 'Binary output of c360.uplift_sample (COPY ... FORMAT binary, binary protocol)';
 CREATE FUNCTION c360.uplift_add(state c360.uplift_sample, score pg_catalog.float8, treated pg_catalog.bool,
                                 converted pg_catalog.bool)
     RETURNS c360.uplift_sample AS 'MODULE_PATHNAME', 'c360_uplift_add'

@@ -3,7 +3,7 @@
 
 #include "bridge.hpp"
 #include "events/behaviour.hpp"
-#include "fixed_state.hpp"
+#include "common_fixed_pg.hpp"
 #include "tuples.hpp"
 
 extern "C" {
@@ -19,17 +19,10 @@ using c360::pg::writable_arg;
 
 // ---- purchase slowdown -----------------------------------------------------------------------
 
-C360_FUNCTION(c360_slowdown_state_in, "c360.slowdown_state_in") {
-    PG_RETURN_POINTER(palloc_copy(ev::slowdown_from_text(PG_GETARG_CSTRING(0))));
-}
-
-C360_FUNCTION(c360_slowdown_state_out, "c360.slowdown_state_out") {
-    return c360::pg::text_out(*const_arg<ev::SlowdownState>(fcinfo, 0),
-                              static_cast<std::string (*)(const ev::SlowdownState&)>(&ev::to_text));
-}
+C360_STATE_TYPE_IO(slowdown_state, ev::kSlowdownStateType)
 
 // c360.slowdown_add(state, order_ts, as_of, recent_days)
-C360_FUNCTION(c360_slowdown_add, "c360.purchase_slowdown") {
+C360_FUNCTION(slowdown_add, "c360.purchase_slowdown") {
     if (PG_ARGISNULL(2) || PG_ARGISNULL(3)) {
         c360::fail(ErrorCode::NullValueNotAllowed, "as_of and recent_days must not be NULL");
     }
@@ -45,13 +38,13 @@ C360_FUNCTION(c360_slowdown_add, "c360.purchase_slowdown") {
     PG_RETURN_POINTER(s);
 }
 
-C360_FUNCTION(c360_slowdown_merge, "c360.slowdown_merge") {
+C360_FUNCTION(slowdown_merge, "c360.slowdown_merge") {
     ev::SlowdownState* a = writable_arg<ev::SlowdownState>(fcinfo, 0);
     ev::combine(*a, *const_arg<ev::SlowdownState>(fcinfo, 1));
     PG_RETURN_POINTER(a);
 }
 
-C360_FUNCTION(c360_slowdown_final, "c360.purchase_slowdown") {
+C360_FUNCTION(slowdown_final, "c360.purchase_slowdown") {
     constexpr int kFields = 8;
     const ev::Slowdown r = ev::evaluate(*const_arg<ev::SlowdownState>(fcinfo, 0));
     TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, kFields, "c360.slowdown");
@@ -73,29 +66,22 @@ C360_FUNCTION(c360_slowdown_final, "c360.purchase_slowdown") {
 
 // ---- basket shift ----------------------------------------------------------------------------
 
-C360_FUNCTION(c360_basket_state_in, "c360.basket_state_in") {
-    PG_RETURN_POINTER(palloc_copy(ev::basket_from_text(PG_GETARG_CSTRING(0))));
-}
-
-C360_FUNCTION(c360_basket_state_out, "c360.basket_state_out") {
-    return c360::pg::text_out(*const_arg<ev::BasketState>(fcinfo, 0),
-                              static_cast<std::string (*)(const ev::BasketState&)>(&ev::to_text));
-}
+C360_STATE_TYPE_IO(basket_state, ev::kBasketStateType)
 
 // c360.basket_add(state, past_count, recent_count): one category; a NULL count is 0.
-C360_FUNCTION(c360_basket_add, "c360.basket_shift") {
+C360_FUNCTION(basket_add, "c360.basket_shift") {
     ev::BasketState* s = PG_ARGISNULL(0) ? palloc_copy(ev::BasketState{}) : writable_arg<ev::BasketState>(fcinfo, 0);
     ev::add_category(*s, PG_ARGISNULL(1) ? 0.0 : PG_GETARG_FLOAT8(1), PG_ARGISNULL(2) ? 0.0 : PG_GETARG_FLOAT8(2));
     PG_RETURN_POINTER(s);
 }
 
-C360_FUNCTION(c360_basket_merge, "c360.basket_merge") {
+C360_FUNCTION(basket_merge, "c360.basket_merge") {
     ev::BasketState* a = writable_arg<ev::BasketState>(fcinfo, 0);
     ev::combine(*a, *const_arg<ev::BasketState>(fcinfo, 1));
     PG_RETURN_POINTER(a);
 }
 
-C360_FUNCTION(c360_basket_final, "c360.basket_shift") {
+C360_FUNCTION(basket_final, "c360.basket_shift") {
     constexpr int kFields = 7;
     const ev::BasketShift r = ev::evaluate(*const_arg<ev::BasketState>(fcinfo, 0));
     TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, kFields, "c360.basket_change");

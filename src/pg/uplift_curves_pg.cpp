@@ -1,0 +1,212 @@
+// SQL glue for the uplift curves (src/core/uplift/curves, docs/uplift.md): the c360.uplift_sample
+// type (the scored rows of a group) and the qini / uplift AUC, uplift@k, per-percentile and curve
+// aggregates.
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bridge.hpp"
+#include "common_packed_pg.hpp"
+#include "uplift/curves.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/typcache.h"
+}
+
+using c360::ErrorCode;
+namespace up = c360::uplift;
+using namespace c360::pg;
+
+namespace {
+
+Datum nullable(double v, bool* isnull) {
+    *isnull = std::isnan(v);
+    return Float8GetDatum(*isnull ? 0.0 : v);
+}
+
+} // namespace
+
+// ---- c360.uplift_sample: the rows behind the uplift curves -----------------------------------
+
+namespace {
+
+const c360::PackedType& kSample = up::kSampleType;
+
+Datum uplift_add(FunctionCallInfo fcinfo, double param) {
+    void* s;
+    if (PG_ARGISNULL(0)) {
+        s = new_state(kSample, 1);
+        c360::mut_of(s).dbl[up::kSampleParam] = param;
+    } else {
+        s = writable_state(fcinfo, 0, kSample);
+        if (c360::view_of(s).dbl[up::kSampleParam] != param) {
+            c360::fail(ErrorCode::InvalidParameter, "k, bins or points must be the same for every row of a group");
+        }
+    }
+    if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3)) {
+        PG_RETURN_POINTER(s); // rows without a score, a group or an outcome are not evaluated
+    }
+    const up::UpliftRow row{PG_GETARG_FLOAT8(1), PG_GETARG_BOOL(2) ? 1.0 : 0.0, PG_GETARG_BOOL(3) ? 1.0 : 0.0};
+    up::check_row(row);
+    PG_RETURN_POINTER(append_values(s, kSample, &row.score, 3));
+}
+
+double param_arg(FunctionCallInfo fcinfo, const char* what) {
+    if (PG_NARGS() < 5) {
+        return 0;
+    }
+    if (PG_ARGISNULL(4)) {
+        c360::fail(ErrorCode::NullValueNotAllowed, std::string(what) + " must not be NULL");
+    }
+    return get_fn_expr_argtype(fcinfo->flinfo, 4) == INT4OID ? static_cast<double>(PG_GETARG_INT32(4))
+                                                               : PG_GETARG_FLOAT8(4);
+}
+
+} // namespace
+
+C360_STATE_TYPE_IO(uplift_sample, up::kSampleType)
+
+C360_FUNCTION(uplift_add, "c360.uplift_add") { return uplift_add(fcinfo, param_arg(fcinfo, "parameter")); }
+
+C360_FUNCTION(uplift_merge, "c360.uplift_merge") {
+    void* a = writable_state(fcinfo, 0, kSample);
+    const c360::PackedView b = c360::view_of(packed_arg(fcinfo, 1, kSample));
+    if (c360::view_of(a).dbl[up::kSampleParam] != b.dbl[up::kSampleParam]) {
+        c360::fail(ErrorCode::InvalidParameter, "cannot merge uplift samples with different parameters");
+    }
+    PG_RETURN_POINTER(append_rows(a, kSample, b));
+}
+
+namespace {
+
+// The rows of a final state, validated (a state can come from text input or from disk).
+struct Sample {
+    std::size_t count;
+    const up::UpliftRow* rows;
+    double param;
+};
+
+Sample final_sample(FunctionCallInfo fcinfo) {
+    const c360::PackedView v = c360::view_of(packed_arg(fcinfo, 0, kSample));
+    return {c360::packed_rows(v, kSample), up::sample_rows(v), v.dbl[up::kSampleParam]};
+}
+
+enum class Metric { Qini, Uplift, AtK };
+
+Datum scalar_metric(FunctionCallInfo fcinfo, Metric metric) {
+    const Sample s = final_sample(fcinfo);
+    if (s.count == 0) {
+        PG_RETURN_NULL();
+    }
+    double v;
+    {
+        std::vector<up::UpliftRow> rows(s.rows, s.rows + s.count);
+        v = metric == Metric::Qini     ? up::qini_auc(rows)
+            : metric == Metric::Uplift ? up::uplift_auc(rows)
+                                       : up::uplift_at_k(rows, s.param);
+    }
+    if (std::isnan(v)) {
+        PG_RETURN_NULL();
+    }
+    PG_RETURN_FLOAT8(v);
+}
+
+Datum composite_array(FunctionCallInfo fcinfo, const double* values, int rows, int fields, int int_fields) {
+    Oid elem_type = InvalidOid;
+    TupleDesc td = nullptr;
+    Oid array_type = get_fn_expr_rettype(fcinfo->flinfo);
+    elem_type = get_element_type(array_type);
+    if (elem_type == InvalidOid) {
+        c360::fail(ErrorCode::Internal, "could not determine the result row type");
+    }
+    td = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elem_type, -1));
+    if (td->natts != fields) {
+        c360::fail(ErrorCode::DataCorrupted, "result row type has an unexpected number of fields", {},
+                   "Reinstall the extension.");
+    }
+    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (rows > 0 ? rows : 1)));
+    Datum* v = static_cast<Datum*>(palloc(sizeof(Datum) * fields));
+    bool* n = static_cast<bool*>(palloc(sizeof(bool) * fields));
+    for (int r = 0; r < rows; ++r) {
+        for (int f = 0; f < fields; ++f) {
+            const double x = values[r * fields + f];
+            v[f] = nullable(x, &n[f]);
+            if (f < int_fields && !n[f]) {
+                v[f] = Int32GetDatum(static_cast<int32>(x));
+            }
+        }
+        elems[r] = HeapTupleGetDatum(heap_form_tuple(td, v, n));
+    }
+    int16 typlen;
+    bool typbyval;
+    char typalign;
+    get_typlenbyvalalign(elem_type, &typlen, &typbyval, &typalign);
+    PG_RETURN_ARRAYTYPE_P(construct_array(elems, rows, elem_type, typlen, typbyval, typalign));
+}
+
+constexpr int kBinFields = 10;
+constexpr int kPointFields = 10;
+
+} // namespace
+
+C360_FUNCTION(qini_auc_final, "c360.qini_auc") { return scalar_metric(fcinfo, Metric::Qini); }
+C360_FUNCTION(uplift_auc_final, "c360.uplift_auc") { return scalar_metric(fcinfo, Metric::Uplift); }
+C360_FUNCTION(uplift_at_k_final, "c360.uplift_at_k") { return scalar_metric(fcinfo, Metric::AtK); }
+
+C360_FUNCTION(uplift_by_percentile_final, "c360.uplift_by_percentile") {
+    const Sample s = final_sample(fcinfo);
+    if (s.count == 0) {
+        PG_RETURN_NULL();
+    }
+    const int bins = static_cast<int>(s.param);
+    if (bins < 1 || bins > 1000) {
+        c360::fail(ErrorCode::InvalidParameter, "bins must be between 1 and 1000");
+    }
+    double* out = static_cast<double*>(palloc(sizeof(double) * kBinFields * bins));
+    {
+        std::vector<up::UpliftRow> rows(s.rows, s.rows + s.count);
+        const auto result = up::by_percentile(rows, bins);
+        for (int b = 0; b < bins; ++b) {
+            const up::PercentileBin& p = result[static_cast<size_t>(b)];
+            const double v[kBinFields] = {static_cast<double>(p.bin), p.counts.n_treatment, p.counts.n_control,
+                                          p.counts.conv_treatment, p.counts.conv_control, p.rate_treatment,
+                                          p.rate_control, p.uplift, p.std_err,
+                                          p.counts.n_treatment + p.counts.n_control};
+            std::memcpy(out + b * kBinFields, v, sizeof v);
+        }
+    }
+    return composite_array(fcinfo, out, bins, kBinFields, 1);
+}
+
+C360_FUNCTION(uplift_curve_final, "c360.uplift_curve") {
+    const Sample s = final_sample(fcinfo);
+    if (s.count == 0) {
+        PG_RETURN_NULL();
+    }
+    const int points = static_cast<int>(s.param);
+    if (points < 1 || points > 100000) {
+        c360::fail(ErrorCode::InvalidParameter, "points must be between 1 and 100000");
+    }
+    double* out = static_cast<double*>(palloc(sizeof(double) * kPointFields * (points + 1)));
+    const double n = static_cast<double>(s.count);
+    {
+        std::vector<up::UpliftRow> rows(s.rows, s.rows + s.count);
+        const auto result = up::curve(rows, points);
+        for (int i = 0; i <= points; ++i) {
+            const up::CurvePoint& p = result[static_cast<size_t>(i)];
+            const double v[kPointFields] = {static_cast<double>(i), p.position / n, p.position,
+                                            p.counts.n_treatment, p.counts.n_control, p.counts.conv_treatment,
+                                            p.counts.conv_control, p.qini, p.uplift_gain, p.random_qini};
+            std::memcpy(out + i * kPointFields, v, sizeof v);
+        }
+    }
+    return composite_array(fcinfo, out, points + 1, kPointFields, 1);
+}
