@@ -7,6 +7,7 @@
 -- Comments shorter than 10 characters are reported too (placeholders).
 --
 \getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/preamble.psql
 SET client_min_messages = warning;
 \set ECHO none
 \i :abs_srcdir/sql/include/catalog.psql

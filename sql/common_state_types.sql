@@ -3,9 +3,8 @@
 -- text out -> in round trip of a value its aggregate made, binary COPY round trip, send/recv set,
 -- corrupted text and binary input refused with a SQLSTATE.
 --
-SET extra_float_digits = 0;
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
 \getenv abs_builddir PG_ABS_BUILDDIR
 \set copy_dir :abs_builddir '/results'
 
