@@ -12,7 +12,7 @@ PackedBuffer::PackedBuffer(const TypeInfo& type, std::size_t n_dbl, std::size_t 
     }
     const std::size_t bytes = packed_bytes(type.n_int, cap_dbl);
     if (bytes > kMaxPackedBytes) {
-        fail(ErrorCode::ProgramLimitExceeded, std::string(type.sql_name) + " value would exceed 1 GB");
+        fail(ErrorCode::ProgramLimitExceeded, std::string("a ") + type.sql_name + " value would exceed 1 GB");
     }
     words_.assign(bytes / 8, 0);
     init_packed(words_.data(), type, n_dbl, cap_dbl);
