@@ -137,45 +137,49 @@ struct GlueFunction {
     std::string file;
 };
 
-// C360_FUNCTION(name, "tag") of the glue, with the invocations of macros that define several
-// (#define M(name, ...) C360_FUNCTION(name##_in, "c360." #name "_in") ...).
+// C360_FUNCTION(name, "tag") of the glue, with the invocations (in any glue file) of macros that
+// define several (#define M(name, ...) C360_FUNCTION(name##_in, "c360." #name "_in") ...).
 std::map<std::string, GlueFunction> glue_functions(std::map<std::string, std::string>& aliases) {
     static const std::regex direct(R"re(C360_FUNCTION\(\s*(\w+)\s*,\s*"([^"]*)"\s*\))re");
     static const std::regex define(R"re(#define\s+(\w+)(\([^)]*\))?((?:[^\n]*\\\n)*[^\n]*))re");
     static const std::regex generated(R"re(C360_FUNCTION\(\s*(\w+)##(\w+)\s*,\s*"c360\." #\w+ "(\w+)"\s*\))re");
     static const std::regex alias(R"re(C360_ALIAS_0_1\(\s*(\w+)\s*,\s*(\w+)\s*\))re");
-    std::map<std::string, GlueFunction> out;
+    std::map<std::string, std::string> code;                    // file -> source without comments and #defines
+    std::vector<std::pair<std::string, std::string>> generators; // macro, body
     for (const fs::path& p : files(kRoot / "src/pg", {".cpp", ".hpp"})) {
-        if (p.filename() == "bridge.hpp") continue; // defines the macro
+        if (p.filename() == "bridge.hpp") continue; // defines C360_FUNCTION itself
         const std::string s = strip_cpp_comments(read(p));
-        std::string without_defines = s;
-        std::vector<std::pair<std::string, std::string>> generators; // macro, body
+        std::string& without_defines = code[p.filename().string()] = s;
         for (auto it = std::sregex_iterator(s.begin(), s.end(), define); it != std::sregex_iterator(); ++it) {
             without_defines.replace(without_defines.find((*it)[0]), (*it)[0].length(), "");
             if ((*it)[3].str().find("C360_FUNCTION(") != std::string::npos) generators.emplace_back((*it)[1], (*it)[3]);
         }
+    }
+    std::map<std::string, GlueFunction> out;
+    auto define_symbol = [&](const std::string& name, const std::string& tag, const std::string& file) {
+        EXPECT_EQ(out.count("c360_" + name), 0u) << "c360_" << name << " defined twice";
+        out["c360_" + name] = {tag, file};
+    };
+    for (const auto& [file, s] : code) {
         for (const auto& [macro, body] : generators) {
             const std::regex use("\\b" + macro + R"re(\(\s*(\w+)\s*,)re");
-            for (auto u = std::sregex_iterator(without_defines.begin(), without_defines.end(), use); u != std::sregex_iterator(); ++u) {
+            for (auto u = std::sregex_iterator(s.begin(), s.end(), use); u != std::sregex_iterator(); ++u) {
                 for (auto g = std::sregex_iterator(body.begin(), body.end(), generated); g != std::sregex_iterator(); ++g) {
-                    EXPECT_EQ((*g)[2].str(), (*g)[3].str()) << p << ": the generated tag must follow the name";
+                    EXPECT_EQ((*g)[2].str(), (*g)[3].str()) << macro << ": the generated tag must follow the name";
                     const std::string name = (*u)[1].str() + (*g)[2].str();
-                    out["c360_" + name] = {"c360." + name, p.filename().string()};
+                    define_symbol(name, "c360." + name, file);
                 }
             }
         }
-        for (auto it = std::sregex_iterator(without_defines.begin(), without_defines.end(), direct); it != std::sregex_iterator(); ++it) {
-            const std::string symbol = "c360_" + (*it)[1].str();
-            EXPECT_EQ(out.count(symbol), 0u) << symbol << " defined twice";
-            out[symbol] = {(*it)[2], p.filename().string()};
+        for (auto it = std::sregex_iterator(s.begin(), s.end(), direct); it != std::sregex_iterator(); ++it) {
+            define_symbol((*it)[1], (*it)[2], file);
         }
-        if (p.filename() == "compat_0_1.cpp") {
-            for (auto it = std::sregex_iterator(without_defines.begin(), without_defines.end(), alias);
-                 it != std::sregex_iterator(); ++it) {
+        if (file == "compat_0_1.cpp") {
+            for (auto it = std::sregex_iterator(s.begin(), s.end(), alias); it != std::sregex_iterator(); ++it) {
                 aliases[(*it)[1]] = "c360_" + (*it)[2].str();
             }
         } else {
-            EXPECT_EQ(s.find("C360_ALIAS_0_1("), std::string::npos) << p << ": 0.1.0 aliases belong in compat_0_1.cpp";
+            EXPECT_EQ(s.find("C360_ALIAS_0_1("), std::string::npos) << file << ": 0.1.0 aliases belong in compat_0_1.cpp";
         }
     }
     return out;
