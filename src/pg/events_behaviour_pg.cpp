@@ -38,7 +38,7 @@ C360_FUNCTION(slowdown_add, "c360.purchase_slowdown") {
     PG_RETURN_POINTER(s);
 }
 
-C360_FUNCTION(slowdown_merge, "c360.slowdown_merge") {
+C360_FUNCTION(slowdown_merge, "c360.purchase_slowdown") {
     ev::SlowdownState* a = writable_arg<ev::SlowdownState>(fcinfo, 0);
     ev::combine(*a, *const_arg<ev::SlowdownState>(fcinfo, 1));
     PG_RETURN_POINTER(a);
@@ -61,7 +61,7 @@ C360_FUNCTION(slowdown_final, "c360.purchase_slowdown") {
     n[6] = r.history_orders + r.recent_orders == 0;
     v[7] = Float8GetDatum(r.p_silence);
     n[7] = !r.has_silence;
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, n)));
+    return c360::pg::composite_datum(td, v, n);
 }
 
 // ---- basket shift ----------------------------------------------------------------------------
@@ -75,7 +75,7 @@ C360_FUNCTION(basket_add, "c360.basket_shift") {
     PG_RETURN_POINTER(s);
 }
 
-C360_FUNCTION(basket_merge, "c360.basket_merge") {
+C360_FUNCTION(basket_merge, "c360.basket_shift") {
     ev::BasketState* a = writable_arg<ev::BasketState>(fcinfo, 0);
     ev::combine(*a, *const_arg<ev::BasketState>(fcinfo, 1));
     PG_RETURN_POINTER(a);
@@ -97,5 +97,5 @@ C360_FUNCTION(basket_final, "c360.basket_shift") {
     n[3] = n[4] = n[6] = !r.defined;
     n[5] = !r.defined || r.df < 1;
     if (r.df < 1) n[6] = true;
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, n)));
+    return c360::pg::composite_datum(td, v, n);
 }

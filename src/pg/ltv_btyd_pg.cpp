@@ -125,7 +125,7 @@ Datum fit_result(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
     v[k + 2] = Int32GetDatum(f.iterations);
     v[k + 3] = Int64GetDatum(static_cast<int64>(f.customers));
     v[k + 4] = Int64GetDatum(static_cast<int64>(f.distinct));
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, n)));
+    return c360::pg::composite_datum(td, v, n);
 }
 
 

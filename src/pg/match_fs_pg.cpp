@@ -20,16 +20,8 @@ namespace fs = c360::match;
 
 namespace {
 
-// A one-dimensional float8[] without NULLs, as (pointer, length). Empty array: length 0.
-struct F8 {
-    double* data;
-    std::size_t len;
-};
-
-F8 float8_array(ArrayType* a, const char* what) {
-    const c360::pg::Float8View v = c360::pg::float8_view(a, what);
-    return {v.data, static_cast<std::size_t>(v.n)};
-}
+using F8 = c360::pg::ArrayView<double>;
+using c360::pg::float8_view;
 
 // Plain C arrays: safe across PostgreSQL calls.
 struct Levels {
@@ -39,25 +31,21 @@ struct Levels {
 };
 
 void read_levels(ArrayType* a, Levels& out, bool allow_nulls, const char* what) {
-    if (ARR_ELEMTYPE(a) != INT4OID || ARR_NDIM(a) != 1) {
-        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must be a non-empty one-dimensional int4[]");
+    const c360::pg::ArrayView<int32> v = c360::pg::array_arg<int32>(
+        a, what, allow_nulls ? c360::pg::Nulls::Allow : c360::pg::Nulls::Refuse, "a non-empty one-dimensional int4[]");
+    if (v.n < 1) {
+        v.reject();
     }
-    const int n = ARR_DIMS(a)[0];
-    if (n < 1 || n > fs::kMaxFields) {
+    if (v.n > fs::kMaxFields) {
         c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must have between 1 and " +
                                                     std::to_string(fs::kMaxFields) + " elements");
     }
-    const bits8* bitmap = ARR_NULLBITMAP(a);
-    const int32* data = reinterpret_cast<const int32*>(ARR_DATA_PTR(a));
-    out.k = n;
+    out.k = v.n;
     int next = 0;
-    for (int i = 0; i < n; ++i) {
-        const bool is_null = bitmap != nullptr && (bitmap[i / 8] & (1 << (i % 8))) == 0;
-        if (is_null && !allow_nulls) {
-            c360::fail(ErrorCode::NullValueNotAllowed, std::string(what) + " must not contain NULL");
-        }
+    for (int i = 0; i < v.n; ++i) {
+        const bool is_null = v.is_null(i);
         out.null[i] = is_null;
-        out.v[i] = is_null ? -1 : data[next++];
+        out.v[i] = is_null ? -1 : v.data[next++];
         if (!is_null && out.v[i] == -1) out.null[i] = true;
     }
 }
@@ -75,7 +63,7 @@ ArrayType* to_pg(const std::vector<double>& v) {
 C360_FUNCTION(fs_patterns_add, "c360.fs_patterns") {
     MemoryContext aggctx = nullptr;
     if (!AggCheckCallContext(fcinfo, &aggctx)) {
-        c360::fail(ErrorCode::Internal, "c360.fs_patterns_add called outside an aggregate");
+        c360::fail(ErrorCode::Internal, "the transition function c360.fs_patterns_add runs only inside the aggregate");
     }
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
         if (PG_ARGISNULL(0)) PG_RETURN_NULL();
@@ -96,8 +84,8 @@ C360_FUNCTION(fs_patterns_add, "c360.fs_patterns") {
     } else {
         state = PG_GETARG_ARRAYTYPE_P(0);
     }
-    const F8 t = float8_array(state, "state");
-    if (t.len != 2 + static_cast<std::size_t>(nl.k) + fs::pattern_cells(nl.v, nl.k) ||
+    const F8 t = float8_view(state, "state");
+    if (t.size() != 2 + static_cast<std::size_t>(nl.k) + fs::pattern_cells(nl.v, nl.k) ||
         static_cast<int>(t.data[1]) != nl.k) {
         c360::fail(ErrorCode::InvalidParameter, "every row of c360.fs_patterns must have the same number of fields");
     }
@@ -110,15 +98,15 @@ C360_FUNCTION(fs_patterns_add, "c360.fs_patterns") {
         c360::fail(ErrorCode::InvalidParameter, "levels has " + std::to_string(lv.k) + " elements, nlevels " +
                                                     std::to_string(nl.k));
     }
-    const std::size_t idx = fs::pattern_index(t.data, t.len, lv.v, lv.null, lv.k);
+    const std::size_t idx = fs::pattern_index(t.data, t.size(), lv.v, lv.null, lv.k);
     t.data[2 + static_cast<std::size_t>(nl.k) + idx] += 1.0;
     PG_RETURN_ARRAYTYPE_P(state);
 }
 
-C360_FUNCTION(fs_patterns_merge, "c360.fs_patterns_merge") {
+C360_FUNCTION(fs_patterns_merge, "c360.fs_patterns") {
     MemoryContext aggctx = nullptr;
     if (!AggCheckCallContext(fcinfo, &aggctx)) {
-        c360::fail(ErrorCode::Internal, "c360.fs_patterns_merge called outside an aggregate");
+        c360::fail(ErrorCode::Internal, "the combine function c360.fs_patterns_merge runs only inside the aggregate");
     }
     if (PG_ARGISNULL(1)) {
         if (PG_ARGISNULL(0)) PG_RETURN_NULL();
@@ -133,14 +121,14 @@ C360_FUNCTION(fs_patterns_merge, "c360.fs_patterns_merge") {
         PG_RETURN_ARRAYTYPE_P(copy);
     }
     ArrayType* a = PG_GETARG_ARRAYTYPE_P(0);
-    const F8 ta = float8_array(a, "state");
-    const F8 tb = float8_array(b, "state");
-    const int k = fs::validate_patterns(ta.data, ta.len);
-    fs::validate_patterns(tb.data, tb.len);
-    if (ta.len != tb.len || std::memcmp(ta.data, tb.data, (2 + static_cast<std::size_t>(k)) * sizeof(double)) != 0) {
+    const F8 ta = float8_view(a, "state");
+    const F8 tb = float8_view(b, "state");
+    const int k = fs::validate_patterns(ta.data, ta.size());
+    fs::validate_patterns(tb.data, tb.size());
+    if (ta.size() != tb.size() || std::memcmp(ta.data, tb.data, (2 + static_cast<std::size_t>(k)) * sizeof(double)) != 0) {
         c360::fail(ErrorCode::InvalidParameter, "cannot merge pattern tables with different fields or levels");
     }
-    for (std::size_t i = 2 + static_cast<std::size_t>(k); i < ta.len; ++i) ta.data[i] += tb.data[i];
+    for (std::size_t i = 2 + static_cast<std::size_t>(k); i < ta.size(); ++i) ta.data[i] += tb.data[i];
     PG_RETURN_ARRAYTYPE_P(a);
 }
 
@@ -150,10 +138,10 @@ C360_FUNCTION(fs_estimate, "c360.fs_estimate") {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4)) {
         PG_RETURN_NULL();
     }
-    const F8 t = float8_array(PG_GETARG_ARRAYTYPE_P(0), "patterns");
-    F8 u{nullptr, 0};
+    const F8 t = float8_view(PG_GETARG_ARRAYTYPE_P(0), "patterns");
+    F8 u{nullptr, 0, nullptr, {}};
     const bool has_u = !PG_ARGISNULL(1);
-    if (has_u) u = float8_array(PG_GETARG_ARRAYTYPE_P(1), "random_pairs");
+    if (has_u) u = float8_view(PG_GETARG_ARRAYTYPE_P(1), "random_pairs");
     fs::EmOptions opt;
     opt.max_iterations = PG_GETARG_INT32(2);
     opt.tolerance = PG_GETARG_FLOAT8(3);
@@ -161,19 +149,19 @@ C360_FUNCTION(fs_estimate, "c360.fs_estimate") {
     opt.fix_u = has_u;
     ArrayType* out = nullptr;
     {
-        const fs::FsModel m = fs::estimate(t.data, t.len, has_u ? u.data : nullptr, u.len, opt);
+        const fs::FsModel m = fs::estimate(t.data, t.size(), has_u ? u.data : nullptr, u.size(), opt);
         out = to_pg(fs::to_array(m));
     }
     PG_RETURN_ARRAYTYPE_P(out);
 }
 
 C360_FUNCTION(fs_prior, "c360.fs_prior") {
-    const F8 t = float8_array(PG_GETARG_ARRAYTYPE_P(0), "patterns");
-    const F8 a = float8_array(PG_GETARG_ARRAYTYPE_P(1), "model");
+    const F8 t = float8_view(PG_GETARG_ARRAYTYPE_P(0), "patterns");
+    const F8 a = float8_view(PG_GETARG_ARRAYTYPE_P(1), "model");
     double lambda = 0.0;
     {
-        const fs::FsModel m = fs::from_array(a.data, a.len);
-        lambda = fs::estimate_prior(t.data, t.len, m, PG_GETARG_INT32(2), PG_GETARG_FLOAT8(3));
+        const fs::FsModel m = fs::from_array(a.data, a.size());
+        lambda = fs::estimate_prior(t.data, t.size(), m, PG_GETARG_INT32(2), PG_GETARG_FLOAT8(3));
     }
     PG_RETURN_FLOAT8(lambda);
 }
@@ -197,12 +185,12 @@ const WeightCache& weight_cache(FunctionCallInfo fcinfo, const F8& model) {
         c = static_cast<WeightCache*>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(WeightCache)));
         fcinfo->flinfo->fn_extra = c;
     }
-    if (c->raw != nullptr && c->len == model.len && std::memcmp(c->raw, model.data, model.len * sizeof(double)) == 0) {
+    if (c->raw != nullptr && c->len == model.size() && std::memcmp(c->raw, model.data, model.size() * sizeof(double)) == 0) {
         return *c;
     }
     c->raw = nullptr; // invalid until filled (from_array may throw)
     {
-        const fs::FsModel m = fs::from_array(model.data, model.len);
+        const fs::FsModel m = fs::from_array(model.data, model.size());
         c->k = static_cast<int>(m.levels.size());
         c->w[0] = std::log2(m.lambda / (1.0 - m.lambda));
         int pos = 1;
@@ -212,15 +200,15 @@ const WeightCache& weight_cache(FunctionCallInfo fcinfo, const F8& model) {
             for (int l = 0; l < c->nlevels[i]; ++l) c->w[pos++] = fs::field_weight(m, i, l);
         }
     }
-    double* raw = static_cast<double*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, model.len * sizeof(double)));
-    std::memcpy(raw, model.data, model.len * sizeof(double));
+    double* raw = static_cast<double*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, model.size() * sizeof(double)));
+    std::memcpy(raw, model.data, model.size() * sizeof(double));
     c->raw = raw;
-    c->len = model.len;
+    c->len = model.size();
     return *c;
 }
 
 double weight_of(FunctionCallInfo fcinfo) {
-    const F8 model = float8_array(PG_GETARG_ARRAYTYPE_P(0), "model");
+    const F8 model = float8_view(PG_GETARG_ARRAYTYPE_P(0), "model");
     Levels lv;
     read_levels(PG_GETARG_ARRAYTYPE_P(1), lv, true, "levels");
     const WeightCache& c = weight_cache(fcinfo, model);
@@ -250,12 +238,12 @@ C360_FUNCTION(match_probability, "c360.match_probability") {
 
 // {m, u, weight} of one field's level; field 0 = the prior {λ, 1−λ, log2(λ/(1−λ))}.
 C360_FUNCTION(match_level_params, "c360.match_level_params") {
-    const F8 model = float8_array(PG_GETARG_ARRAYTYPE_P(0), "model");
+    const F8 model = float8_view(PG_GETARG_ARRAYTYPE_P(0), "model");
     const int field = PG_GETARG_INT32(1);
     const int level = PG_GETARG_INT32(2);
     ArrayType* out = nullptr;
     {
-        const fs::FsModel m = fs::from_array(model.data, model.len);
+        const fs::FsModel m = fs::from_array(model.data, model.size());
         std::vector<double> r;
         if (field == 0) {
             r = {m.lambda, 1.0 - m.lambda, std::log2(m.lambda / (1.0 - m.lambda))};

@@ -2,6 +2,7 @@
 // aggregate and the c360.rfm_score function.
 #include <cstring>
 
+#include "arrays.hpp"
 #include "bridge.hpp"
 #include "common_packed_pg.hpp"
 #include "rfm/breaks.hpp"
@@ -52,14 +53,6 @@ Datum add_customer(FunctionCallInfo fcinfo, int bins) {
 constexpr int kBreaksFields = 5;
 constexpr int kScoreFields = 5;
 
-Datum float8_array(const double* values, int n) {
-    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
-    for (int i = 0; i < n; ++i) {
-        elems[i] = Float8GetDatum(values[i]);
-    }
-    return PointerGetDatum(construct_array(elems, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
-
 // Parsed breakpoints, cached per call site and reused while the same value comes back.
 struct ParsedBreaks {
     int bins;
@@ -70,20 +63,20 @@ struct ParsedBreaks {
     char raw[FLEXIBLE_ARRAY_MEMBER];
 };
 
-void read_breaks_array(HeapTupleHeader th, int attno, int bins, double* out, const char* dimension) {
+// `what`: "recency breakpoints", ...
+void read_breaks_array(HeapTupleHeader th, int attno, int bins, double* out, const char* what) {
     bool isnull = false;
     Datum d = GetAttributeByNum(th, static_cast<AttrNumber>(attno), &isnull);
     if (isnull) {
-        c360::fail(ErrorCode::InvalidParameter, std::string(dimension) + " breakpoints are NULL");
+        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " are NULL");
     }
-    ArrayType* a = DatumGetArrayTypeP(d);
-    const int n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
-    if (ARR_ELEMTYPE(a) != FLOAT8OID || ARR_HASNULL(a) || ARR_NDIM(a) > 1 || n != bins - 1) {
-        c360::fail(ErrorCode::InvalidParameter,
-                   std::string(dimension) + " breakpoints must be a float8 array of bins - 1 values without NULLs");
+    const c360::pg::ArrayView<double> v = c360::pg::float8_view(
+        DatumGetArrayTypeP(d), what, c360::pg::Nulls::Refuse, "a float8 array of bins - 1 values without NULLs");
+    if (v.n != bins - 1) {
+        v.reject();
     }
-    if (n > 0) {
-        std::memcpy(out, ARR_DATA_PTR(a), static_cast<size_t>(n) * sizeof(double));
+    if (v.n > 0) {
+        std::memcpy(out, v.data, v.size() * sizeof(double));
     }
 }
 
@@ -141,9 +134,9 @@ const ParsedBreaks* parsed_breaks(FunctionCallInfo fcinfo, ScoreCache* cache, He
     }
     parsed.bins = DatumGetInt32(bins_d);
     rfm::check_bins(parsed.bins);
-    read_breaks_array(th, 3, parsed.bins, parsed.recency, "recency");
-    read_breaks_array(th, 4, parsed.bins, parsed.frequency, "frequency");
-    read_breaks_array(th, 5, parsed.bins, parsed.monetary, "monetary");
+    read_breaks_array(th, 3, parsed.bins, parsed.recency, "recency breakpoints");
+    read_breaks_array(th, 4, parsed.bins, parsed.frequency, "frequency breakpoints");
+    read_breaks_array(th, 5, parsed.bins, parsed.monetary, "monetary breakpoints");
     rfm::check_breakpoints(parsed.recency, parsed.bins, true, "recency");
     rfm::check_breakpoints(parsed.frequency, parsed.bins, false, "frequency");
     rfm::check_breakpoints(parsed.monetary, parsed.bins, false, "monetary");
@@ -177,7 +170,7 @@ C360_FUNCTION(rfm_breaks_add, "c360.rfm_breaks") {
     return add_customer(fcinfo, PG_GETARG_INT32(4));
 }
 
-C360_FUNCTION(rfm_sample_merge, "c360.rfm_sample_merge") {
+C360_FUNCTION(rfm_sample_merge, "c360.rfm_breaks") {
     void* a = writable_state(fcinfo, 0, kSample);
     const c360::PackedView b = c360::view_of(packed_arg(fcinfo, 1, kSample));
     if (c360::view_of(a).ints[rfm::kSampleBins] != b.ints[rfm::kSampleBins]) {
@@ -211,10 +204,10 @@ C360_FUNCTION(rfm_breaks_final, "c360.rfm_breaks") {
     bool nulls[kBreaksFields] = {false};
     values[0] = Int32GetDatum(bins);
     values[1] = Int64GetDatum(n);
-    values[2] = float8_array(br[0], bins - 1);
-    values[3] = float8_array(br[1], bins - 1);
-    values[4] = float8_array(br[2], bins - 1);
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+    values[2] = PointerGetDatum(c360::pg::new_float8_array(br[0], bins - 1));
+    values[3] = PointerGetDatum(c360::pg::new_float8_array(br[1], bins - 1));
+    values[4] = PointerGetDatum(c360::pg::new_float8_array(br[2], bins - 1));
+    return c360::pg::composite_datum(td, values, nulls);
 }
 
 // c360.rfm_score(recency_days, frequency, monetary, breaks) -> c360.rfm_score
@@ -259,5 +252,5 @@ C360_FUNCTION(rfm_score, "c360.rfm_score") {
     } else {
         values[3] = PointerGetDatum(make_cell_text(rs, fs, ms, b->bins));
     }
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+    return c360::pg::composite_datum(td, values, nulls);
 }

@@ -103,7 +103,7 @@ C360_FUNCTION(rfm_merge, "c360.rfm_merge") {
 }
 
 // c360.rfm_final(state) -> c360.rfm_summary
-C360_FUNCTION(rfm_final, "c360.rfm_final") {
+C360_FUNCTION(rfm_final, "c360.rfm") {
     const State* s = reinterpret_cast<const State*>(PG_GETARG_POINTER(0));
     const c360::rfm::Summary r = c360::rfm::summarize(*s);
     TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, kSummaryFields, "c360.rfm_summary");
@@ -126,7 +126,7 @@ C360_FUNCTION(rfm_final, "c360.rfm_final") {
     values[8] = Float8GetDatum(r.avg_repeat_value);
     nulls[8] = !r.has_repeat;
     values[9] = Int64GetDatum(r.ignored);
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+    return c360::pg::composite_datum(td, values, nulls);
 }
 
 // ---- scores and segments -------------------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common_packed_pg.hpp"
+#include "tuples.hpp"
 #include "scoring/evaluate.hpp"
 
 extern "C" {
@@ -23,23 +24,7 @@ using c360::ErrorCode;
 namespace sc = c360::scoring;
 using namespace c360::pg;
 
-namespace {
-
-// Tuple descriptor of the element type of the function's array result (c360.gain_row[] ...).
-TupleDesc result_element_tupdesc(FunctionCallInfo fcinfo, Oid* elem) {
-    *elem = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
-    if (*elem == InvalidOid) {
-        c360::fail(ErrorCode::Internal, "function must return an array of a composite type");
-    }
-    return BlessTupleDesc(lookup_rowtype_tupdesc_copy(*elem, -1));
-}
-
-Datum float8_or_null(double v, bool* isnull) {
-    *isnull = std::isnan(v);
-    return Float8GetDatum(v);
-}
-
-} // namespace
+using c360::pg::float8_or_null;
 
 C360_STATE_TYPE_IO(score_sample, sc::kSampleType)
 C360_STATE_TYPE_IO(score_bins, sc::kBinsType)
@@ -108,9 +93,7 @@ C360_FUNCTION(gains_final, "c360.gains") {
         rows = pod_copy(g);
         count = static_cast<int>(g.size());
     }
-    Oid elem;
-    TupleDesc td = result_element_tupdesc(fcinfo, &elem);
-    Datum* items = static_cast<Datum*>(palloc(sizeof(Datum) * std::max(count, 1)));
+    c360::pg::CompositeArray out = c360::pg::composite_array(fcinfo, count, 12, "c360.gain_row");
     for (int i = 0; i < count; ++i) {
         const sc::GainRow& g = rows[i];
         Datum v[12];
@@ -127,9 +110,9 @@ C360_FUNCTION(gains_final, "c360.gains") {
         v[9] = float8_or_null(g.cum_gain, &n[9]);
         v[10] = float8_or_null(g.min_score, &n[10]);
         v[11] = float8_or_null(g.max_score, &n[11]);
-        items[i] = HeapTupleGetDatum(heap_form_tuple(td, v, n));
+        out.add(v, n);
     }
-    PG_RETURN_ARRAYTYPE_P(construct_array(items, count, elem, -1, false, TYPALIGN_DOUBLE));
+    PG_RETURN_ARRAYTYPE_P(out.finish());
 }
 
 // ---- evaluation: c360.log_loss, c360.brier, c360.calibration (score_bins) -----------------------
@@ -187,9 +170,7 @@ C360_FUNCTION(calibration_final, "c360.calibration") {
         rows = pod_copy(c);
         count = static_cast<int>(c.size());
     }
-    Oid elem;
-    TupleDesc td = result_element_tupdesc(fcinfo, &elem);
-    Datum* items = static_cast<Datum*>(palloc(sizeof(Datum) * std::max(count, 1)));
+    c360::pg::CompositeArray out = c360::pg::composite_array(fcinfo, count, 7, "c360.calibration_row");
     for (int i = 0; i < count; ++i) {
         const sc::CalibrationRow& r = rows[i];
         Datum v[7];
@@ -201,7 +182,7 @@ C360_FUNCTION(calibration_final, "c360.calibration") {
         v[4] = Int64GetDatum(r.responders);
         v[5] = float8_or_null(r.mean_score, &n[5]);
         v[6] = float8_or_null(r.observed_rate, &n[6]);
-        items[i] = HeapTupleGetDatum(heap_form_tuple(td, v, n));
+        out.add(v, n);
     }
-    PG_RETURN_ARRAYTYPE_P(construct_array(items, count, elem, -1, false, TYPALIGN_DOUBLE));
+    PG_RETURN_ARRAYTYPE_P(out.finish());
 }

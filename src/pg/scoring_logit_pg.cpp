@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "arrays.hpp"
 #include "common_packed_pg.hpp"
+#include "tuples.hpp"
 #include "scoring/logit.hpp"
 
 extern "C" {
@@ -31,25 +33,13 @@ namespace {
 
 // ---- arguments ----------------------------------------------------------------------------------
 
-// A one-dimensional float8[] argument. Returns false when an element is NULL.
+// The features of a row (float8[]). Returns false when an element is NULL (the row is skipped).
 bool float8_array(FunctionCallInfo fcinfo, int argno, const double*& data, int& k) {
-    ArrayType* a = PG_GETARG_ARRAYTYPE_P(argno);
-    if (ARR_ELEMTYPE(a) != FLOAT8OID) {
-        c360::fail(ErrorCode::InvalidParameter, "features must be a float8[] array");
-    }
-    if (ARR_NDIM(a) > 1) {
-        c360::fail(ErrorCode::InvalidParameter, "the feature array must be one-dimensional");
-    }
-    k = ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
-    data = reinterpret_cast<const double*>(ARR_DATA_PTR(a));
-    if (ARR_HASNULL(a)) {
-        for (int j = 0; j < k; ++j) {
-            if (att_isnull(j, ARR_NULLBITMAP(a))) {
-                return false;
-            }
-        }
-    }
-    return true;
+    const c360::pg::ArrayView<double> v =
+        c360::pg::float8_view(PG_GETARG_ARRAYTYPE_P(argno), "the feature array", c360::pg::Nulls::Allow, "one-dimensional");
+    data = v.data;
+    k = v.n;
+    return !v.has_nulls();
 }
 
 sc::Options options_arg(FunctionCallInfo fcinfo, int argno) {
@@ -123,7 +113,7 @@ C360_FUNCTION(logit_fit_add, "c360.logit_fit") {
     PG_RETURN_POINTER(state);
 }
 
-C360_FUNCTION(logit_rows_merge, "c360.logit_rows_merge") {
+C360_FUNCTION(logit_rows_merge, "c360.logit_fit") {
     void* a = writable_state(fcinfo, 0, sc::kRowsType);
     const c360::PackedView b = c360::view_of(packed_arg(fcinfo, 1, sc::kRowsType));
     sc::rows_combine_check(c360::view_of(a), b);
@@ -325,9 +315,7 @@ C360_FUNCTION(logit_predict, "c360.logit_predict") {
 C360_FUNCTION(logit_coef, "c360.logit_coef") {
     const c360::PackedView model = c360::view_of(packed_arg(fcinfo, 0, sc::kModelType));
     const sc::ModelLayout l = sc::layout_of_model(model);
-    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * std::max(l.p, 1)));
-    for (int j = 0; j < l.p; ++j) elems[j] = Float8GetDatum(model.dbl[l.coef + j]);
-    PG_RETURN_ARRAYTYPE_P(construct_array(elems, l.p, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+    PG_RETURN_ARRAYTYPE_P(c360::pg::new_float8_array(model.dbl + l.coef, l.p));
 }
 
 namespace {
@@ -346,10 +334,11 @@ C360_FUNCTION(logit_terms, "c360.logit_summary") {
     const int k = sc::model_features(model);
     Datum* names = nullptr;
     bool* name_nulls = nullptr;
-    int n_names = 0;
     if (!PG_ARGISNULL(1)) {
-        deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &names, &name_nulls, &n_names);
-        if (n_names != k) {
+        const c360::pg::TextArray a = c360::pg::text_array(PG_GETARG_ARRAYTYPE_P(1), "names", c360::pg::Nulls::Allow);
+        names = a.items;
+        name_nulls = a.nulls;
+        if (a.n != k) {
             c360::fail(ErrorCode::InvalidParameter, "names must have one entry per feature (" + std::to_string(k) + ")");
         }
     }
@@ -418,10 +407,7 @@ C360_FUNCTION(logit_info, "c360.logit_info") {
         flags[1] = s.standardized;
         flags[2] = s.converged;
     }
-    TupleDesc td = nullptr;
-    if (get_call_result_type(fcinfo, nullptr, &td) != TYPEFUNC_COMPOSITE || td->natts != kInfoColumns) {
-        c360::fail(ErrorCode::Internal, "c360.logit_info: unexpected result type");
-    }
+    TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, kInfoColumns, "c360.logit_info");
     v[0] = Int32GetDatum(static_cast<int32>(ints[0]));
     v[1] = BoolGetDatum(flags[0]);
     v[2] = BoolGetDatum(flags[1]);
@@ -440,7 +426,7 @@ C360_FUNCTION(logit_info, "c360.logit_info") {
     v[15] = Int32GetDatum(static_cast<int32>(ints[5]));
     v[16] = CStringGetTextDatum(warnings);
     n[16] = warnings[0] == '\0';
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), v, n)));
+    return c360::pg::composite_datum(td, v, n);
 }
 
 // ---- feature helpers ----------------------------------------------------------------------------
@@ -457,12 +443,13 @@ C360_FUNCTION(one_hot, "c360.one_hot") {
     text* value = PG_GETARG_TEXT_PP(0);
     ArrayType* vocab = PG_GETARG_ARRAYTYPE_P(1);
     const bool drop_first = PG_GETARG_BOOL(2);
-    Datum* items;
-    bool* nulls;
-    int n;
-    deconstruct_array(vocab, TEXTOID, -1, false, TYPALIGN_INT, &items, &nulls, &n);
-    if (ARR_NDIM(vocab) > 1 || n == 0 || (drop_first && n < 2)) {
-        c360::fail(ErrorCode::InvalidParameter, "the vocabulary must be a one-dimensional array of at least 2 values");
+    const c360::pg::TextArray vocabulary = c360::pg::text_array(vocab, "the vocabulary", c360::pg::Nulls::Allow,
+                                                                "a one-dimensional array of at least 2 values");
+    const Datum* items = vocabulary.items;
+    const bool* nulls = vocabulary.nulls;
+    const int n = vocabulary.n;
+    if (n == 0 || (drop_first && n < 2)) {
+        vocabulary.reject();
     }
     if (n - 1 > sc::kMaxFeatures) {
         c360::fail(ErrorCode::ProgramLimitExceeded, "vocabulary too large (over " + std::to_string(sc::kMaxFeatures) + " values)");
@@ -484,9 +471,8 @@ C360_FUNCTION(one_hot, "c360.one_hot") {
                    {}, "Rebuild the vocabulary from the training data, or map unseen values to a known level.");
     }
     const int width = drop_first ? n - 1 : n;
-    Datum* out = static_cast<Datum*>(palloc(sizeof(Datum) * width));
-    for (int i = 0; i < width; ++i) out[i] = Float8GetDatum(0.0);
+    double* out = static_cast<double*>(palloc0(sizeof(double) * width));
     const int hot = drop_first ? found - 1 : found;
-    if (hot >= 0) out[hot] = Float8GetDatum(1.0);
-    PG_RETURN_ARRAYTYPE_P(construct_array(out, width, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+    if (hot >= 0) out[hot] = 1.0;
+    PG_RETURN_ARRAYTYPE_P(c360::pg::new_float8_array(out, width));
 }

@@ -8,6 +8,7 @@
 
 #include "bridge.hpp"
 #include "common_packed_pg.hpp"
+#include "tuples.hpp"
 #include "uplift/curves.hpp"
 
 extern "C" {
@@ -24,15 +25,6 @@ extern "C" {
 using c360::ErrorCode;
 namespace up = c360::uplift;
 using namespace c360::pg;
-
-namespace {
-
-Datum nullable(double v, bool* isnull) {
-    *isnull = std::isnan(v);
-    return Float8GetDatum(*isnull ? 0.0 : v);
-}
-
-} // namespace
 
 // ---- c360.uplift_sample: the rows behind the uplift curves -----------------------------------
 
@@ -119,41 +111,31 @@ Datum scalar_metric(FunctionCallInfo fcinfo, Metric metric) {
     PG_RETURN_FLOAT8(v);
 }
 
-Datum composite_array(FunctionCallInfo fcinfo, const double* values, int rows, int fields, int int_fields) {
-    Oid elem_type = InvalidOid;
-    TupleDesc td = nullptr;
-    Oid array_type = get_fn_expr_rettype(fcinfo->flinfo);
-    elem_type = get_element_type(array_type);
-    if (elem_type == InvalidOid) {
-        c360::fail(ErrorCode::Internal, "could not determine the result row type");
-    }
-    td = BlessTupleDesc(lookup_rowtype_tupdesc_copy(elem_type, -1));
-    if (td->natts != fields) {
-        c360::fail(ErrorCode::DataCorrupted, "result row type has an unexpected number of fields", {},
-                   "Reinstall the extension.");
-    }
-    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (rows > 0 ? rows : 1)));
-    Datum* v = static_cast<Datum*>(palloc(sizeof(Datum) * fields));
-    bool* n = static_cast<bool*>(palloc(sizeof(bool) * fields));
+constexpr int kMaxFields = 10;
+
+// Rows of `fields` doubles (NaN: NULL), the first `int_fields` of them int4, as an array of the
+// function's composite element type.
+Datum rows_of_doubles(FunctionCallInfo fcinfo, const double* values, int rows, int fields, int int_fields,
+                      const char* type_name) {
+    c360::pg::CompositeArray out = c360::pg::composite_array(fcinfo, rows, fields, type_name);
+    Datum v[kMaxFields];
+    bool n[kMaxFields];
     for (int r = 0; r < rows; ++r) {
         for (int f = 0; f < fields; ++f) {
             const double x = values[r * fields + f];
-            v[f] = nullable(x, &n[f]);
+            v[f] = c360::pg::float8_or_null(x, &n[f]);
             if (f < int_fields && !n[f]) {
                 v[f] = Int32GetDatum(static_cast<int32>(x));
             }
         }
-        elems[r] = HeapTupleGetDatum(heap_form_tuple(td, v, n));
+        out.add(v, n);
     }
-    int16 typlen;
-    bool typbyval;
-    char typalign;
-    get_typlenbyvalalign(elem_type, &typlen, &typbyval, &typalign);
-    PG_RETURN_ARRAYTYPE_P(construct_array(elems, rows, elem_type, typlen, typbyval, typalign));
+    PG_RETURN_ARRAYTYPE_P(out.finish());
 }
 
 constexpr int kBinFields = 10;
 constexpr int kPointFields = 10;
+static_assert(kBinFields <= kMaxFields && kPointFields <= kMaxFields);
 
 } // namespace
 
@@ -183,7 +165,7 @@ C360_FUNCTION(uplift_by_percentile_final, "c360.uplift_by_percentile") {
             std::memcpy(out + b * kBinFields, v, sizeof v);
         }
     }
-    return composite_array(fcinfo, out, bins, kBinFields, 1);
+    return rows_of_doubles(fcinfo, out, bins, kBinFields, 1, "c360.uplift_bin");
 }
 
 C360_FUNCTION(uplift_curve_final, "c360.uplift_curve") {
@@ -208,5 +190,5 @@ C360_FUNCTION(uplift_curve_final, "c360.uplift_curve") {
             std::memcpy(out + i * kPointFields, v, sizeof v);
         }
     }
-    return composite_array(fcinfo, out, points + 1, kPointFields, 1);
+    return rows_of_doubles(fcinfo, out, points + 1, kPointFields, 1, "c360.uplift_point");
 }

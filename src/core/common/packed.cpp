@@ -28,7 +28,7 @@ std::size_t max_packed_rows(const PackedType& type) { return (max_doubles(type) 
 PackedBuffer::PackedBuffer(const PackedType& type, std::size_t n_dbl, std::size_t cap_dbl) {
     cap_dbl = std::max(cap_dbl, n_dbl);
     if (cap_dbl > max_doubles(type)) {
-        fail(ErrorCode::ProgramLimitExceeded, std::string(type.sql_name) + " value would exceed 1 GB", {},
+        fail(ErrorCode::ProgramLimitExceeded, std::string("a ") + type.sql_name + " value would exceed 1 GB", {},
              type.limit_hint);
     }
     words_.assign(packed_bytes(type.n_int, cap_dbl) / 8, 0);
