@@ -42,6 +42,553 @@ CREATE OR REPLACE FUNCTION c360.clv(model c360.pareto_nbd_model, spend_model c36
     RETURNS pg_catalog.float8 AS 'MODULE_PATHNAME', 'c360_clv_pareto_nbd'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 
+-- ---- send/recv for every state type (issue 14)
+-- Binary input/output (binary COPY, the binary protocol Citus uses) for the state types that had none;
+-- the values and their text forms are unchanged.
+CREATE FUNCTION c360.slowdown_state_recv(pg_catalog.internal) RETURNS c360.slowdown_state
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.slowdown_state_send(c360.slowdown_state) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE c360.slowdown_state SET (RECEIVE = c360.slowdown_state_recv, SEND = c360.slowdown_state_send);
+COMMENT ON FUNCTION c360.slowdown_state_recv(pg_catalog.internal) IS
+    'Binary input of c360.slowdown_state (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.slowdown_state_send(c360.slowdown_state) IS 'Binary output of c360.slowdown_state (COPY ... FORMAT binary, binary protocol)';
+CREATE FUNCTION c360.basket_state_recv(pg_catalog.internal) RETURNS c360.basket_state
+    AS 'MODULE_PATHNAME', 'c360_basket_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.basket_state_send(c360.basket_state) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_basket_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE c360.basket_state SET (RECEIVE = c360.basket_state_recv, SEND = c360.basket_state_send);
+COMMENT ON FUNCTION c360.basket_state_recv(pg_catalog.internal) IS
+    'Binary input of c360.basket_state (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.basket_state_send(c360.basket_state) IS 'Binary output of c360.basket_state (COPY ... FORMAT binary, binary protocol)';
+CREATE FUNCTION c360.uplift_sample_recv(pg_catalog.internal) RETURNS c360.uplift_sample
+    AS 'MODULE_PATHNAME', 'c360_uplift_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.uplift_sample_send(c360.uplift_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_uplift_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE c360.uplift_sample SET (RECEIVE = c360.uplift_sample_recv, SEND = c360.uplift_sample_send);
+COMMENT ON FUNCTION c360.uplift_sample_recv(pg_catalog.internal) IS
+    'Binary input of c360.uplift_sample (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.uplift_sample_send(c360.uplift_sample) IS 'Binary output of c360.uplift_sample (COPY ... FORMAT binary, binary protocol)';
+CREATE FUNCTION c360.clv_sample_recv(pg_catalog.internal) RETURNS c360.clv_sample
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.clv_sample_send(c360.clv_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+ALTER TYPE c360.clv_sample SET (RECEIVE = c360.clv_sample_recv, SEND = c360.clv_sample_send);
+COMMENT ON FUNCTION c360.clv_sample_recv(pg_catalog.internal) IS
+    'Binary input of c360.clv_sample (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.clv_sample_send(c360.clv_sample) IS 'Binary output of c360.clv_sample (COPY ... FORMAT binary, binary protocol)';
+-- ---- comments on every object (issue 14)
+-- Every COMMENT added to src/sql by this change, in install order (extracted from the diff of
+-- src/sql: git diff -U0 <base> -- src/sql/<capability>.sql, added lines).
+
+-- src/sql/rfm.sql
+COMMENT ON FUNCTION c360.rfm_state_in(pg_catalog.cstring) IS 'Text input of type c360.rfm_state';
+COMMENT ON FUNCTION c360.rfm_state_out(c360.rfm_state) IS 'Text output of type c360.rfm_state';
+COMMENT ON FUNCTION c360.rfm_state_recv(pg_catalog.internal) IS 'Binary input of type c360.rfm_state (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.rfm_state_send(c360.rfm_state) IS 'Binary output of type c360.rfm_state (binary COPY, binary protocol)';
+COMMENT ON COLUMN c360.rfm_summary.recency_days IS
+    'Days (of 86,400 s) from the last counted order to as_of; fractional when the timestamps have a time of day (NULL when no order counts)';
+COMMENT ON COLUMN c360.rfm_summary.frequency IS 'Orders counted: rows with order_ts <= as_of';
+COMMENT ON COLUMN c360.rfm_summary.monetary IS 'Total amount of the counted orders (a NULL amount counts as 0)';
+COMMENT ON COLUMN c360.rfm_summary.avg_order_value IS 'monetary / frequency (NULL when no order counts)';
+COMMENT ON COLUMN c360.rfm_summary.first_order IS 'Time of the first counted order (NULL when no order counts)';
+COMMENT ON COLUMN c360.rfm_summary.last_order IS 'Time of the last counted order (NULL when no order counts)';
+COMMENT ON COLUMN c360.rfm_summary.tenure_days IS 'Days (of 86,400 s) from the first counted order to as_of';
+COMMENT ON COLUMN c360.rfm_summary.first_order_value IS 'Total value of the orders placed at first_order';
+COMMENT ON COLUMN c360.rfm_summary.avg_repeat_value IS 'Mean value of the orders placed after first_order (NULL when there are none)';
+COMMENT ON COLUMN c360.rfm_summary.ignored_orders IS 'Rows not counted: order_ts after as_of or NULL';
+COMMENT ON AGGREGATE c360.rfm_partial(pg_catalog.date, pg_catalog.float8, pg_catalog.date) IS
+    'Like the date form of c360.rfm but returns the mergeable c360.rfm_state (store it, roll it up with c360.rfm_rollup)';
+COMMENT ON FUNCTION c360.rfm_sample_in(pg_catalog.cstring) IS 'Text input of type c360.rfm_sample';
+COMMENT ON FUNCTION c360.rfm_sample_out(c360.rfm_sample) IS 'Text output of type c360.rfm_sample';
+COMMENT ON FUNCTION c360.rfm_sample_recv(pg_catalog.internal) IS 'Binary input of type c360.rfm_sample (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.rfm_sample_send(c360.rfm_sample) IS 'Binary output of type c360.rfm_sample (binary COPY, binary protocol)';
+COMMENT ON COLUMN c360.rfm_breaks.bins IS 'Number of score bins (1 to 100); each dimension has bins - 1 thresholds';
+COMMENT ON COLUMN c360.rfm_breaks.customers IS 'Customers the breakpoints were computed from (rows without a NULL)';
+COMMENT ON COLUMN c360.rfm_breaks.recency IS
+    'Recency thresholds in days, decreasing: R = 1 + number of thresholds greater than recency_days';
+COMMENT ON COLUMN c360.rfm_breaks.frequency IS
+    'Frequency thresholds, increasing: F = 1 + number of thresholds less than frequency';
+COMMENT ON COLUMN c360.rfm_breaks.monetary IS
+    'Monetary thresholds, increasing: M = 1 + number of thresholds less than monetary';
+COMMENT ON COLUMN c360.rfm_score.r IS 'Recency score: 1 (oldest last order) to bins (most recent)';
+COMMENT ON COLUMN c360.rfm_score.f IS 'Frequency score: 1 (fewest orders) to bins';
+COMMENT ON COLUMN c360.rfm_score.m IS 'Monetary score: 1 (lowest spend) to bins';
+COMMENT ON COLUMN c360.rfm_score.rfm_cell IS 'The three scores as text, e.g. ''545'' (separated by dots when bins > 9)';
+COMMENT ON COLUMN c360.rfm_score.segment IS 'Segment name of c360.rfm_segment(r, f, m) (NULL unless bins = 5)';
+COMMENT ON FUNCTION c360.rfm_breaks_add(c360.rfm_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4) IS
+    'Transition function of aggregate c360.rfm_breaks: adds one customer''s (recency, frequency, monetary); a row with a NULL value is skipped';
+COMMENT ON FUNCTION c360.rfm_breaks_add(c360.rfm_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.rfm_breaks with 5 bins: adds one customer''s (recency, frequency, monetary); a row with a NULL value is skipped';
+COMMENT ON FUNCTION c360.rfm_sample_merge(c360.rfm_sample, c360.rfm_sample) IS
+    'Combine function of aggregate c360.rfm_breaks: the customers of both samples (same bins)';
+COMMENT ON FUNCTION c360.rfm_breaks_final(c360.rfm_sample) IS
+    'Final function of aggregate c360.rfm_breaks: the tie-stable quantile breakpoints of the sample';
+
+-- src/sql/match.sql
+COMMENT ON FUNCTION c360.fs_patterns_add(pg_catalog.float8[], pg_catalog.int4[], pg_catalog.int4[]) IS
+    'Transition function of aggregate c360.fs_patterns (aggregate use only): counts one comparison vector; a row with NULL levels or nlevels is skipped';
+COMMENT ON FUNCTION c360.fs_patterns_merge(pg_catalog.float8[], pg_catalog.float8[]) IS
+    'Combine function of aggregate c360.fs_patterns (aggregate use only): adds two pattern tables of the same fields and levels';
+COMMENT ON FUNCTION c360._blocking_sql(pg_catalog.regclass, pg_catalog.name, pg_catalog.text[]) IS
+    'Internal: the query (text) of the candidate pairs (id_l < id_r) of a table under blocking rules, identifiers quoted; used by the matching functions';
+COMMENT ON FUNCTION c360._levels_sql(pg_catalog.name[], pg_catalog.text[], pg_catalog.bool[]) IS
+    'Internal: the SQL expression (text) of the comparison vector of fields l and r with one method each; masked fields give level -1';
+COMMENT ON FUNCTION c360._floor_normalise(pg_catalog.float8[], pg_catalog.float8) IS
+    'Internal: every value of p raised to at least floor, then rescaled to sum to 1 (model probabilities of c360.match_train)';
+COMMENT ON TYPE c360.survivor_state IS
+    'State of the survivorship aggregates c360.survivor, c360.most_recent, c360.most_complete: the best value so far, its rank (lower wins) and ts';
+COMMENT ON FUNCTION c360.survivor_better(c360.survivor_state, c360.survivor_state) IS
+    'Survivorship order: true when state a wins over b (b has no value, or a has a lower rank, then a later ts, then a value first in byte order)';
+COMMENT ON FUNCTION c360.survivor_add(c360.survivor_state, pg_catalog.text, pg_catalog.float8, pg_catalog.timestamptz) IS
+    'Transition function of aggregate c360.survivor: NULL and blank values are ignored, a NULL priority ranks last, NaN is an error (22023)';
+COMMENT ON FUNCTION c360.survivor_merge(c360.survivor_state, c360.survivor_state) IS
+    'Combine function of aggregates c360.survivor, c360.most_recent and c360.most_complete: the better of two states';
+COMMENT ON FUNCTION c360.survivor_final(c360.survivor_state) IS
+    'Final function of aggregates c360.survivor, c360.most_recent and c360.most_complete: the winning value';
+COMMENT ON FUNCTION c360.most_recent_add(c360.survivor_state, pg_catalog.text, pg_catalog.timestamptz) IS
+    'Transition function of aggregate c360.most_recent: c360.survivor_add with the same priority for every value';
+COMMENT ON FUNCTION c360.most_complete_add(c360.survivor_state, pg_catalog.text) IS
+    'Transition function of aggregate c360.most_complete: c360.survivor_add with priority = minus the length of the trimmed value';
+COMMENT ON TYPE c360.frequency_state IS 'State of aggregate c360.most_frequent: the distinct non-blank values of a group and their counts';
+COMMENT ON FUNCTION c360.frequency_add(c360.frequency_state, pg_catalog.text, pg_catalog.int8) IS
+    'Adds n occurrences of a value to a c360.most_frequent state; NULL and blank values are ignored; more than 10000 distinct values is an error (54000)';
+COMMENT ON FUNCTION c360.frequency_add1(c360.frequency_state, pg_catalog.text) IS
+    'Transition function of aggregate c360.most_frequent: one occurrence of the value';
+COMMENT ON FUNCTION c360.frequency_merge(c360.frequency_state, c360.frequency_state) IS
+    'Combine function of aggregate c360.most_frequent: adds the counts of two states';
+COMMENT ON FUNCTION c360.frequency_final(c360.frequency_state) IS
+    'Final function of aggregate c360.most_frequent: the most frequent value, ties to the first in byte order (NULL when none)';
+
+-- src/sql/events.sql
+COMMENT ON FUNCTION c360.slowdown_state_in(pg_catalog.cstring) IS 'Text input of type c360.slowdown_state';
+COMMENT ON FUNCTION c360.slowdown_state_out(c360.slowdown_state) IS 'Text output of type c360.slowdown_state';
+COMMENT ON TYPE c360.slowdown_state IS
+    'State of aggregate c360.purchase_slowdown (56 bytes): as_of, window, first and last order, orders before and in the recent window, rows ignored';
+COMMENT ON TYPE c360.slowdown IS 'Result of aggregate c360.purchase_slowdown: the customer''s recent orders tested against its earlier rate';
+COMMENT ON COLUMN c360.slowdown.history_orders IS 'Orders before the recent window (as_of - recent_days)';
+COMMENT ON COLUMN c360.slowdown.history_days IS 'Days from the first order to the start of the recent window (0 when the first order is in the window)';
+COMMENT ON COLUMN c360.slowdown.recent_orders IS 'Orders in the recent window (as_of - recent_days, as_of]';
+COMMENT ON COLUMN c360.slowdown.expected_recent IS
+    'Orders expected in the window at the historical rate (history_orders - 1) / history_days; NULL with fewer than 2 orders or less than 1 day of history';
+COMMENT ON COLUMN c360.slowdown.rate_ratio IS 'recent_orders / expected_recent (NULL when expected_recent is NULL)';
+COMMENT ON COLUMN c360.slowdown.p_value IS
+    'Poisson P(at most recent_orders | historical rate): small = slowdown (NULL when expected_recent is NULL)';
+COMMENT ON COLUMN c360.slowdown.days_since_last IS 'Days from the last counted order to as_of (NULL when no order counts)';
+COMMENT ON COLUMN c360.slowdown.p_silence IS
+    'P(a gap at least days_since_last | historical rate) = exp(-rate x days_since_last) (NULL when expected_recent is NULL)';
+COMMENT ON FUNCTION c360.slowdown_add(c360.slowdown_state, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.int4) IS
+    'Transition function of aggregate c360.purchase_slowdown: adds one order (NULL order_ts or after as_of: ignored; NULL as_of or recent_days: error)';
+COMMENT ON FUNCTION c360.slowdown_merge(c360.slowdown_state, c360.slowdown_state) IS
+    'Combine function of aggregate c360.purchase_slowdown (same as_of and recent_days)';
+COMMENT ON FUNCTION c360.slowdown_final(c360.slowdown_state) IS
+    'Final function of aggregate c360.purchase_slowdown: the Poisson tests of the state, as c360.slowdown';
+COMMENT ON FUNCTION c360.basket_state_in(pg_catalog.cstring) IS 'Text input of type c360.basket_state';
+COMMENT ON FUNCTION c360.basket_state_out(c360.basket_state) IS 'Text output of type c360.basket_state';
+COMMENT ON TYPE c360.basket_state IS
+    'State of aggregate c360.basket_shift (112 bytes): number of categories and compensated sums of the past and recent counts';
+COMMENT ON TYPE c360.basket_change IS 'Result of aggregate c360.basket_shift: how the category mix changed between two windows';
+COMMENT ON COLUMN c360.basket_change.categories IS 'Categories (rows) aggregated';
+COMMENT ON COLUMN c360.basket_change.past_total IS 'Sum of past_count over the categories';
+COMMENT ON COLUMN c360.basket_change.recent_total IS 'Sum of recent_count over the categories';
+COMMENT ON COLUMN c360.basket_change.hellinger IS
+    'Hellinger distance of the two category distributions: 0 = same mix, 1 = nothing in common (NULL unless both windows have purchases)';
+COMMENT ON COLUMN c360.basket_change.chi2 IS 'Chi-square statistic of the test of homogeneity (NULL unless both windows have purchases)';
+COMMENT ON COLUMN c360.basket_change.df IS 'Degrees of freedom of the test: categories - 1 (NULL when below 1 or undefined)';
+COMMENT ON COLUMN c360.basket_change.p_value IS 'p-value of the chi-square test (NULL when df is NULL)';
+COMMENT ON FUNCTION c360.basket_add(c360.basket_state, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.basket_shift: adds one category''s past and recent counts (a NULL count is 0)';
+COMMENT ON FUNCTION c360.basket_merge(c360.basket_state, c360.basket_state) IS 'Combine function of aggregate c360.basket_shift';
+COMMENT ON FUNCTION c360.basket_final(c360.basket_state) IS
+    'Final function of aggregate c360.basket_shift: Hellinger distance and chi-square test, as c360.basket_change';
+COMMENT ON TYPE c360.customer_event IS
+    'One customer event, as returned by the batch event functions (c360.inactive_customers, c360.snapshot_segments...)';
+COMMENT ON COLUMN c360.customer_event.customer_id IS 'Customer id, as text';
+COMMENT ON COLUMN c360.customer_event.event_type IS
+    'Kind of event: inactivity, spend_threshold, contract_end, segment_change, or the event_type given to c360.upcoming_anniversaries';
+COMMENT ON COLUMN c360.customer_event.event_time IS 'When the event happened or falls due (defined by each function)';
+COMMENT ON COLUMN c360.customer_event.details IS 'Values behind the event (jsonb object), e.g. days_inactive, cumulative_spend, from and to segments';
+COMMENT ON FUNCTION c360.next_anniversary(pg_catalog.date, pg_catalog.date) IS
+    'The first anniversary of date d on or after as_of; 29 February falls on 28 February in common years';
+COMMENT ON TABLE c360.segment_snapshots IS
+    'RFM segments stored by c360.snapshot_segments: one row per snapshot series, run (as_of) and customer';
+COMMENT ON COLUMN c360.segment_snapshots.snapshot_name IS 'Name of the snapshot series (argument snapshot_name, default ''default'')';
+COMMENT ON COLUMN c360.segment_snapshots.taken_at IS 'as_of of the run that stored the row';
+COMMENT ON COLUMN c360.segment_snapshots.customer_id IS 'Customer id, as text';
+COMMENT ON COLUMN c360.segment_snapshots.segment IS 'RFM segment name at taken_at (c360.rfm_segment)';
+COMMENT ON COLUMN c360.segment_snapshots.r IS 'Recency score, 1 to 5';
+COMMENT ON COLUMN c360.segment_snapshots.f IS 'Frequency score, 1 to 5';
+COMMENT ON COLUMN c360.segment_snapshots.m IS 'Monetary score, 1 to 5';
+COMMENT ON FUNCTION c360.transitions_add(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
+    'Transition function of aggregate c360.segment_transitions: counts one (from, to) pair in a jsonb object';
+COMMENT ON FUNCTION c360.transitions_merge(pg_catalog.jsonb, pg_catalog.jsonb) IS
+    'Combine function of aggregate c360.segment_transitions: adds the counts of two states';
+COMMENT ON FUNCTION c360.transitions_final(pg_catalog.jsonb) IS
+    'Final function of aggregate c360.segment_transitions: jsonb array of {from, to, customers, rate}, ordered by from and to';
+COMMENT ON TABLE c360.event_rules IS
+    'Real-time event rules, one per row, evaluated by c360.track_orders triggers (inactivity rules by c360.enqueue_inactivity); validated on write';
+COMMENT ON COLUMN c360.event_rules.rule_id IS 'Rule id (serial); c360.event_queue.rule_id refers to it';
+COMMENT ON COLUMN c360.event_rules.rule_name IS 'Unique name of the rule; copied into the details of its events';
+COMMENT ON COLUMN c360.event_rules.rule_type IS
+    'welcome, spend_threshold, order_count, segment_transition or inactivity; also the event_type of its events';
+COMMENT ON COLUMN c360.event_rules.params IS
+    'Parameters of the rule type (jsonb object): {} for welcome, {"amount": n}, {"count": n}, {"from": s, "to": s}, {"days": n}';
+COMMENT ON COLUMN c360.event_rules.enabled IS 'Only enabled rules fire';
+COMMENT ON COLUMN c360.event_rules.notify IS
+    'Also NOTIFY c360_events with the event id at commit (serialises committing transactions: keep it off for high-rate rules)';
+COMMENT ON COLUMN c360.event_rules.created_at IS 'When the rule was inserted';
+COMMENT ON SEQUENCE c360.event_rules_rule_id_seq IS 'Generates c360.event_rules.rule_id';
+COMMENT ON FUNCTION c360.validate_event_rule() IS
+    'Trigger function on c360.event_rules: checks rule_type and its params before each INSERT or UPDATE (22023 with a hint)';
+COMMENT ON FUNCTION c360._event_rules_changed() IS
+    'Statement trigger function on c360.event_rules: a relcache invalidation drops the per-backend copies of the rules';
+COMMENT ON TABLE c360.event_queue IS
+    'Events queued by the tracking triggers and c360.enqueue_inactivity, in the transaction of the change; read with c360.claim_events';
+COMMENT ON COLUMN c360.event_queue.event_id IS 'Event id (bigserial), increasing in order of queueing';
+COMMENT ON COLUMN c360.event_queue.source IS 'Tracked orders table the event comes from';
+COMMENT ON COLUMN c360.event_queue.customer_id IS 'Customer id, as text';
+COMMENT ON COLUMN c360.event_queue.event_type IS 'rule_type of the rule that fired';
+COMMENT ON COLUMN c360.event_queue.event_time IS
+    'Timestamp of the order that fired the rule (now() for an UPDATE or DELETE; last order + days for inactivity)';
+COMMENT ON COLUMN c360.event_queue.details IS
+    'Values behind the event (jsonb object): rule name, the customer''s orders, monetary and segment, the rule''s params (inactivity: days, last_order)';
+COMMENT ON COLUMN c360.event_queue.rule_id IS 'Rule that fired (NULL once the rule is deleted)';
+COMMENT ON COLUMN c360.event_queue.dedup_key IS
+    'Table, customer and rule (and for transitions the move and time; for inactivity the last order): a second event with the same key is not queued';
+COMMENT ON COLUMN c360.event_queue.created_at IS 'Start time of the transaction that queued the event';
+COMMENT ON COLUMN c360.event_queue.consumed_at IS 'When c360.claim_events handed the event out; NULL while pending';
+COMMENT ON SEQUENCE c360.event_queue_event_id_seq IS 'Generates c360.event_queue.event_id';
+COMMENT ON TABLE c360.tracked_tables IS 'Orders tables tracked by c360.track_orders, with their column names';
+COMMENT ON COLUMN c360.tracked_tables.source IS 'The tracked orders table';
+COMMENT ON COLUMN c360.tracked_tables.customer_col IS 'Its customer id column';
+COMMENT ON COLUMN c360.tracked_tables.ts_col IS 'Its order timestamp column';
+COMMENT ON COLUMN c360.tracked_tables.amount_col IS 'Its order amount column';
+COMMENT ON COLUMN c360.tracked_tables.trigger_function IS
+    'The generated UPDATE/DELETE trigger function of the table (c360.track_<oid>), dropped by c360.untrack_orders';
+COMMENT ON COLUMN c360.tracked_tables.tracked_at IS 'When c360.track_orders was last called for the table';
+COMMENT ON TABLE c360.customer_state IS
+    'Per customer of each tracked orders table: orders, spend, first and last order and RFM segment, kept current by the tracking triggers';
+COMMENT ON COLUMN c360.customer_state.source IS 'The tracked orders table';
+COMMENT ON COLUMN c360.customer_state.customer_id IS 'Customer id, as text';
+COMMENT ON COLUMN c360.customer_state.orders IS 'Number of the customer''s orders (rows with a non-NULL timestamp)';
+COMMENT ON COLUMN c360.customer_state.monetary IS 'Sum of their amounts (a NULL amount counts as 0)';
+COMMENT ON COLUMN c360.customer_state.first_order IS 'Timestamp of the first order';
+COMMENT ON COLUMN c360.customer_state.last_order IS 'Timestamp of the last order';
+COMMENT ON COLUMN c360.customer_state.segment IS
+    'RFM segment against the stored breakpoints (c360.segment_breaks); NULL until c360.refresh_segments has run';
+COMMENT ON COLUMN c360.customer_state.updated_at IS 'Start time of the transaction that last changed the row';
+COMMENT ON COLUMN c360.customer_state.previous_segment IS 'The segment before the latest order or recomputation';
+COMMENT ON TABLE c360.segment_breaks IS 'RFM breakpoints of each tracked orders table, stored by c360.refresh_segments';
+COMMENT ON COLUMN c360.segment_breaks.source IS 'The tracked orders table';
+COMMENT ON COLUMN c360.segment_breaks.breaks IS
+    'Breakpoints from c360.customer_state at computed_at (recency in days); each order re-scores its customer against them';
+COMMENT ON COLUMN c360.segment_breaks.computed_at IS 'When c360.refresh_segments computed them';
+COMMENT ON FUNCTION c360._fire_rules(pg_catalog.regclass, pg_catalog.text, pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric,
+                                     pg_catalog.numeric, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+    'Internal (UPDATE/DELETE tracking path): re-scores one customer''s segment and queues the events of the enabled rules that fire for its change';
+COMMENT ON FUNCTION c360._segment_of(pg_catalog.regclass, pg_catalog.timestamptz, pg_catalog.int8, pg_catalog.numeric) IS
+    'Internal: RFM segment of one customer against the stored breakpoints of a tracked table (NULL when there are none)';
+COMMENT ON FUNCTION c360._customer_recomputed(pg_catalog.regclass, pg_catalog.text, pg_catalog.int8, pg_catalog.numeric,
+                                              pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+    'Internal (UPDATE/DELETE tracking triggers): replaces one customer''s c360.customer_state row (deleted when no order is left) and fires the rules';
+COMMENT ON FUNCTION c360.untrack_orders(pg_catalog.regclass) IS
+    'Stops tracking an orders table: drops its triggers and generated function, deletes its c360.customer_state, c360.segment_breaks and c360.tracked_tables rows';
+COMMENT ON FUNCTION c360.enqueue_inactivity(pg_catalog.timestamptz) IS
+    'Queues an event for each tracked customer whose last order is at least the days of an enabled inactivity rule before as_of, once per silence; returns the number queued';
+COMMENT ON FUNCTION c360.verify_customer_state(pg_catalog.regclass) IS
+    'Number of customers whose c360.customer_state row differs from a full recomputation from the tracked table (0 expected)';
+
+-- src/sql/scoring.sql
+COMMENT ON FUNCTION c360.logit_model_in(pg_catalog.cstring) IS 'Text input of type c360.logit_model';
+COMMENT ON FUNCTION c360.logit_model_out(c360.logit_model) IS 'Text output of type c360.logit_model';
+COMMENT ON FUNCTION c360.logit_model_recv(pg_catalog.internal) IS 'Binary input of type c360.logit_model (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.logit_model_send(c360.logit_model) IS 'Binary output of type c360.logit_model (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.logit_rows_in(pg_catalog.cstring) IS 'Text input of type c360.logit_rows';
+COMMENT ON FUNCTION c360.logit_rows_out(c360.logit_rows) IS 'Text output of type c360.logit_rows';
+COMMENT ON FUNCTION c360.logit_rows_recv(pg_catalog.internal) IS 'Binary input of type c360.logit_rows (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.logit_rows_send(c360.logit_rows) IS 'Binary output of type c360.logit_rows (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.logit_stats_in(pg_catalog.cstring) IS 'Text input of type c360.logit_stats';
+COMMENT ON FUNCTION c360.logit_stats_out(c360.logit_stats) IS 'Text output of type c360.logit_stats';
+COMMENT ON FUNCTION c360.logit_stats_recv(pg_catalog.internal) IS 'Binary input of type c360.logit_stats (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.logit_stats_send(c360.logit_stats) IS 'Binary output of type c360.logit_stats (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.score_sample_in(pg_catalog.cstring) IS 'Text input of type c360.score_sample';
+COMMENT ON FUNCTION c360.score_sample_out(c360.score_sample) IS 'Text output of type c360.score_sample';
+COMMENT ON FUNCTION c360.score_sample_recv(pg_catalog.internal) IS 'Binary input of type c360.score_sample (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.score_sample_send(c360.score_sample) IS 'Binary output of type c360.score_sample (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.score_bins_in(pg_catalog.cstring) IS 'Text input of type c360.score_bins';
+COMMENT ON FUNCTION c360.score_bins_out(c360.score_bins) IS 'Text output of type c360.score_bins';
+COMMENT ON FUNCTION c360.score_bins_recv(pg_catalog.internal) IS 'Binary input of type c360.score_bins (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.score_bins_send(c360.score_bins) IS 'Binary output of type c360.score_bins (binary COPY, binary protocol)';
+COMMENT ON TYPE c360.logit_options IS 'Training options of c360.logit_fit and c360.logit_train (build them with c360.logit_options())';
+COMMENT ON COLUMN c360.logit_options.intercept IS 'Add an intercept term (default true)';
+COMMENT ON COLUMN c360.logit_options.l2 IS 'Ridge penalty l2/2 x sum of squared coefficients, intercept not penalised (default 0)';
+COMMENT ON COLUMN c360.logit_options.max_iterations IS 'Newton iterations at most (default 100)';
+COMMENT ON COLUMN c360.logit_options.tolerance IS 'Stop when the Newton decrement / (|objective| + 0.1) <= tolerance (default 1e-18)';
+COMMENT ON COLUMN c360.logit_options.standardize IS 'Centre and scale the features, the scaling kept in the model (default false)';
+COMMENT ON FUNCTION c360.logit_fit_add(c360.logit_rows, pg_catalog.bool, pg_catalog.float8[]) IS
+    'Transition function of aggregate c360.logit_fit: keeps one row; a NULL label, NULL array or NULL/NaN element counts it as skipped';
+COMMENT ON FUNCTION c360.logit_fit_add(c360.logit_rows, pg_catalog.bool, pg_catalog.float8[], c360.logit_options) IS
+    'Transition function of aggregate c360.logit_fit with options: keeps one row; a NULL label, NULL array or NULL/NaN element counts it as skipped';
+COMMENT ON FUNCTION c360.logit_rows_merge(c360.logit_rows, c360.logit_rows) IS
+    'Combine function of aggregate c360.logit_fit: the rows of both states';
+COMMENT ON FUNCTION c360.logit_fit_final(c360.logit_rows) IS
+    'Final function of aggregate c360.logit_fit: Newton/IRLS fit of the kept rows (a WARNING for separation, aliasing or no convergence)';
+COMMENT ON FUNCTION c360.logit_step_add(c360.logit_stats, pg_catalog.bool, pg_catalog.float8[], c360.logit_model) IS
+    'Transition function of aggregate c360.logit_step: adds one row to X''WX, gradient and log-likelihood at the model''s coefficients (unusable rows counted as skipped)';
+COMMENT ON FUNCTION c360.logit_stats_merge(c360.logit_stats, c360.logit_stats) IS
+    'Combine function of aggregates c360.logit_step and c360.logit_stats_rollup: adds two pass statistics';
+COMMENT ON TYPE c360.logit_info IS 'Model-level statistics of a trained c360.logit_model (result of c360.logit_info)';
+COMMENT ON COLUMN c360.logit_info.features IS 'Number of features (length of x)';
+COMMENT ON COLUMN c360.logit_info.intercept IS 'true when the model has an intercept';
+COMMENT ON COLUMN c360.logit_info.standardized IS 'true when the features were centred and scaled (coefficients per standard deviation)';
+COMMENT ON COLUMN c360.logit_info.l2 IS 'Ridge penalty the model was trained with';
+COMMENT ON COLUMN c360.logit_info.status IS '''converged'' or ''max_iterations''';
+COMMENT ON COLUMN c360.logit_info.converged IS 'true when Newton converged before max_iterations';
+COMMENT ON COLUMN c360.logit_info.iterations IS 'Newton iterations taken';
+COMMENT ON COLUMN c360.logit_info.n_used IS 'Rows used in the fit';
+COMMENT ON COLUMN c360.logit_info.n_skipped IS 'Rows skipped: NULL label, NULL feature array, or a NULL or NaN feature';
+COMMENT ON COLUMN c360.logit_info.n_positive IS 'Rows used with y true';
+COMMENT ON COLUMN c360.logit_info.log_likelihood IS 'Log-likelihood at the last pass';
+COMMENT ON COLUMN c360.logit_info.null_deviance IS 'Deviance of the intercept-only model (2 n ln 2 without an intercept)';
+COMMENT ON COLUMN c360.logit_info.deviance IS '-2 x log_likelihood';
+COMMENT ON COLUMN c360.logit_info.aic IS 'deviance + 2 x number of non-aliased coefficients (not adjusted for an L2 penalty)';
+COMMENT ON COLUMN c360.logit_info.condition_number IS 'sqrt(largest / smallest eigenvalue) of X''WX at the last pass';
+COMMENT ON COLUMN c360.logit_info.n_aliased IS 'Coefficients fixed at 0 because their column is a linear combination of earlier ones';
+COMMENT ON COLUMN c360.logit_info.warnings IS 'Warnings of the fit (separation, aliasing, no convergence) separated by ''; '' (NULL when none)';
+COMMENT ON FUNCTION c360.score_sample_add(c360.score_sample, pg_catalog.float8, pg_catalog.bool) IS
+    'Transition function of aggregate c360.auc: keeps one (score, label) pair; a NULL score or label counts the row as skipped';
+COMMENT ON FUNCTION c360.score_sample_add(c360.score_sample, pg_catalog.float8, pg_catalog.bool, pg_catalog.int4) IS
+    'Transition function of aggregate c360.gains: keeps one (score, label) pair; a NULL score or label counts the row as skipped';
+COMMENT ON FUNCTION c360.score_sample_merge(c360.score_sample, c360.score_sample) IS
+    'Combine function of aggregates c360.auc and c360.gains: the pairs of both states (same kind and bins)';
+COMMENT ON FUNCTION c360.auc_final(c360.score_sample) IS
+    'Final function of aggregate c360.auc: the exact ROC AUC (NULL without both a positive and a negative label)';
+COMMENT ON TYPE c360.gain_row IS 'One bin of the gains / lift table of aggregate c360.gains';
+COMMENT ON COLUMN c360.gain_row.bin IS 'Bin number: 1 = highest scores';
+COMMENT ON COLUMN c360.gain_row.customers IS 'Rows in the bin';
+COMMENT ON COLUMN c360.gain_row.responders IS 'Rows of the bin with label true';
+COMMENT ON COLUMN c360.gain_row.response_rate IS 'responders / customers (NULL when the bin is empty)';
+COMMENT ON COLUMN c360.gain_row.lift IS 'response_rate / overall response rate (NULL without responders or when the bin is empty)';
+COMMENT ON COLUMN c360.gain_row.cumulative_customers IS 'Rows in bins 1 to bin';
+COMMENT ON COLUMN c360.gain_row.cumulative_responders IS 'Responders in bins 1 to bin';
+COMMENT ON COLUMN c360.gain_row.cumulative_response_rate IS 'cumulative_responders / cumulative_customers';
+COMMENT ON COLUMN c360.gain_row.cumulative_lift IS 'cumulative_response_rate / overall response rate (NULL without responders)';
+COMMENT ON COLUMN c360.gain_row.cumulative_gain IS 'Share of all responders in bins 1 to bin (NULL without responders)';
+COMMENT ON COLUMN c360.gain_row.min_score IS 'Lowest score in the bin (NULL when the bin is empty)';
+COMMENT ON COLUMN c360.gain_row.max_score IS 'Highest score in the bin (NULL when the bin is empty)';
+COMMENT ON FUNCTION c360.gains_final(c360.score_sample) IS
+    'Final function of aggregate c360.gains: the rows sorted by descending score (ties: non-responders first) cut like ntile(bins)';
+COMMENT ON FUNCTION c360.log_loss_add(c360.score_bins, pg_catalog.float8, pg_catalog.bool) IS
+    'Transition function of aggregate c360.log_loss: adds one row''s loss (score clipped to [1e-15, 1 - 1e-15]); a NULL score or label is skipped, a score outside [0, 1] is an error';
+COMMENT ON FUNCTION c360.brier_add(c360.score_bins, pg_catalog.float8, pg_catalog.bool) IS
+    'Transition function of aggregate c360.brier: adds one row''s squared error; a NULL score or label is skipped, a score outside [0, 1] is an error';
+COMMENT ON FUNCTION c360.calibration_add(c360.score_bins, pg_catalog.float8, pg_catalog.bool, pg_catalog.int4) IS
+    'Transition function of aggregate c360.calibration: counts one row in its probability bin; a NULL score or label is skipped, a score outside [0, 1] is an error';
+COMMENT ON FUNCTION c360.score_bins_merge(c360.score_bins, c360.score_bins) IS
+    'Combine function of aggregates c360.log_loss, c360.brier and c360.calibration (same kind and bins)';
+COMMENT ON FUNCTION c360.score_bins_mean(c360.score_bins) IS
+    'Final function of aggregates c360.log_loss and c360.brier: the mean loss of the rows (NULL when no row counted)';
+COMMENT ON TYPE c360.calibration_row IS 'One probability bin of the calibration table of aggregate c360.calibration';
+COMMENT ON COLUMN c360.calibration_row.bin IS 'Bin number, 1 = lowest probabilities';
+COMMENT ON COLUMN c360.calibration_row.lower_bound IS 'Lower bound of the bin, (bin - 1) / bins (included)';
+COMMENT ON COLUMN c360.calibration_row.upper_bound IS 'Upper bound of the bin, bin / bins (excluded, except for the last bin)';
+COMMENT ON COLUMN c360.calibration_row.customers IS 'Rows whose score falls in the bin';
+COMMENT ON COLUMN c360.calibration_row.responders IS 'Rows of the bin with label true';
+COMMENT ON COLUMN c360.calibration_row.mean_score IS 'Mean predicted probability in the bin (NULL when the bin is empty)';
+COMMENT ON COLUMN c360.calibration_row.observed_rate IS 'responders / customers (NULL when the bin is empty)';
+COMMENT ON FUNCTION c360.calibration_final(c360.score_bins) IS
+    'Final function of aggregate c360.calibration: one c360.calibration_row per equal-width probability bin';
+
+-- src/sql/uplift.sql
+COMMENT ON FUNCTION c360.ab_state_in(pg_catalog.cstring) IS 'Text input of type c360.ab_state';
+COMMENT ON FUNCTION c360.ab_state_out(c360.ab_state) IS 'Text output of type c360.ab_state';
+COMMENT ON FUNCTION c360.ab_state_recv(pg_catalog.internal) IS 'Binary input of type c360.ab_state (binary COPY, binary protocol)';
+COMMENT ON FUNCTION c360.ab_state_send(c360.ab_state) IS 'Binary output of type c360.ab_state (binary COPY, binary protocol)';
+COMMENT ON TYPE c360.lift_binary_result IS 'Result of aggregate c360.lift_binary: conversion rates of the two arms and the lift with its tests and intervals';
+COMMENT ON COLUMN c360.lift_binary_result.n_control IS 'Rows of the control arm (treated = false)';
+COMMENT ON COLUMN c360.lift_binary_result.n_treatment IS 'Rows of the treatment arm (treated = true)';
+COMMENT ON COLUMN c360.lift_binary_result.conversions_control IS 'Converted rows of the control arm';
+COMMENT ON COLUMN c360.lift_binary_result.conversions_treatment IS 'Converted rows of the treatment arm';
+COMMENT ON COLUMN c360.lift_binary_result.rate_control IS 'conversions_control / n_control';
+COMMENT ON COLUMN c360.lift_binary_result.rate_treatment IS 'conversions_treatment / n_treatment';
+COMMENT ON COLUMN c360.lift_binary_result.abs_lift IS 'rate_treatment - rate_control';
+COMMENT ON COLUMN c360.lift_binary_result.rel_lift IS 'rate_treatment / rate_control - 1 (NULL when rate_control is 0)';
+COMMENT ON COLUMN c360.lift_binary_result.z IS 'Pooled two-proportion z statistic';
+COMMENT ON COLUMN c360.lift_binary_result.p_value IS 'Two-sided p-value of the z test';
+COMMENT ON COLUMN c360.lift_binary_result.wald_lower IS 'Lower limit of the Wald interval of abs_lift (unpooled standard error)';
+COMMENT ON COLUMN c360.lift_binary_result.wald_upper IS 'Upper limit of the Wald interval of abs_lift (unpooled standard error)';
+COMMENT ON COLUMN c360.lift_binary_result.newcombe_lower IS 'Lower limit of the Newcombe-Wilson interval of abs_lift (Newcombe 1998, method 10)';
+COMMENT ON COLUMN c360.lift_binary_result.newcombe_upper IS 'Upper limit of the Newcombe-Wilson interval of abs_lift (Newcombe 1998, method 10)';
+COMMENT ON COLUMN c360.lift_binary_result.rel_lower IS 'Lower limit of the interval of rel_lift (delta method, Welch df)';
+COMMENT ON COLUMN c360.lift_binary_result.rel_upper IS 'Upper limit of the interval of rel_lift (delta method, Welch df)';
+COMMENT ON COLUMN c360.lift_binary_result.rel_p_value IS 'Two-sided p-value of rel_lift (delta method)';
+COMMENT ON COLUMN c360.lift_binary_result.incremental_conversions IS 'n_treatment x abs_lift: conversions due to the treatment';
+COMMENT ON COLUMN c360.lift_binary_result.incremental_lower IS 'n_treatment x newcombe_lower';
+COMMENT ON COLUMN c360.lift_binary_result.incremental_upper IS 'n_treatment x newcombe_upper';
+COMMENT ON COLUMN c360.lift_binary_result.confidence IS 'Confidence level of the intervals (default 0.95)';
+COMMENT ON COLUMN c360.lift_binary_result.skipped IS 'Rows with a NULL group or outcome, not counted';
+COMMENT ON TYPE c360.lift_mean_result IS
+    'Result of aggregates c360.lift_mean and c360.lift_cuped: the difference of mean outcomes of the two arms with its Welch test and intervals';
+COMMENT ON COLUMN c360.lift_mean_result.n_control IS 'Rows of the control arm (treated = false)';
+COMMENT ON COLUMN c360.lift_mean_result.n_treatment IS 'Rows of the treatment arm (treated = true)';
+COMMENT ON COLUMN c360.lift_mean_result.mean_control IS 'Mean outcome of the control arm (unadjusted)';
+COMMENT ON COLUMN c360.lift_mean_result.mean_treatment IS 'Mean outcome of the treatment arm (unadjusted)';
+COMMENT ON COLUMN c360.lift_mean_result.sd_control IS 'Sample standard deviation of the outcome, control arm (unadjusted)';
+COMMENT ON COLUMN c360.lift_mean_result.sd_treatment IS 'Sample standard deviation of the outcome, treatment arm (unadjusted)';
+COMMENT ON COLUMN c360.lift_mean_result.diff IS 'mean_treatment - mean_control (CUPED-adjusted for c360.lift_cuped)';
+COMMENT ON COLUMN c360.lift_mean_result.std_err IS 'Standard error of diff (NULL when an arm has fewer than 2 rows)';
+COMMENT ON COLUMN c360.lift_mean_result.t IS 'Welch t statistic of diff';
+COMMENT ON COLUMN c360.lift_mean_result.df IS 'Welch-Satterthwaite degrees of freedom';
+COMMENT ON COLUMN c360.lift_mean_result.p_value IS 'Two-sided p-value of the Welch t test';
+COMMENT ON COLUMN c360.lift_mean_result.lower IS 'Lower limit of the interval of diff';
+COMMENT ON COLUMN c360.lift_mean_result.upper IS 'Upper limit of the interval of diff';
+COMMENT ON COLUMN c360.lift_mean_result.rel_lift IS 'diff / mean_control (NULL when mean_control is 0)';
+COMMENT ON COLUMN c360.lift_mean_result.rel_lower IS 'Lower limit of the interval of rel_lift (delta method)';
+COMMENT ON COLUMN c360.lift_mean_result.rel_upper IS 'Upper limit of the interval of rel_lift (delta method)';
+COMMENT ON COLUMN c360.lift_mean_result.rel_p_value IS 'Two-sided p-value of rel_lift (delta method)';
+COMMENT ON COLUMN c360.lift_mean_result.incremental_total IS 'n_treatment x diff, e.g. incremental revenue';
+COMMENT ON COLUMN c360.lift_mean_result.incremental_lower IS 'n_treatment x lower';
+COMMENT ON COLUMN c360.lift_mean_result.incremental_upper IS 'n_treatment x upper';
+COMMENT ON COLUMN c360.lift_mean_result.theta IS 'CUPED coefficient cov(outcome, pre_value) / var(pre_value), both arms pooled (c360.lift_cuped only)';
+COMMENT ON COLUMN c360.lift_mean_result.variance_reduction IS '1 - Var(adjusted diff) / Var(raw diff) (c360.lift_cuped only)';
+COMMENT ON COLUMN c360.lift_mean_result.confidence IS 'Confidence level of the intervals (default 0.95)';
+COMMENT ON COLUMN c360.lift_mean_result.skipped IS 'Rows not counted: NULL group or outcome (or pre_value, c360.lift_cuped)';
+COMMENT ON FUNCTION c360.ab_add_binary(c360.ab_state, pg_catalog.bool, pg_catalog.bool) IS
+    'Transition function of aggregate c360.lift_binary: adds one row (NULL treated or converted: counted in skipped)';
+COMMENT ON FUNCTION c360.ab_add_binary(c360.ab_state, pg_catalog.bool, pg_catalog.bool, pg_catalog.float8) IS
+    'Transition function of aggregate c360.lift_binary with a confidence level (the same for every row of a group)';
+COMMENT ON FUNCTION c360.ab_add_mean(c360.ab_state, pg_catalog.bool, pg_catalog.float8) IS
+    'Transition function of aggregate c360.lift_mean: adds one row (NULL treated or value: counted in skipped)';
+COMMENT ON FUNCTION c360.ab_add_mean(c360.ab_state, pg_catalog.bool, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.lift_mean with a confidence level (the same for every row of a group)';
+COMMENT ON FUNCTION c360.ab_add_cuped(c360.ab_state, pg_catalog.bool, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.lift_cuped: adds one row (NULL treated, value or pre_value: counted in skipped)';
+COMMENT ON FUNCTION c360.ab_add_cuped(c360.ab_state, pg_catalog.bool, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.lift_cuped with a confidence level (the same for every row of a group)';
+COMMENT ON FUNCTION c360.ab_merge(c360.ab_state, c360.ab_state) IS
+    'Combine function of aggregates c360.lift_binary, c360.lift_mean and c360.lift_cuped (Chan''s formulas for the moments)';
+COMMENT ON FUNCTION c360.lift_binary_final(c360.ab_state) IS 'Final function of aggregate c360.lift_binary: the c360.lift_binary_result of the state';
+COMMENT ON FUNCTION c360.lift_mean_final(c360.ab_state) IS 'Final function of aggregate c360.lift_mean: the c360.lift_mean_result of the state';
+COMMENT ON FUNCTION c360.lift_cuped_final(c360.ab_state) IS
+    'Final function of aggregate c360.lift_cuped: the CUPED-adjusted c360.lift_mean_result of the state';
+COMMENT ON AGGREGATE c360.lift_binary(pg_catalog.bool, pg_catalog.bool, pg_catalog.float8) IS
+    'c360.lift_binary at a given confidence level in (0, 1), the same for every row of a group';
+COMMENT ON AGGREGATE c360.lift_mean(pg_catalog.bool, pg_catalog.float8, pg_catalog.float8) IS
+    'c360.lift_mean at a given confidence level in (0, 1), the same for every row of a group';
+COMMENT ON AGGREGATE c360.lift_cuped(pg_catalog.bool, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'c360.lift_cuped at a given confidence level in (0, 1), the same for every row of a group';
+COMMENT ON TYPE c360.srm_result IS 'Result of c360.srm_test: chi-square goodness of fit of the arm sizes';
+COMMENT ON COLUMN c360.srm_result.chi2 IS 'Chi-square statistic: sum of (observed - expected)^2 / expected';
+COMMENT ON COLUMN c360.srm_result.df IS 'Degrees of freedom: number of arms - 1';
+COMMENT ON COLUMN c360.srm_result.p_value IS 'p-value of the statistic; a small value means the split differs from the design';
+COMMENT ON TYPE c360.roi_result IS 'Result of c360.campaign_roi: incremental revenue and return on investment with intervals';
+COMMENT ON COLUMN c360.roi_result.incremental_revenue IS 'incremental_total of the c360.lift_mean_result';
+COMMENT ON COLUMN c360.roi_result.revenue_lower IS 'Lower limit of incremental_revenue (incremental_lower)';
+COMMENT ON COLUMN c360.roi_result.revenue_upper IS 'Upper limit of incremental_revenue (incremental_upper)';
+COMMENT ON COLUMN c360.roi_result.cost IS 'Cost of the campaign, as given';
+COMMENT ON COLUMN c360.roi_result.margin IS 'Share of revenue that is margin, as given (0 to 1)';
+COMMENT ON COLUMN c360.roi_result.roi IS '(incremental_revenue x margin - cost) / cost';
+COMMENT ON COLUMN c360.roi_result.roi_lower IS '(revenue_lower x margin - cost) / cost';
+COMMENT ON COLUMN c360.roi_result.roi_upper IS '(revenue_upper x margin - cost) / cost';
+COMMENT ON FUNCTION c360.uplift_sample_in(pg_catalog.cstring) IS 'Text input of type c360.uplift_sample';
+COMMENT ON FUNCTION c360.uplift_sample_out(c360.uplift_sample) IS 'Text output of type c360.uplift_sample';
+COMMENT ON TYPE c360.uplift_sample IS
+    'State of the uplift-evaluation aggregates (c360.qini_auc, c360.uplift_curve...): the (score, treated, converted) rows, 24 bytes each';
+COMMENT ON FUNCTION c360.uplift_add(c360.uplift_sample, pg_catalog.float8, pg_catalog.bool, pg_catalog.bool) IS
+    'Transition function of aggregates c360.qini_auc and c360.uplift_auc: keeps one row (a NULL score, group or outcome: not evaluated)';
+COMMENT ON FUNCTION c360.uplift_add(c360.uplift_sample, pg_catalog.float8, pg_catalog.bool, pg_catalog.bool, pg_catalog.float8) IS
+    'Transition function of aggregate c360.uplift_at_k: keeps one row (a NULL score, group or outcome: not evaluated); k the same for every row';
+COMMENT ON FUNCTION c360.uplift_add(c360.uplift_sample, pg_catalog.float8, pg_catalog.bool, pg_catalog.bool, pg_catalog.int4) IS
+    'Transition function of aggregates c360.uplift_by_percentile and c360.uplift_curve: keeps one row; bins or points the same for every row';
+COMMENT ON FUNCTION c360.uplift_merge(c360.uplift_sample, c360.uplift_sample) IS
+    'Combine function of the uplift-evaluation aggregates: the rows of both states';
+COMMENT ON FUNCTION c360.qini_auc_final(c360.uplift_sample) IS 'Final function of aggregate c360.qini_auc';
+COMMENT ON FUNCTION c360.uplift_auc_final(c360.uplift_sample) IS 'Final function of aggregate c360.uplift_auc';
+COMMENT ON FUNCTION c360.uplift_at_k_final(c360.uplift_sample) IS 'Final function of aggregate c360.uplift_at_k';
+COMMENT ON TYPE c360.uplift_bin IS
+    'One score bin of aggregate c360.uplift_by_percentile; counts are fractional when a bin boundary splits a run of tied scores';
+COMMENT ON COLUMN c360.uplift_bin.bin IS 'Bin number: 1 = highest scores';
+COMMENT ON COLUMN c360.uplift_bin.n_treatment IS 'Treated rows in the bin';
+COMMENT ON COLUMN c360.uplift_bin.n_control IS 'Control rows in the bin';
+COMMENT ON COLUMN c360.uplift_bin.conversions_treatment IS 'Converted treated rows in the bin';
+COMMENT ON COLUMN c360.uplift_bin.conversions_control IS 'Converted control rows in the bin';
+COMMENT ON COLUMN c360.uplift_bin.rate_treatment IS 'conversions_treatment / n_treatment (NULL without treated rows)';
+COMMENT ON COLUMN c360.uplift_bin.rate_control IS 'conversions_control / n_control (NULL without control rows)';
+COMMENT ON COLUMN c360.uplift_bin.uplift IS 'rate_treatment - rate_control';
+COMMENT ON COLUMN c360.uplift_bin.std_err IS 'Standard error of uplift: sqrt of the sum of the two binomial variances';
+COMMENT ON COLUMN c360.uplift_bin.customers IS 'n_treatment + n_control';
+COMMENT ON TYPE c360.uplift_point IS
+    'One point of the Qini and uplift curves of aggregate c360.uplift_curve: the counts among the top-scored rows';
+COMMENT ON COLUMN c360.uplift_point.point IS 'Point number, 0 to points';
+COMMENT ON COLUMN c360.uplift_point.share IS 'Share of the rows taken from the top, 0 to 1';
+COMMENT ON COLUMN c360.uplift_point.customers IS 'Rows taken from the top: round(n x point / points)';
+COMMENT ON COLUMN c360.uplift_point.n_treatment IS 'Treated rows among them';
+COMMENT ON COLUMN c360.uplift_point.n_control IS 'Control rows among them';
+COMMENT ON COLUMN c360.uplift_point.conversions_treatment IS 'Converted treated rows among them';
+COMMENT ON COLUMN c360.uplift_point.conversions_control IS 'Converted control rows among them';
+COMMENT ON COLUMN c360.uplift_point.qini IS 'Qini: conversions_treatment - conversions_control x n_treatment / n_control';
+COMMENT ON COLUMN c360.uplift_point.uplift_gain IS 'Uplift curve: (treated rate - control rate) x customers';
+COMMENT ON COLUMN c360.uplift_point.random_qini IS 'Qini of a random targeting: the final Qini x share';
+COMMENT ON FUNCTION c360.uplift_by_percentile_final(c360.uplift_sample) IS
+    'Final function of aggregate c360.uplift_by_percentile: bins rows of c360.uplift_bin (NULL without rows)';
+COMMENT ON FUNCTION c360.uplift_curve_final(c360.uplift_sample) IS
+    'Final function of aggregate c360.uplift_curve: points + 1 rows of c360.uplift_point (NULL without rows)';
+
+-- src/sql/ltv.sql
+COMMENT ON FUNCTION c360.clv_sample_in(pg_catalog.cstring) IS 'Text input of type c360.clv_sample';
+COMMENT ON FUNCTION c360.clv_sample_out(c360.clv_sample) IS 'Text output of type c360.clv_sample';
+COMMENT ON TYPE c360.bgnbd_model IS 'A fitted BG/NBD model (result of aggregate c360.bgnbd_fit), in the time unit of its summaries';
+COMMENT ON COLUMN c360.bgnbd_model.r IS 'Shape r of the gamma distribution of the purchase rates';
+COMMENT ON COLUMN c360.bgnbd_model.alpha IS 'Parameter alpha (rate, per time unit) of the gamma distribution of the purchase rates';
+COMMENT ON COLUMN c360.bgnbd_model.a IS 'Parameter a of the beta distribution of the dropout probability after a purchase';
+COMMENT ON COLUMN c360.bgnbd_model.b IS 'Parameter b of the beta distribution of the dropout probability after a purchase';
+COMMENT ON COLUMN c360.bgnbd_model.log_likelihood IS 'Log-likelihood at the fitted parameters';
+COMMENT ON COLUMN c360.bgnbd_model.converged IS 'false when the optimiser did not converge or stopped on a parameter bound (1e-5 or 1e5)';
+COMMENT ON COLUMN c360.bgnbd_model.iterations IS 'BFGS iterations of the fit';
+COMMENT ON COLUMN c360.bgnbd_model.customers IS 'Customers used by the fit';
+COMMENT ON COLUMN c360.bgnbd_model.distinct_summaries IS 'Distinct customer summaries the likelihood was computed over (identical ones are merged)';
+COMMENT ON TYPE c360.pareto_nbd_model IS 'A fitted Pareto/NBD model (result of aggregate c360.pareto_nbd_fit), in the time unit of its summaries';
+COMMENT ON COLUMN c360.pareto_nbd_model.r IS 'Shape r of the gamma distribution of the purchase rates';
+COMMENT ON COLUMN c360.pareto_nbd_model.alpha IS 'Parameter alpha (rate, per time unit) of the gamma distribution of the purchase rates';
+COMMENT ON COLUMN c360.pareto_nbd_model.s IS 'Shape s of the gamma distribution of the dropout rates';
+COMMENT ON COLUMN c360.pareto_nbd_model.beta IS 'Parameter beta (rate, per time unit) of the gamma distribution of the dropout rates';
+COMMENT ON COLUMN c360.pareto_nbd_model.log_likelihood IS 'Log-likelihood at the fitted parameters';
+COMMENT ON COLUMN c360.pareto_nbd_model.converged IS 'false when the optimiser did not converge or stopped on a parameter bound (1e-5 or 1e5)';
+COMMENT ON COLUMN c360.pareto_nbd_model.iterations IS 'BFGS iterations of the fit';
+COMMENT ON COLUMN c360.pareto_nbd_model.customers IS 'Customers used by the fit';
+COMMENT ON COLUMN c360.pareto_nbd_model.distinct_summaries IS 'Distinct customer summaries the likelihood was computed over (identical ones are merged)';
+COMMENT ON TYPE c360.gamma_gamma_model IS 'A fitted Gamma-Gamma spend model (result of aggregate c360.gamma_gamma_fit)';
+COMMENT ON COLUMN c360.gamma_gamma_model.p IS 'Shape p of the gamma distribution of a customer''s transaction values';
+COMMENT ON COLUMN c360.gamma_gamma_model.q IS 'Shape q of the gamma distribution of the customers'' scale parameter';
+COMMENT ON COLUMN c360.gamma_gamma_model.gamma IS 'Parameter gamma of the gamma distribution of the customers'' scale parameter';
+COMMENT ON COLUMN c360.gamma_gamma_model.log_likelihood IS 'Log-likelihood at the fitted parameters';
+COMMENT ON COLUMN c360.gamma_gamma_model.converged IS 'false when the optimiser did not converge or stopped on a parameter bound (1e-5 or 1e5)';
+COMMENT ON COLUMN c360.gamma_gamma_model.iterations IS 'BFGS iterations of the fit';
+COMMENT ON COLUMN c360.gamma_gamma_model.customers IS 'Customers used by the fit (repeat customers, x >= 1)';
+COMMENT ON COLUMN c360.gamma_gamma_model.distinct_summaries IS 'Distinct customer summaries the likelihood was computed over (identical ones are merged)';
+COMMENT ON FUNCTION c360.bgnbd_add(c360.clv_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.bgnbd_fit: keeps one customer''s (x, t_x, T); a NULL value skips the customer, an invalid summary is an error (22023)';
+COMMENT ON FUNCTION c360.pareto_nbd_add(c360.clv_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.pareto_nbd_fit: keeps one customer''s (x, t_x, T); a NULL value skips the customer, an invalid summary is an error (22023)';
+COMMENT ON FUNCTION c360.gamma_gamma_add(c360.clv_sample, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.gamma_gamma_fit: keeps one repeat customer''s (x, mean_value); x = 0 or a NULL value skips it, mean_value <= 0 is an error';
+COMMENT ON FUNCTION c360.clv_merge(c360.clv_sample, c360.clv_sample) IS
+    'Combine function of the lifetime-value fit aggregates: the customers of both states (same model)';
+COMMENT ON FUNCTION c360.bgnbd_final(c360.clv_sample) IS
+    'Final function of aggregate c360.bgnbd_fit: the maximum-likelihood c360.bgnbd_model (NULL without customers)';
+COMMENT ON FUNCTION c360.pareto_nbd_final(c360.clv_sample) IS
+    'Final function of aggregate c360.pareto_nbd_fit: the maximum-likelihood c360.pareto_nbd_model (NULL without customers)';
+COMMENT ON FUNCTION c360.gamma_gamma_final(c360.clv_sample) IS
+    'Final function of aggregate c360.gamma_gamma_fit: the maximum-likelihood c360.gamma_gamma_model (NULL without customers)';
+COMMENT ON FUNCTION c360.pareto_nbd_expected(c360.pareto_nbd_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Pareto/NBD: expected purchases in the next t time units of a customer with summary (x, t_x, T)';
+COMMENT ON FUNCTION c360.pareto_nbd_p_alive(c360.pareto_nbd_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Pareto/NBD: probability that the customer with summary (x, t_x, T) is still active';
+COMMENT ON FUNCTION c360.pareto_nbd_unconditional(c360.pareto_nbd_model, pg_catalog.float8) IS
+    'Pareto/NBD E[X(t)]: expected purchases in t time units of a new customer';
+COMMENT ON FUNCTION c360.clv(c360.pareto_nbd_model, c360.gamma_gamma_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4, pg_catalog.float8, pg_catalog.float8) IS
+    'Discounted expected value over horizon_months with a Pareto/NBD model: sum_k spend x (E[Y(k u)] - E[Y((k-1) u)]) / (1 + monthly rate)^k, u = model units per month';
+
 -- ---- layouts and rule kinds defined once (issue 14)
 -- The Fellegi-Sunter model layout is src/core/match/fs.hpp's only: c360.match_train's random-pairs
 -- model comes from c360._fs_combine_rules (c360._floor_normalise is gone), c360.match_parameters
@@ -73,20 +620,19 @@ BEGIN ATOMIC
 END;
 
 CREATE FUNCTION c360._fs_compared_pairs(patterns pg_catalog.float8[]) RETURNS pg_catalog.float8
-    AS 'MODULE_PATHNAME', 'c360__fs_compared_pairs'
+    AS 'MODULE_PATHNAME', 'c360_fs_compared_pairs'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360._fs_compared_pairs(pg_catalog.float8[]) IS
-    'Pairs of a c360.fs_patterns table with at least one field compared (not all-null); used by c360.match_train';
+    'Internal: the pairs of a c360.fs_patterns table with at least one field compared (not all-null); used by c360.match_train';
 CREATE FUNCTION c360._fs_combine_rules(rule_models pg_catalog.float8[], rule_masks pg_catalog.bool[],
                                        rule_pairs pg_catalog.float8[], random_pairs pg_catalog.float8[],
-                                       candidates pg_catalog.float8[], records pg_catalog.float8,
-                                       fields pg_catalog.name[])
+                                       candidates pg_catalog.float8[], records pg_catalog.float8)
     RETURNS pg_catalog.float8[]
-    AS 'MODULE_PATHNAME', 'c360__fs_combine_rules'
+    AS 'MODULE_PATHNAME', 'c360_fs_combine_rules'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360._fs_combine_rules(pg_catalog.float8[], pg_catalog.bool[], pg_catalog.float8[], pg_catalog.float8[],
-                                           pg_catalog.float8[], pg_catalog.float8, pg_catalog.name[]) IS
-    'The model of c360.match_train with random_pairs: m averaged over the per-rule fits (rows of rule_models, fields left out in rule_masks) weighted by their expected matches, u of the random pairs, prior spread over the records'' pairs';
+                                           pg_catalog.float8[], pg_catalog.float8) IS
+    'Internal: the model of c360.match_train with random_pairs, from one fit per blocking rule (rows of rule_models, the fields each leaves out in rule_masks): m averaged weighted by expected matches, u of the random pairs, prior spread over the records'' pairs';
 
 CREATE OR REPLACE FUNCTION c360.match_train(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
                                  methods pg_catalog.text[], blocks pg_catalog.text[],
@@ -157,11 +703,18 @@ BEGIN
         rule_masks := rule_masks || ARRAY[masked];
         rule_pairs := rule_pairs || compared;
     END LOOP;
+    FOR i IN 1 .. cardinality(fields) LOOP
+        IF NOT false = ANY (rule_masks[:][i:i]) THEN   -- no fitted rule leaves the field in
+            RAISE EXCEPTION 'c360.match_train: every blocking rule uses field "%", so its m cannot be estimated', fields[i]
+                USING ERRCODE = '22023',
+                      HINT = 'Add a blocking rule that does not use it, or train without random_pairs.';
+        END IF;
+    END LOOP;
     -- the model: m averaged over the rules (weighted by their expected matches), u of the random
     -- pairs, where a level never seen among them counts as half a pair of the sample (not ~0: no
     -- unbounded weights); the prior: the share of matches among the candidates (EM with m and u
     -- fixed), spread over all n(n-1)/2 pairs (src/core/match/fs.hpp, combine_rule_fits)
-    RETURN c360._fs_combine_rules(rule_models, rule_masks, rule_pairs, sample, patterns, n, fields);
+    RETURN c360._fs_combine_rules(rule_models, rule_masks, rule_pairs, sample, patterns, n);
 END
 $function$;
 
@@ -175,10 +728,10 @@ COMMENT ON FUNCTION c360.event_rule_kinds() IS
     'The rule types of c360.event_rules: their parameters (name: type, required or not) and whether the tracking trigger fires them (else a batch function such as c360.enqueue_inactivity)';
 CREATE FUNCTION c360._event_rule_problem(rule_type pg_catalog.text, params pg_catalog.jsonb,
                                          OUT message pg_catalog.text, OUT hint pg_catalog.text)
-    AS 'MODULE_PATHNAME', 'c360__event_rule_problem'
+    AS 'MODULE_PATHNAME', 'c360_event_rule_problem'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360._event_rule_problem(pg_catalog.text, pg_catalog.jsonb) IS
-    'What is wrong with an event rule of this type and params (message and hint), NULL when it is valid; used by c360.validate_event_rule';
+    'Internal: what is wrong with an event rule of this type and params (message and hint), NULL when it is valid; used by c360.validate_event_rule';
 
 CREATE OR REPLACE FUNCTION c360.validate_event_rule() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp

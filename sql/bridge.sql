@@ -3,8 +3,7 @@
 -- backend survives it (the next statement of the same connection runs).
 --
 \getenv abs_srcdir PG_ABS_SRCDIR
-\set helpers :abs_srcdir '/sql/include/helpers.psql'
-\i :helpers
+\i :abs_srcdir/sql/include/preamble.psql
 
 SELECT c360.version() ~ '^customer360 [0-9]+\.[0-9]+\.[0-9]+$' AS version_ok;
 SELECT c360.bridge_selftest('ok');

@@ -4,7 +4,7 @@
 -- tracking trigger evaluates.
 --
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
 
 SELECT * FROM c360.event_rule_kinds();
 

@@ -2,13 +2,8 @@
 -- Customer events: behaviour change (validated on simulated customers), batch events,
 -- segment transitions, rules as data, real-time tracking with an event queue.
 --
-SET TimeZone = 'UTC';
-SET DateStyle = 'ISO, YMD';
-SET extra_float_digits = 0;
-
 \getenv abs_srcdir PG_ABS_SRCDIR
-\set helpers :abs_srcdir '/sql/include/helpers.psql'
-\i :helpers
+\i :abs_srcdir/sql/include/preamble.psql
 
 ---------------------------------------------------------------------------------------------
 -- 1. Purchase slowdown: one order every 10 days for 100 days, then silence for 30 days.

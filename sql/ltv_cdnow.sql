@@ -2,9 +2,9 @@
 -- Lifetime value on CDNOW (Fader, Hardie & Lee 2005 sample: 2,357 customers, 39-week calibration
 -- to 1997-09-30, 39-week holdout). Published values and reproductions: ../shared/reference/clv.md.
 --
-SET extra_float_digits = 0;
-SET TimeZone = 'America/New_York';  -- same-day merging uses the session time zone; dates are plain dates here
 \getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/preamble.psql
+SET TimeZone = 'America/New_York';  -- same-day merging uses the session time zone; dates are plain dates here
 \set sample_file :abs_srcdir '/data/cdnow/CDNOW_sample.txt'
 \set summary_tx_file :abs_srcdir '/data/cdnow/cdnow_customers_summary_with_transactions.csv'
 CREATE TABLE cdnow_lines (line text);

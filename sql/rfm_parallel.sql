@@ -2,13 +2,8 @@
 -- c360.rfm in parallel plans: Partial Aggregate -> Gather -> Finalize, same answers as serial,
 -- and a Citus-style split (per-shard partial states shipped as text, merged, finalised).
 --
-SET TimeZone = 'UTC';
-SET extra_float_digits = 0;
-SET DateStyle = 'ISO, YMD';
-
 \getenv abs_srcdir PG_ABS_SRCDIR
-\set helpers :abs_srcdir '/sql/include/helpers.psql'
-\i :helpers
+\i :abs_srcdir/sql/include/preamble.psql
 
 CREATE TABLE orders_par AS
 SELECT i % 1000 AS customer_id,

@@ -1,12 +1,8 @@
 --
 -- RFM scores (tie-stable quantiles), segments and the one-call c360.rfm_scores.
 --
-SET TimeZone = 'UTC';
-SET extra_float_digits = 0;
-
 \getenv abs_srcdir PG_ABS_SRCDIR
-\set helpers :abs_srcdir '/sql/include/helpers.psql'
-\i :helpers
+\i :abs_srcdir/sql/include/preamble.psql
 
 -- quantile_score = 1 + floor(bins * rank_below / n)
 SELECT i AS rank_below, c360.quantile_score(i, 10) AS quintile, c360.quantile_score(i, 10, 4) AS quartile

@@ -3,10 +3,8 @@
 -- c360.auc (Mann-Whitney with mid-ranks), c360.log_loss, c360.brier, c360.gains (ntile),
 -- c360.calibration (width_bucket).
 --
-SET extra_float_digits = 0;
-
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
 
 -- scores with many ties (rounded to 2 decimals), labels correlated with them, a few NULLs
 CREATE TABLE scored AS

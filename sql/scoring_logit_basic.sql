@@ -2,10 +2,8 @@
 -- c360.logit_fit / logit_train / logit_predict / logit_summary: MADlib's documented example,
 -- options, NULL/NaN handling, collinearity, separation, GROUP BY, bad input and corrupted models.
 --
-SET extra_float_digits = 0;
-
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
 
 -- MADlib logregr_train documentation example (madlib_logistic.sql_in): second heart attack
 CREATE TABLE patients (id int, second_attack int, treatment int, trait_anxiety int);

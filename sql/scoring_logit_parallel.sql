@@ -2,10 +2,8 @@
 -- Scoring aggregates in parallel plans: Partial Aggregate -> Gather -> Finalize, the same models
 -- and metrics as serial plans, and a Citus-style split (per-shard partial states shipped as text).
 --
-SET extra_float_digits = 0;
-
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
 
 CREATE TABLE churn_par AS
 SELECT i AS id,

@@ -7,8 +7,8 @@
 -- as reference (DSL, Month-to-month, Bank transfer (automatic)); tenure, MonthlyCharges,
 -- TotalCharges as numbers (11 blank TotalCharges are NULL: those rows are skipped).
 --
-SET extra_float_digits = 0;
 \getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/preamble.psql
 \set telco_program 'gzip -dc ' :abs_srcdir '/data/churn/Telco-Customer-Churn.csv.gz'
 
 CREATE TABLE telco (

@@ -5,6 +5,7 @@
 -- Runs in a database of its own, so that the suite's database keeps its extension.
 --
 \getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/preamble.psql
 \set suite_db :DBNAME
 CREATE DATABASE c360_upgrade TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C';
 \c c360_upgrade

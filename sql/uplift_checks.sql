@@ -1,9 +1,8 @@
 --
 -- Campaign measurement: assignment vectors, parallel and Citus-style paths, bad input.
 --
-SET extra_float_digits = 0;
 \getenv abs_srcdir PG_ABS_SRCDIR
-\i :abs_srcdir/sql/include/helpers.psql
+\i :abs_srcdir/sql/include/preamble.psql
 
 -- GrowthBook SDK hash vectors (packages/sdk-js/test/cases.json, spec 0.8.0): all 14 of versions 1 and 2
 SELECT count(*) AS cases, count(*) FILTER (WHERE c360.hash_bucket(seed, id, v) = expected) AS matching

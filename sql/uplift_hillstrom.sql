@@ -3,8 +3,8 @@
 -- arms). Reference values: ../shared/reference/uplift.md (recomputed there with scipy/statsmodels,
 -- gbstats 0.8.0 and scikit-uplift 0.5.1 on the same file). Tolerances are stated per check.
 --
-SET extra_float_digits = 0;
 \getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/preamble.psql
 \set hillstrom_program 'gzip -dc ' :abs_srcdir '/data/hillstrom/hillstrom.csv.gz'
 CREATE TABLE hillstrom (recency int, history_segment text, history float8, mens int, womens int,
     zip_code text, newbie int, channel text, segment text, visit int, conversion int, spend float8);

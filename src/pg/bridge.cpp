@@ -3,6 +3,11 @@
 #include <cstdio>
 #include <cstring>
 
+extern "C" {
+#include "nodes/primnodes.h"
+#include "utils/lsyscache.h"
+}
+
 namespace c360::pg {
 
 const char* PgError::what() const noexcept {
@@ -45,7 +50,24 @@ void capture(PendingError& err, int sqlstate, const char* message, const char* d
     copy_text(err.hint, sizeof err.hint, hint);
 }
 
-void raise(const PendingError& err, const char* where) {
+// "schema.aggregate" of the aggregate whose support function fcinfo calls, when the executor
+// calls it for an Aggref; else `where` (a plain call, a window aggregate, Citus combining partial
+// states without an Aggref).
+static const char* caller_name(FunctionCallInfo fcinfo, const char* where, char* buf, std::size_t size) {
+    Aggref* aggref = fcinfo != nullptr ? AggGetAggref(fcinfo) : nullptr;
+    if (aggref == nullptr) {
+        return where;
+    }
+    const char* name = get_func_name(aggref->aggfnoid);
+    const char* schema = get_namespace_name(get_func_namespace(aggref->aggfnoid));
+    if (name == nullptr || schema == nullptr) {
+        return where;
+    }
+    snprintf(buf, size, "%s.%s", schema, name);
+    return buf;
+}
+
+void raise(const PendingError& err, const char* where, FunctionCallInfo fcinfo) {
     if (err.pg_error != nullptr) {
         ReThrowError(err.pg_error);
     }
@@ -54,6 +76,8 @@ void raise(const PendingError& err, const char* where) {
         // (cancel, statement timeout, termination).
         CHECK_FOR_INTERRUPTS();
     }
+    char name[2 * NAMEDATALEN + 2];
+    where = caller_name(fcinfo, where, name, sizeof name);
     ereport(ERROR, (errcode(err.sqlstate), errmsg("%s: %s", where, err.message),
                     err.detail[0] != '\0' ? errdetail("%s", err.detail) : 0,
                     err.hint[0] != '\0' ? errhint("%s", err.hint) : 0));

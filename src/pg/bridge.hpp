@@ -59,11 +59,13 @@ private:
 int sqlstate_of(ErrorCode code) noexcept;
 void capture(PendingError& err, int sqlstate, const char* message, const char* detail = nullptr,
              const char* hint = nullptr) noexcept;
-// Raises the captured error; called with no C++ object alive in the caller's scope.
-[[noreturn]] void raise(const PendingError& err, const char* where);
+// Raises the captured error; called with no C++ object alive in the caller's scope. The message
+// starts with the SQL function the user called: the aggregate when fcinfo is a call of one of its
+// support functions by the executor (resolved here, on the error path only), else `where`.
+[[noreturn]] void raise(const PendingError& err, const char* where, FunctionCallInfo fcinfo);
 
 template <class Fn>
-inline void guarded(const char* where, Fn&& fn) {
+inline void guarded(FunctionCallInfo fcinfo, const char* where, Fn&& fn) {
     PendingError err;
     err.set = false;
     err.pg_error = nullptr;
@@ -94,7 +96,7 @@ inline void guarded(const char* where, Fn&& fn) {
     }
     // The catch scope is closed: the exception object is destroyed, only POD is left.
     if (err.set) {
-        raise(err, where);
+        raise(err, where, fcinfo);
     }
 }
 
@@ -138,7 +140,7 @@ bool interrupt_pending() noexcept;
     PG_FUNCTION_INFO_V1(c360_##name);                                                         \
     Datum c360_##name(PG_FUNCTION_ARGS) {                                                     \
         Datum result_ = (Datum)0;                                                             \
-        ::c360::pg::guarded(sqlname, [&]() { result_ = c360_##name##_body(fcinfo); });        \
+        ::c360::pg::guarded(fcinfo, sqlname, [&]() { result_ = c360_##name##_body(fcinfo); }); \
         return result_;                                                                       \
     }                                                                                         \
     }                                                                                         \

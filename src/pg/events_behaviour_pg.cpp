@@ -3,7 +3,7 @@
 
 #include "bridge.hpp"
 #include "events/behaviour.hpp"
-#include "fixed_state.hpp"
+#include "common_fixed_pg.hpp"
 #include "tuples.hpp"
 
 extern "C" {
@@ -19,14 +19,7 @@ using c360::pg::writable_arg;
 
 // ---- purchase slowdown -----------------------------------------------------------------------
 
-C360_FUNCTION(slowdown_state_in, "c360.slowdown_state_in") {
-    PG_RETURN_POINTER(palloc_copy(ev::slowdown_from_text(PG_GETARG_CSTRING(0))));
-}
-
-C360_FUNCTION(slowdown_state_out, "c360.slowdown_state_out") {
-    return c360::pg::text_out(*const_arg<ev::SlowdownState>(fcinfo, 0),
-                              static_cast<std::string (*)(const ev::SlowdownState&)>(&ev::to_text));
-}
+C360_STATE_TYPE_IO(slowdown_state, ev::kSlowdownStateType)
 
 // c360.slowdown_add(state, order_ts, as_of, recent_days)
 C360_FUNCTION(slowdown_add, "c360.purchase_slowdown") {
@@ -45,7 +38,7 @@ C360_FUNCTION(slowdown_add, "c360.purchase_slowdown") {
     PG_RETURN_POINTER(s);
 }
 
-C360_FUNCTION(slowdown_merge, "c360.slowdown_merge") {
+C360_FUNCTION(slowdown_merge, "c360.purchase_slowdown") {
     ev::SlowdownState* a = writable_arg<ev::SlowdownState>(fcinfo, 0);
     ev::combine(*a, *const_arg<ev::SlowdownState>(fcinfo, 1));
     PG_RETURN_POINTER(a);
@@ -68,19 +61,12 @@ C360_FUNCTION(slowdown_final, "c360.purchase_slowdown") {
     n[6] = r.history_orders + r.recent_orders == 0;
     v[7] = Float8GetDatum(r.p_silence);
     n[7] = !r.has_silence;
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, n)));
+    return c360::pg::composite_datum(td, v, n);
 }
 
 // ---- basket shift ----------------------------------------------------------------------------
 
-C360_FUNCTION(basket_state_in, "c360.basket_state_in") {
-    PG_RETURN_POINTER(palloc_copy(ev::basket_from_text(PG_GETARG_CSTRING(0))));
-}
-
-C360_FUNCTION(basket_state_out, "c360.basket_state_out") {
-    return c360::pg::text_out(*const_arg<ev::BasketState>(fcinfo, 0),
-                              static_cast<std::string (*)(const ev::BasketState&)>(&ev::to_text));
-}
+C360_STATE_TYPE_IO(basket_state, ev::kBasketStateType)
 
 // c360.basket_add(state, past_count, recent_count): one category; a NULL count is 0.
 C360_FUNCTION(basket_add, "c360.basket_shift") {
@@ -89,7 +75,7 @@ C360_FUNCTION(basket_add, "c360.basket_shift") {
     PG_RETURN_POINTER(s);
 }
 
-C360_FUNCTION(basket_merge, "c360.basket_merge") {
+C360_FUNCTION(basket_merge, "c360.basket_shift") {
     ev::BasketState* a = writable_arg<ev::BasketState>(fcinfo, 0);
     ev::combine(*a, *const_arg<ev::BasketState>(fcinfo, 1));
     PG_RETURN_POINTER(a);
@@ -111,5 +97,5 @@ C360_FUNCTION(basket_final, "c360.basket_shift") {
     n[3] = n[4] = n[6] = !r.defined;
     n[5] = !r.defined || r.df < 1;
     if (r.df < 1) n[6] = true;
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, n)));
+    return c360::pg::composite_datum(td, v, n);
 }

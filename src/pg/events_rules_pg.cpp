@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "arrays.hpp"
 #include "bridge.hpp"
 #include "events/rules.hpp"
 #include "tuples.hpp"
@@ -160,10 +161,10 @@ bool same_texts(const text* a, const text* b) {
 
 bool numeric_less(Datum a, Datum b) { return DatumGetBool(DirectFunctionCall2(numeric_lt, a, b)); }
 
-// Ids (int4 Datums, rule_id order) of the cached rules that fire for one change; the cache must be
+// Ids (rule_id order) of the cached rules that fire for one change; the cache must be
 // loaded and `ids` hold cache.n entries.
 int fired_rules(int64 n_before, int64 n_after, Datum m_before, Datum m_after, const text* seg_before,
-                const text* seg_after, Datum* ids) {
+                const text* seg_after, int32* ids) {
     const bool moved = seg_before != nullptr && seg_after != nullptr && !same_texts(seg_before, seg_after);
     int k = 0;
     for (int i = 0; i < cache.n; ++i) {
@@ -187,7 +188,7 @@ int fired_rules(int64 n_before, int64 n_after, Datum m_before, Datum m_after, co
         case ev::RuleKind::Inactivity:
             break;
         }
-        if (fires) ids[k++] = Int32GetDatum(r.id);
+        if (fires) ids[k++] = r.id;
     }
     return k;
 }
@@ -208,9 +209,9 @@ C360_FUNCTION(fired_rules, "c360._fired_rules") {
         const Datum m_after = PG_GETARG_DATUM(3);
         const text* seg_before = PG_ARGISNULL(4) ? nullptr : PG_GETARG_TEXT_PP(4);
         const text* seg_after = PG_ARGISNULL(5) ? nullptr : PG_GETARG_TEXT_PP(5);
-        Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * cache.n));
+        int32* ids = static_cast<int32*>(palloc(sizeof(int32) * cache.n));
         const int k = fired_rules(n_before, n_after, m_before, m_after, seg_before, seg_after, ids);
-        if (k > 0) result = construct_array(ids, k, INT4OID, sizeof(int32), true, TYPALIGN_INT);
+        if (k > 0) result = c360::pg::new_array(ids, k);
     });
     if (result == nullptr) PG_RETURN_NULL();
     PG_RETURN_ARRAYTYPE_P(result);
@@ -219,7 +220,7 @@ C360_FUNCTION(fired_rules, "c360._fired_rules") {
 // Statement trigger on c360.event_rules: every backend's copy of the rules is dropped.
 C360_FUNCTION(event_rules_changed, "c360._event_rules_changed") {
     c360::pg::pg_call([&]() noexcept {
-        if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "c360._event_rules_changed must be called as a trigger");
+        if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "c360._event_rules_changed: must be called as a trigger");
         const TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
         CacheInvalidateRelcacheByRelid(RelationGetRelid(td->tg_relation));
     });
@@ -250,8 +251,8 @@ int n_track_plans = 0;
 
 SPIPlanPtr keep_plan(const char* sql, int nargs, Oid* types) {
     SPIPlanPtr p = SPI_prepare(sql, nargs, types);
-    if (p == nullptr) elog(ERROR, "c360: could not prepare the tracking query: %s", SPI_result_code_string(SPI_result));
-    if (SPI_keepplan(p) != 0) elog(ERROR, "c360: SPI_keepplan failed");
+    if (p == nullptr) elog(ERROR, "c360._track_insert: could not prepare the tracking query: %s", SPI_result_code_string(SPI_result));
+    if (SPI_keepplan(p) != 0) elog(ERROR, "c360._track_insert: SPI_keepplan failed");
     return p;
 }
 
@@ -333,11 +334,11 @@ TrackPlans& plans_for(Relation rel, const int* attnums) {
 
 C360_FUNCTION(track_insert, "c360._track_insert") {
     c360::pg::pg_call([&]() noexcept {
-        if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "c360._track_insert must be called as a trigger");
+        if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "c360._track_insert: must be called as a trigger");
         TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
         if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
             !TRIGGER_FIRED_BY_INSERT(td->tg_event) || td->tg_trigger->tgnargs != 3) {
-            elog(ERROR, "c360._track_insert must be an AFTER INSERT row trigger with 3 column names");
+            elog(ERROR, "c360._track_insert: must be an AFTER INSERT row trigger with 3 column names");
         }
         Relation rel = td->tg_relation;
         TupleDesc desc = RelationGetDescr(rel);
@@ -346,7 +347,7 @@ C360_FUNCTION(track_insert, "c360._track_insert") {
             attnums[i] = SPI_fnumber(desc, td->tg_trigger->tgargs[i]);
             if (attnums[i] <= 0) {
                 ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                                errmsg("c360: column \"%s\" of the tracked table does not exist", td->tg_trigger->tgargs[i])));
+                                errmsg("c360._track_insert: column \"%s\" of the tracked table does not exist", td->tg_trigger->tgargs[i])));
             }
         }
         Datum values[8];
@@ -360,10 +361,10 @@ C360_FUNCTION(track_insert, "c360._track_insert") {
         TupleDesc sdesc = nullptr;
         for (int attempt = 0; attempt < 2 && state == nullptr; ++attempt) {
             int rc = SPI_execute_plan(p.update, values, argnulls, false, 1);
-            if (rc != SPI_OK_UPDATE_RETURNING) elog(ERROR, "c360: updating the customer state failed: %s", SPI_result_code_string(rc));
+            if (rc != SPI_OK_UPDATE_RETURNING) elog(ERROR, "c360._track_insert: updating the customer state failed: %s", SPI_result_code_string(rc));
             if (SPI_processed == 0) {
                 rc = SPI_execute_plan(p.insert, values, argnulls, false, 1);
-                if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360: creating the customer state failed: %s", SPI_result_code_string(rc));
+                if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360._track_insert: creating the customer state failed: %s", SPI_result_code_string(rc));
                 // none: a concurrent first order of the same customer won the insert, update its row
             }
             if (SPI_processed == 1) {
@@ -373,7 +374,7 @@ C360_FUNCTION(track_insert, "c360._track_insert") {
         }
         if (state == nullptr) {
             ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-                            errmsg("c360: the state of a customer could not be updated"), errhint("Retry the transaction.")));
+                            errmsg("c360._track_insert: the state of a customer could not be updated"), errhint("Retry the transaction.")));
         }
         bool isnull, seg_null, before_null;
         const int64 n = DatumGetInt64(SPI_getbinval(state, sdesc, 1, &isnull));
@@ -385,7 +386,7 @@ C360_FUNCTION(track_insert, "c360._track_insert") {
         if (cache.n > 0) {
             const text* seg_t = seg_null ? nullptr : DatumGetTextPP(seg);
             const text* before_t = before_null ? nullptr : DatumGetTextPP(before);
-            Datum* ids = static_cast<Datum*>(palloc(sizeof(Datum) * cache.n));
+            int32* ids = static_cast<int32*>(palloc(sizeof(int32) * cache.n));
             const Datum m_before = DirectFunctionCall2(numeric_sub, m, amt);
             const int k = fired_rules(n - 1, n, m_before, m, before_t, seg_t, ids);
             values[3] = Int64GetDatum(n);
@@ -395,9 +396,9 @@ C360_FUNCTION(track_insert, "c360._track_insert") {
             values[6] = seg;
             argnulls[6] = seg_null ? 'n' : ' ';
             for (int i = 0; i < k; ++i) {
-                values[7] = ids[i];
+                values[7] = Int32GetDatum(ids[i]);
                 const int rc = SPI_execute_plan(p.event, values, argnulls, false, 0);
-                if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360: queueing an event failed: %s", SPI_result_code_string(rc));
+                if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360._track_insert: queueing an event failed: %s", SPI_result_code_string(rc));
                 if (SPI_processed == 1) {
                     bool notify_null;
                     const Datum notify = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &notify_null);
@@ -473,7 +474,7 @@ ParamEntry* read_params(Jsonb* params, int* n) {
 
 // c360._event_rule_problem(rule_type, params) -> (message, hint): what c360.validate_event_rule
 // reports for a row of c360.event_rules (after 'event rule "<name>": '), or NULL when it is valid.
-C360_FUNCTION(_event_rule_problem, "c360._event_rule_problem") {
+C360_FUNCTION(event_rule_problem, "c360._event_rule_problem") {
     char* type = PG_ARGISNULL(0) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(0));
     int n = 0;
     ParamEntry* entries = PG_ARGISNULL(1) ? nullptr : read_params(PG_GETARG_JSONB_P(1), &n);
@@ -492,9 +493,9 @@ C360_FUNCTION(_event_rule_problem, "c360._event_rule_problem") {
         if (p) {
             valid = false;
             c360::pg::pg_call([&]() noexcept {
-                Datum v[2] = {CStringGetTextDatum(p->message.c_str()), CStringGetTextDatum(p->hint.c_str())};
-                bool nulls[2] = {false, p->hint.empty()};
-                result = HeapTupleGetDatum(heap_form_tuple(td, v, nulls));
+                const Datum v[2] = {CStringGetTextDatum(p->message.c_str()), CStringGetTextDatum(p->hint.c_str())};
+                const bool nulls[2] = {false, p->hint.empty()};
+                result = c360::pg::composite_datum(td, v, nulls);
             });
         }
     }

@@ -1,88 +1,40 @@
 // SQL glue for lifetime value (docs/ltv.md): the c360.clv_sample state type behind the fit
 // aggregates, the model composites, predictions and CLV.
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "bridge.hpp"
-#include "fixed_state.hpp"
+#include "common_packed_pg.hpp"
 #include "ltv/btyd.hpp"
 #include "tuples.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
 #include "funcapi.h"
-#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 }
 
 using c360::ErrorCode;
 namespace clv = c360::clv;
+using namespace c360::pg;
 
 namespace {
 
-// c360.clv_sample: the customers seen so far, (x, t_x, T) or (x, mean value, 0) per row.
-struct SampleHeader {
-    int32 vl_len_;
-    int32 kind; // clv::Model
-    int64 count;
-    int64 capacity;
-};
-static_assert(sizeof(SampleHeader) == 24);
-constexpr int kWidth = 3;
-constexpr int64 kMaxRows = static_cast<int64>((MaxAllocSize - sizeof(SampleHeader)) / (kWidth * sizeof(double)));
-
-double* rows_of(SampleHeader* s) { return reinterpret_cast<double*>(s + 1); }
-const double* rows_of(const SampleHeader* s) { return reinterpret_cast<const double*>(s + 1); }
-
-SampleHeader* new_sample(int kind, int64 capacity, const SampleHeader* from) {
-    if (capacity > kMaxRows) {
-        c360::fail(ErrorCode::ProgramLimitExceeded, "lifetime-value fit: too many customers in one group (the limit is 44,739,241)",
-                   {}, "Fit on a random sample of the customers.");
-    }
-    const Size bytes = sizeof(SampleHeader) + static_cast<Size>(capacity) * kWidth * sizeof(double);
-    auto* s = static_cast<SampleHeader*>(palloc(bytes));
-    SET_VARSIZE(s, bytes);
-    s->kind = kind;
-    s->count = 0;
-    s->capacity = capacity;
-    if (from != nullptr) {
-        std::memcpy(rows_of(s), rows_of(from), static_cast<size_t>(from->count) * kWidth * sizeof(double));
-        s->count = from->count;
-    }
-    return s;
-}
-
-void validate_sample(const SampleHeader* s, ErrorCode code) {
-    const Size size = VARSIZE(s);
-    if (size < sizeof(SampleHeader) || s->kind < 0 || s->kind > 2 || s->count < 0 || s->capacity < s->count ||
-        s->capacity > kMaxRows || size != sizeof(SampleHeader) + static_cast<Size>(s->capacity) * kWidth * sizeof(double)) {
-        c360::fail(code, "invalid c360.clv_sample value");
-    }
-}
-
-// The state to append `extra` rows to: in place inside an aggregate when it fits, else a copy.
-SampleHeader* writable_sample(FunctionCallInfo fcinfo, SampleHeader* s, int64 extra) {
-    if (c360::pg::appendable_in_place(fcinfo, s->count, extra, s->capacity)) {
-        return s;
-    }
-    return new_sample(s->kind, c360::pg::grown_capacity(s->capacity, s->count + extra, kMaxRows), s);
-}
-
-SampleHeader* sample_arg(FunctionCallInfo fcinfo, int argno) { return c360::pg::detoasted_arg<SampleHeader>(fcinfo, argno); }
+const c360::PackedType& kSample = clv::kSampleType;
 
 Datum add_row(FunctionCallInfo fcinfo, clv::Model m) {
     const int kind = static_cast<int>(m);
     const bool gg = m == clv::Model::GammaGamma;
-    SampleHeader* s;
+    void* s;
     if (PG_ARGISNULL(0)) {
-        s = new_sample(kind, 1024, nullptr);
+        s = new_state(kSample, 0);
+        c360::mut_of(s).ints[clv::kSampleKind] = kind;
     } else {
-        s = sample_arg(fcinfo, 0);
-        if (s->kind != kind) {
+        s = writable_state(fcinfo, 0, kSample);
+        if (c360::view_of(s).ints[clv::kSampleKind] != kind) {
             c360::fail(ErrorCode::InvalidParameter, "the state was built by another fit aggregate");
         }
     }
@@ -92,20 +44,12 @@ Datum add_row(FunctionCallInfo fcinfo, clv::Model m) {
             PG_RETURN_POINTER(s); // customers with a missing value are not used
         }
     }
-    const double x = PG_GETARG_FLOAT8(1);
-    const double b = PG_GETARG_FLOAT8(2);
-    const double c = gg ? 0.0 : PG_GETARG_FLOAT8(3);
-    if (gg && x == 0) {
+    const double row[3] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), gg ? 0.0 : PG_GETARG_FLOAT8(3)};
+    if (gg && row[0] == 0) {
         PG_RETURN_POINTER(s); // Gamma-Gamma uses repeat customers only
     }
-    clv::check_summary(m, x, b, c);
-    s = writable_sample(fcinfo, s, 1);
-    double* r = rows_of(s) + kWidth * s->count;
-    r[0] = x;
-    r[1] = b;
-    r[2] = c;
-    ++s->count;
-    PG_RETURN_POINTER(s);
+    clv::check_summary(m, row[0], row[1], row[2]);
+    PG_RETURN_POINTER(append_values(s, kSample, row, 3));
 }
 
 // Model parameters read from a model composite (fields 1..k), validated. The parsed parameters
@@ -155,17 +99,17 @@ void check_t(double t) {
 }
 
 Datum fit_result(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
-    const SampleHeader* s = sample_arg(fcinfo, 0);
-    validate_sample(s, ErrorCode::DataCorrupted);
-    if (s->count == 0) {
+    const c360::PackedView s = c360::view_of(packed_arg(fcinfo, 0, kSample));
+    const std::size_t count = c360::packed_rows(s, kSample);
+    if (count == 0) {
         PG_RETURN_NULL();
     }
     clv::Fit f{};
     {
-        std::vector<clv::Summary> rows(static_cast<size_t>(s->count));
-        const double* r = rows_of(s);
-        for (int64 i = 0; i < s->count; ++i) {
-            rows[static_cast<size_t>(i)] = {r[3 * i], r[3 * i + 1], r[3 * i + 2], 1.0};
+        std::vector<clv::Summary> rows(count);
+        const double* r = c360::packed_row_data(s, kSample);
+        for (std::size_t i = 0; i < count; ++i) {
+            rows[i] = {r[3 * i], r[3 * i + 1], r[3 * i + 2], 1.0};
         }
         f = clv::fit(m, rows);
     }
@@ -181,7 +125,7 @@ Datum fit_result(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
     v[k + 2] = Int32GetDatum(f.iterations);
     v[k + 3] = Int64GetDatum(static_cast<int64>(f.customers));
     v[k + 4] = Int64GetDatum(static_cast<int64>(f.distinct));
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, v, n)));
+    return c360::pg::composite_datum(td, v, n);
 }
 
 
@@ -189,79 +133,19 @@ Datum fit_result(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
 
 // ---- the state type ----------------------------------------------------------------------------
 
-C360_FUNCTION(clv_sample_in, "c360.clv_sample_in") {
-    // clv1(kind;count;x,t_x,T;...)
-    std::string_view in(PG_GETARG_CSTRING(0));
-    auto corrupt = [] { c360::fail(ErrorCode::InvalidTextRepresentation, "invalid c360.clv_sample value"); };
-    if (in.substr(0, 5) != "clv1(") corrupt();
-    in.remove_prefix(5);
-    auto number = [&](double& v, char sep) {
-        auto r = std::from_chars(in.data(), in.data() + in.size(), v);
-        if (r.ec != std::errc{} || r.ptr == in.data() + in.size() || *r.ptr != sep) corrupt();
-        in.remove_prefix(static_cast<size_t>(r.ptr - in.data()) + 1);
-    };
-    double kind = 0, count = 0;
-    number(kind, ';');
-    number(count, in.find(';') == std::string_view::npos ? ')' : ';');
-    if ((kind != 0 && kind != 1 && kind != 2) || !(count >= 0) || count > static_cast<double>(kMaxRows) ||
-        count != std::floor(count)) {
-        corrupt();
-    }
-    const auto n = static_cast<int64>(count);
-    SampleHeader* s = new_sample(static_cast<int>(kind), n > 0 ? n : 1, nullptr);
-    for (int64 i = 0; i < n; ++i) {
-        double* r = rows_of(s) + kWidth * i;
-        number(r[0], ',');
-        number(r[1], ',');
-        number(r[2], i + 1 == n ? ')' : ';');
-        try {
-            clv::check_summary(static_cast<clv::Model>(s->kind), r[0], r[1], r[2]);
-        } catch (const c360::Error&) {
-            corrupt();
-        }
-        s->count = i + 1;
-    }
-    if (!in.empty()) corrupt();
-    PG_RETURN_POINTER(s);
-}
-
-C360_FUNCTION(clv_sample_out, "c360.clv_sample_out") {
-    const SampleHeader* s = sample_arg(fcinfo, 0);
-    StringInfoData buf;
-    initStringInfo(&buf);
-    char num[32];
-    auto put = [&](double v, char sep) {
-        auto r = std::to_chars(num, num + sizeof num - 1, v);
-        *r.ptr = '\0';
-        appendStringInfoString(&buf, num);
-        appendStringInfoChar(&buf, sep);
-    };
-    appendStringInfoString(&buf, "clv1(");
-    put(s->kind, ';');
-    put(static_cast<double>(s->count), s->count == 0 ? ')' : ';');
-    for (int64 i = 0; i < s->count; ++i) {
-        const double* r = rows_of(s) + kWidth * i;
-        put(r[0], ',');
-        put(r[1], ',');
-        put(r[2], i + 1 == s->count ? ')' : ';');
-    }
-    PG_RETURN_CSTRING(buf.data);
-}
+C360_STATE_TYPE_IO(clv_sample, clv::kSampleType)
 
 C360_FUNCTION(bgnbd_add, "c360.bgnbd_fit") { return add_row(fcinfo, clv::Model::BgNbd); }
 C360_FUNCTION(pareto_nbd_add, "c360.pareto_nbd_fit") { return add_row(fcinfo, clv::Model::ParetoNbd); }
 C360_FUNCTION(gamma_gamma_add, "c360.gamma_gamma_fit") { return add_row(fcinfo, clv::Model::GammaGamma); }
 
 C360_FUNCTION(clv_merge, "c360.clv_merge") {
-    SampleHeader* a = sample_arg(fcinfo, 0);
-    const SampleHeader* b = sample_arg(fcinfo, 1);
-    if (a->kind != b->kind) {
+    void* a = writable_state(fcinfo, 0, kSample);
+    const c360::PackedView b = c360::view_of(packed_arg(fcinfo, 1, kSample));
+    if (c360::view_of(a).ints[clv::kSampleKind] != b.ints[clv::kSampleKind]) {
         c360::fail(ErrorCode::InvalidParameter, "cannot merge samples of different models");
     }
-    a = writable_sample(fcinfo, a, b->count);
-    std::memcpy(rows_of(a) + kWidth * a->count, rows_of(b), static_cast<size_t>(b->count) * kWidth * sizeof(double));
-    a->count += b->count;
-    PG_RETURN_POINTER(a);
+    PG_RETURN_POINTER(append_rows(a, kSample, b));
 }
 
 C360_FUNCTION(bgnbd_final, "c360.bgnbd_fit") { return fit_result(fcinfo, clv::Model::BgNbd, "c360.bgnbd_model"); }

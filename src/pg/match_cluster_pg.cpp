@@ -44,7 +44,7 @@ std::int64_t id_datum(Datum d, Oid type) {
 
 } // namespace
 
-C360_FUNCTION(cluster_pairs_query, "c360.cluster_pairs") {
+C360_FUNCTION(cluster_pairs_query, "c360.cluster_pairs_query") {
     if (PG_ARGISNULL(0)) {
         c360::fail(ErrorCode::NullValueNotAllowed, "the pair query must not be NULL");
     }

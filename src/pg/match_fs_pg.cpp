@@ -11,11 +11,9 @@
 #include "arrays.hpp"
 #include "bridge.hpp"
 #include "match/fs.hpp"
-
 #include "tuples.hpp"
 
 extern "C" {
-#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 }
@@ -25,16 +23,8 @@ namespace fs = c360::match;
 
 namespace {
 
-// A one-dimensional float8[] without NULLs, as (pointer, length). Empty array: length 0.
-struct F8 {
-    double* data;
-    std::size_t len;
-};
-
-F8 float8_array(ArrayType* a, const char* what) {
-    const c360::pg::Float8View v = c360::pg::float8_view(a, what);
-    return {v.data, static_cast<std::size_t>(v.n)};
-}
+using F8 = c360::pg::ArrayView<double>;
+using c360::pg::float8_view;
 
 // Plain C arrays: safe across PostgreSQL calls.
 struct Levels {
@@ -44,25 +34,21 @@ struct Levels {
 };
 
 void read_levels(ArrayType* a, Levels& out, bool allow_nulls, const char* what) {
-    if (ARR_ELEMTYPE(a) != INT4OID || ARR_NDIM(a) != 1) {
-        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must be a non-empty one-dimensional int4[]");
+    const c360::pg::ArrayView<int32> v = c360::pg::array_arg<int32>(
+        a, what, allow_nulls ? c360::pg::Nulls::Allow : c360::pg::Nulls::Refuse, "a non-empty one-dimensional int4[]");
+    if (v.n < 1) {
+        v.reject();
     }
-    const int n = ARR_DIMS(a)[0];
-    if (n < 1 || n > fs::kMaxFields) {
+    if (v.n > fs::kMaxFields) {
         c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must have between 1 and " +
                                                     std::to_string(fs::kMaxFields) + " elements");
     }
-    const bits8* bitmap = ARR_NULLBITMAP(a);
-    const int32* data = reinterpret_cast<const int32*>(ARR_DATA_PTR(a));
-    out.k = n;
+    out.k = v.n;
     int next = 0;
-    for (int i = 0; i < n; ++i) {
-        const bool is_null = bitmap != nullptr && (bitmap[i / 8] & (1 << (i % 8))) == 0;
-        if (is_null && !allow_nulls) {
-            c360::fail(ErrorCode::NullValueNotAllowed, std::string(what) + " must not contain NULL");
-        }
+    for (int i = 0; i < v.n; ++i) {
+        const bool is_null = v.is_null(i);
         out.null[i] = is_null;
-        out.v[i] = is_null ? -1 : data[next++];
+        out.v[i] = is_null ? -1 : v.data[next++];
         if (!is_null && out.v[i] == -1) out.null[i] = true;
     }
 }
@@ -80,7 +66,7 @@ ArrayType* to_pg(const std::vector<double>& v) {
 C360_FUNCTION(fs_patterns_add, "c360.fs_patterns") {
     MemoryContext aggctx = nullptr;
     if (!AggCheckCallContext(fcinfo, &aggctx)) {
-        c360::fail(ErrorCode::Internal, "c360.fs_patterns_add called outside an aggregate");
+        c360::fail(ErrorCode::Internal, "the transition function c360.fs_patterns_add runs only inside the aggregate");
     }
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
         if (PG_ARGISNULL(0)) PG_RETURN_NULL();
@@ -101,8 +87,8 @@ C360_FUNCTION(fs_patterns_add, "c360.fs_patterns") {
     } else {
         state = PG_GETARG_ARRAYTYPE_P(0);
     }
-    const F8 t = float8_array(state, "state");
-    if (t.len != fs::patterns_counts_at(nl.k) + fs::pattern_cells(nl.v, nl.k) ||
+    const F8 t = float8_view(state, "state");
+    if (t.size() != fs::patterns_counts_at(nl.k) + fs::pattern_cells(nl.v, nl.k) ||
         static_cast<int>(t.data[fs::kFieldsAt]) != nl.k) {
         c360::fail(ErrorCode::InvalidParameter, "every row of c360.fs_patterns must have the same number of fields");
     }
@@ -115,15 +101,15 @@ C360_FUNCTION(fs_patterns_add, "c360.fs_patterns") {
         c360::fail(ErrorCode::InvalidParameter, "levels has " + std::to_string(lv.k) + " elements, nlevels " +
                                                     std::to_string(nl.k));
     }
-    const std::size_t idx = fs::pattern_index(t.data, t.len, lv.v, lv.null, lv.k);
+    const std::size_t idx = fs::pattern_index(t.data, t.size(), lv.v, lv.null, lv.k);
     t.data[fs::patterns_counts_at(nl.k) + idx] += 1.0;
     PG_RETURN_ARRAYTYPE_P(state);
 }
 
-C360_FUNCTION(fs_patterns_merge, "c360.fs_patterns_merge") {
+C360_FUNCTION(fs_patterns_merge, "c360.fs_patterns") {
     MemoryContext aggctx = nullptr;
     if (!AggCheckCallContext(fcinfo, &aggctx)) {
-        c360::fail(ErrorCode::Internal, "c360.fs_patterns_merge called outside an aggregate");
+        c360::fail(ErrorCode::Internal, "the combine function c360.fs_patterns_merge runs only inside the aggregate");
     }
     if (PG_ARGISNULL(1)) {
         if (PG_ARGISNULL(0)) PG_RETURN_NULL();
@@ -138,14 +124,14 @@ C360_FUNCTION(fs_patterns_merge, "c360.fs_patterns_merge") {
         PG_RETURN_ARRAYTYPE_P(copy);
     }
     ArrayType* a = PG_GETARG_ARRAYTYPE_P(0);
-    const F8 ta = float8_array(a, "state");
-    const F8 tb = float8_array(b, "state");
-    const int k = fs::validate_patterns(ta.data, ta.len);
-    fs::validate_patterns(tb.data, tb.len);
-    if (ta.len != tb.len || std::memcmp(ta.data, tb.data, fs::patterns_counts_at(k) * sizeof(double)) != 0) {
+    const F8 ta = float8_view(a, "state");
+    const F8 tb = float8_view(b, "state");
+    const int k = fs::validate_patterns(ta.data, ta.size());
+    fs::validate_patterns(tb.data, tb.size());
+    if (ta.size() != tb.size() || std::memcmp(ta.data, tb.data, fs::patterns_counts_at(k) * sizeof(double)) != 0) {
         c360::fail(ErrorCode::InvalidParameter, "cannot merge pattern tables with different fields or levels");
     }
-    for (std::size_t i = fs::patterns_counts_at(k); i < ta.len; ++i) ta.data[i] += tb.data[i];
+    for (std::size_t i = fs::patterns_counts_at(k); i < ta.size(); ++i) ta.data[i] += tb.data[i];
     PG_RETURN_ARRAYTYPE_P(a);
 }
 
@@ -155,10 +141,10 @@ C360_FUNCTION(fs_estimate, "c360.fs_estimate") {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3) || PG_ARGISNULL(4)) {
         PG_RETURN_NULL();
     }
-    const F8 t = float8_array(PG_GETARG_ARRAYTYPE_P(0), "patterns");
-    F8 u{nullptr, 0};
+    const F8 t = float8_view(PG_GETARG_ARRAYTYPE_P(0), "patterns");
+    F8 u{nullptr, 0, nullptr, {}};
     const bool has_u = !PG_ARGISNULL(1);
-    if (has_u) u = float8_array(PG_GETARG_ARRAYTYPE_P(1), "random_pairs");
+    if (has_u) u = float8_view(PG_GETARG_ARRAYTYPE_P(1), "random_pairs");
     fs::EmOptions opt;
     opt.max_iterations = PG_GETARG_INT32(2);
     opt.tolerance = PG_GETARG_FLOAT8(3);
@@ -166,19 +152,19 @@ C360_FUNCTION(fs_estimate, "c360.fs_estimate") {
     opt.fix_u = has_u;
     ArrayType* out = nullptr;
     {
-        const fs::FsModel m = fs::estimate(t.data, t.len, has_u ? u.data : nullptr, u.len, opt);
+        const fs::FsModel m = fs::estimate(t.data, t.size(), has_u ? u.data : nullptr, u.size(), opt);
         out = to_pg(fs::to_array(m));
     }
     PG_RETURN_ARRAYTYPE_P(out);
 }
 
 C360_FUNCTION(fs_prior, "c360.fs_prior") {
-    const F8 t = float8_array(PG_GETARG_ARRAYTYPE_P(0), "patterns");
-    const F8 a = float8_array(PG_GETARG_ARRAYTYPE_P(1), "model");
+    const F8 t = float8_view(PG_GETARG_ARRAYTYPE_P(0), "patterns");
+    const F8 a = float8_view(PG_GETARG_ARRAYTYPE_P(1), "model");
     double lambda = 0.0;
     {
-        const fs::FsModel m = fs::from_array(a.data, a.len);
-        lambda = fs::estimate_prior(t.data, t.len, m, PG_GETARG_INT32(2), PG_GETARG_FLOAT8(3));
+        const fs::FsModel m = fs::from_array(a.data, a.size());
+        lambda = fs::estimate_prior(t.data, t.size(), m, PG_GETARG_INT32(2), PG_GETARG_FLOAT8(3));
     }
     PG_RETURN_FLOAT8(lambda);
 }
@@ -202,12 +188,12 @@ const WeightCache& weight_cache(FunctionCallInfo fcinfo, const F8& model) {
         c = static_cast<WeightCache*>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(WeightCache)));
         fcinfo->flinfo->fn_extra = c;
     }
-    if (c->raw != nullptr && c->len == model.len && std::memcmp(c->raw, model.data, model.len * sizeof(double)) == 0) {
+    if (c->raw != nullptr && c->len == model.size() && std::memcmp(c->raw, model.data, model.size() * sizeof(double)) == 0) {
         return *c;
     }
     c->raw = nullptr; // invalid until filled (from_array may throw)
     {
-        const fs::FsModel m = fs::from_array(model.data, model.len);
+        const fs::FsModel m = fs::from_array(model.data, model.size());
         c->k = static_cast<int>(m.levels.size());
         c->w[0] = std::log2(m.lambda / (1.0 - m.lambda));
         int pos = 1;
@@ -217,15 +203,15 @@ const WeightCache& weight_cache(FunctionCallInfo fcinfo, const F8& model) {
             for (int l = 0; l < c->nlevels[i]; ++l) c->w[pos++] = fs::field_weight(m, i, l);
         }
     }
-    double* raw = static_cast<double*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, model.len * sizeof(double)));
-    std::memcpy(raw, model.data, model.len * sizeof(double));
+    double* raw = static_cast<double*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, model.size() * sizeof(double)));
+    std::memcpy(raw, model.data, model.size() * sizeof(double));
     c->raw = raw;
-    c->len = model.len;
+    c->len = model.size();
     return *c;
 }
 
 double weight_of(FunctionCallInfo fcinfo) {
-    const F8 model = float8_array(PG_GETARG_ARRAYTYPE_P(0), "model");
+    const F8 model = float8_view(PG_GETARG_ARRAYTYPE_P(0), "model");
     Levels lv;
     read_levels(PG_GETARG_ARRAYTYPE_P(1), lv, true, "levels");
     const WeightCache& c = weight_cache(fcinfo, model);
@@ -255,12 +241,12 @@ C360_FUNCTION(match_probability, "c360.match_probability") {
 
 // {m, u, weight} of one field's level; field 0 = the prior {λ, 1−λ, log2(λ/(1−λ))}.
 C360_FUNCTION(match_level_params, "c360.match_level_params") {
-    const F8 model = float8_array(PG_GETARG_ARRAYTYPE_P(0), "model");
+    const F8 model = float8_view(PG_GETARG_ARRAYTYPE_P(0), "model");
     const int field = PG_GETARG_INT32(1);
     const int level = PG_GETARG_INT32(2);
     ArrayType* out = nullptr;
     {
-        const fs::FsModel m = fs::from_array(model.data, model.len);
+        const fs::FsModel m = fs::from_array(model.data, model.size());
         std::vector<double> r;
         if (field == 0) {
             r = {m.lambda, 1.0 - m.lambda, std::log2(m.lambda / (1.0 - m.lambda))};
@@ -280,69 +266,64 @@ C360_FUNCTION(match_level_params, "c360.match_level_params") {
 
 // c360.match_model_info(model) -> (fields, levels, lambda, iterations): the header of a model.
 C360_FUNCTION(match_model_info, "c360.match_model_info") {
-    const F8 model = float8_array(PG_GETARG_ARRAYTYPE_P(0), "model");
+    const F8 model = float8_view(PG_GETARG_ARRAYTYPE_P(0), "model");
     int k = 0;
-    Datum levels[fs::kMaxFields];
+    int32 levels[fs::kMaxFields];
     double lambda = 0.0;
     int iterations = 0;
     {
-        const fs::FsModel m = fs::from_array(model.data, model.len);
+        const fs::FsModel m = fs::from_array(model.data, model.size());
         k = static_cast<int>(m.levels.size());
-        for (int i = 0; i < k; ++i) levels[i] = Int32GetDatum(m.levels[static_cast<std::size_t>(i)]);
+        for (int i = 0; i < k; ++i) levels[i] = m.levels[static_cast<std::size_t>(i)];
         lambda = m.lambda;
         iterations = m.iterations;
     }
     TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, 4, "c360.match_model_info");
-    Datum v[4] = {Int32GetDatum(k), PointerGetDatum(construct_array(levels, k, INT4OID, sizeof(int32), true, TYPALIGN_INT)),
-                  Float8GetDatum(lambda), Int32GetDatum(iterations)};
-    bool nulls[4] = {false, false, false, false};
-    return HeapTupleGetDatum(heap_form_tuple(td, v, nulls));
+    const Datum v[4] = {Int32GetDatum(k), PointerGetDatum(c360::pg::new_array(levels, k)), Float8GetDatum(lambda),
+                        Int32GetDatum(iterations)};
+    const bool nulls[4] = {false, false, false, false};
+    return c360::pg::composite_datum(td, v, nulls);
 }
 
 // ---- the random-pairs training of c360.match_train -----------------------------------------
 
 // c360._fs_compared_pairs(patterns): the pairs of a pattern table with at least one field compared.
-C360_FUNCTION(_fs_compared_pairs, "c360.match_train") {
-    const F8 t = float8_array(PG_GETARG_ARRAYTYPE_P(0), "patterns");
-    PG_RETURN_FLOAT8(fs::pattern_pairs(t.data, t.len).compared);
+C360_FUNCTION(fs_compared_pairs, "c360._fs_compared_pairs") {
+    const F8 t = float8_view(PG_GETARG_ARRAYTYPE_P(0), "patterns");
+    PG_RETURN_FLOAT8(fs::pattern_pairs(t.data, t.size()).compared);
 }
 
 namespace {
 
-// A two-dimensional array of `rows` rows of `elem` values without NULLs (or an empty array), read
-// in place; `width` = 0 takes the row length from the array.
-const char* matrix(ArrayType* a, Oid elem, int rows, int* width, const char* what) {
+// A two-dimensional array of `rows` rows without NULLs (an empty array when rows = 0), read in
+// place; *width = 0 takes the row length from the array, else it must be that.
+template <class T>
+const T* rows_arg(ArrayType* a, Oid elem, const char* type, int rows, int* width, const char* what) {
+    const c360::pg::ArrayShape shape{what, type, c360::pg::Nulls::Refuse,
+                                     "a two-dimensional array without NULLs, one row per blocking rule"};
     const bool empty = ARR_NDIM(a) == 0 && rows == 0;
     const bool shaped = ARR_NDIM(a) == 2 && ARR_DIMS(a)[0] == rows && (*width == 0 || ARR_DIMS(a)[1] == *width);
-    if (ARR_ELEMTYPE(a) != elem || ARR_HASNULL(a) || !(empty || shaped)) {
-        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must have one row per blocking rule, without NULLs");
-    }
+    if (ARR_ELEMTYPE(a) != elem || array_contains_nulls(a) || !(empty || shaped)) shape.reject();
     if (shaped) *width = ARR_DIMS(a)[1];
-    return ARR_DATA_PTR(a);
+    return reinterpret_cast<const T*>(ARR_DATA_PTR(a));
 }
 
 } // namespace
 
-// c360._fs_combine_rules(rule_models, rule_masks, rule_pairs, random_pairs, candidates, records,
-// fields): the model of the random-pairs mode from one c360.fs_estimate fit per blocking rule (a
-// row of rule_models), the fields each rule left out (a row of rule_masks) and its pairs with a
-// field compared; u from the random pairs, the prior spread over the records' pairs.
-C360_FUNCTION(_fs_combine_rules, "c360.match_train") {
-    const F8 pairs = float8_array(PG_GETARG_ARRAYTYPE_P(2), "rule_pairs");
-    const int rules = static_cast<int>(pairs.len);
+// c360._fs_combine_rules(rule_models, rule_masks, rule_pairs, random_pairs, candidates, records):
+// the model of the random-pairs mode from one c360.fs_estimate fit per blocking rule (a row of
+// rule_models), the fields each rule left out (a row of rule_masks) and its pairs with a field
+// compared; u from the random pairs, the prior spread over the records' pairs.
+C360_FUNCTION(fs_combine_rules, "c360._fs_combine_rules") {
+    const F8 pairs = float8_view(PG_GETARG_ARRAYTYPE_P(2), "rule_pairs");
+    const int rules = pairs.n;
     int model_len = 0;
-    const double* models = reinterpret_cast<const double*>(
-        matrix(PG_GETARG_ARRAYTYPE_P(0), FLOAT8OID, rules, &model_len, "rule_models"));
-    ArrayType* names = PG_GETARG_ARRAYTYPE_P(6);
-    if (ARR_ELEMTYPE(names) != NAMEOID || ARR_NDIM(names) != 1 || ARR_HASNULL(names)) {
-        c360::fail(ErrorCode::InvalidParameter, "fields must be a one-dimensional name[] without NULLs");
-    }
-    int k = ARR_DIMS(names)[0];
-    const bool* masks = reinterpret_cast<const bool*>(matrix(PG_GETARG_ARRAYTYPE_P(1), BOOLOID, rules, &k, "rule_masks"));
-    const F8 sample = float8_array(PG_GETARG_ARRAYTYPE_P(3), "random_pairs");
-    const F8 candidates = float8_array(PG_GETARG_ARRAYTYPE_P(4), "candidates");
+    const double* models = rows_arg<double>(PG_GETARG_ARRAYTYPE_P(0), FLOAT8OID, "float8", rules, &model_len, "rule_models");
+    int k = 0;
+    const bool* masks = rows_arg<bool>(PG_GETARG_ARRAYTYPE_P(1), BOOLOID, "bool", rules, &k, "rule_masks");
+    const F8 sample = float8_view(PG_GETARG_ARRAYTYPE_P(3), "random_pairs");
+    const F8 candidates = float8_view(PG_GETARG_ARRAYTYPE_P(4), "candidates");
     const double records = PG_GETARG_FLOAT8(5);
-    const NameData* name_data = reinterpret_cast<const NameData*>(ARR_DATA_PTR(names));
     ArrayType* out = nullptr;
     {
         std::vector<fs::RuleFit> fits(static_cast<std::size_t>(rules));
@@ -352,10 +333,8 @@ C360_FUNCTION(_fs_combine_rules, "c360.match_train") {
             f.masked.assign(masks + static_cast<std::size_t>(r) * k, masks + static_cast<std::size_t>(r + 1) * k);
             f.compared = pairs.data[r];
         }
-        std::vector<std::string> fields;
-        for (int i = 0; i < ARR_DIMS(names)[0]; ++i) fields.emplace_back(NameStr(name_data[i]));
-        fs::FsModel m = fs::combine_rule_fits(fits, fs::pattern_pairs(sample.data, sample.len).total, fields);
-        fs::spread_prior(m, candidates.data, candidates.len, records);
+        fs::FsModel m = fs::combine_rule_fits(fits, fs::pattern_pairs(sample.data, sample.size()).total);
+        fs::spread_prior(m, candidates.data, candidates.size(), records);
         out = to_pg(fs::to_array(m));
     }
     PG_RETURN_ARRAYTYPE_P(out);

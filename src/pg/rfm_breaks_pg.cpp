@@ -1,10 +1,10 @@
 // SQL glue for RFM score breakpoints: the c360.rfm_sample state type, the c360.rfm_breaks
 // aggregate and the c360.rfm_score function.
 #include <cstring>
-#include <string_view>
 
+#include "arrays.hpp"
 #include "bridge.hpp"
-#include "fixed_state.hpp"
+#include "common_packed_pg.hpp"
 #include "rfm/breaks.hpp"
 #include "rfm/rfm.hpp"
 #include "tuples.hpp"
@@ -12,7 +12,6 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -21,63 +20,11 @@ extern "C" {
 
 using c360::ErrorCode;
 namespace rfm = c360::rfm;
+using namespace c360::pg;
 
 namespace {
 
-// c360.rfm_sample: a varlena holding the (recency, frequency, monetary) triples seen so far.
-// `capacity` triples are allocated, `count` are used; the state grows by doubling, in place
-// while there is room (allowed for aggregate transition values).
-struct SampleHeader {
-    int32 vl_len_;
-    int32 bins;
-    int64 count;
-    int64 capacity;
-};
-static_assert(sizeof(SampleHeader) % sizeof(double) == 0);
-
-constexpr int64 kMaxCustomers = static_cast<int64>((MaxAllocSize - sizeof(SampleHeader)) / (3 * sizeof(double)));
-
-double* triples(SampleHeader* s) { return reinterpret_cast<double*>(s + 1); }
-const double* triples(const SampleHeader* s) { return reinterpret_cast<const double*>(s + 1); }
-
-// A new sample in the current memory context (aggregates copy new transition values into
-// their own context themselves).
-SampleHeader* new_sample(int bins, int64 capacity, const SampleHeader* from) {
-    if (capacity > kMaxCustomers) {
-        c360::fail(ErrorCode::ProgramLimitExceeded, "c360.rfm_breaks: too many customers (the limit is 44,739,242)",
-                   {}, "Compute breakpoints on a random sample, or use c360.quantile_score with window functions.");
-    }
-    const Size bytes = sizeof(SampleHeader) + static_cast<Size>(capacity) * 3 * sizeof(double);
-    auto* s = static_cast<SampleHeader*>(palloc(bytes));
-    SET_VARSIZE(s, bytes);
-    s->bins = bins;
-    s->count = 0;
-    s->capacity = capacity;
-    if (from != nullptr) {
-        std::memcpy(triples(s), triples(from), static_cast<size_t>(from->count) * 3 * sizeof(double));
-        s->count = from->count;
-    }
-    return s;
-}
-
-void validate_sample(const SampleHeader* s, ErrorCode code) {
-    const Size size = VARSIZE(s);
-    if (size < sizeof(SampleHeader) || s->bins < 1 || s->bins > rfm::kMaxBins || s->count < 0 ||
-        s->capacity < s->count || s->capacity > kMaxCustomers ||
-        size != sizeof(SampleHeader) + static_cast<Size>(s->capacity) * 3 * sizeof(double)) {
-        c360::fail(code, "invalid c360.rfm_sample value");
-    }
-}
-
-// The state to append `extra` rows to: in place inside an aggregate when it fits, else a copy.
-SampleHeader* writable_sample(FunctionCallInfo fcinfo, SampleHeader* s, int64 extra) {
-    if (c360::pg::appendable_in_place(fcinfo, s->count, extra, s->capacity)) {
-        return s;
-    }
-    return new_sample(s->bins, c360::pg::grown_capacity(s->capacity, s->count + extra, kMaxCustomers), s);
-}
-
-SampleHeader* sample_arg(FunctionCallInfo fcinfo, int argno) { return c360::pg::detoasted_arg<SampleHeader>(fcinfo, argno); }
+const c360::PackedType& kSample = rfm::kSampleType;
 
 Datum add_customer(FunctionCallInfo fcinfo, int bins) {
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3)) {
@@ -88,38 +35,23 @@ Datum add_customer(FunctionCallInfo fcinfo, int bins) {
         PG_RETURN_DATUM(PG_GETARG_DATUM(0));
     }
     rfm::check_bins(bins);
-    const double r = PG_GETARG_FLOAT8(1);
-    const double f = PG_GETARG_FLOAT8(2);
-    const double m = PG_GETARG_FLOAT8(3);
-    rfm::check_values(r, f, m);
-    SampleHeader* s;
+    const double row[3] = {PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3)};
+    rfm::check_values(row[0], row[1], row[2]);
+    void* s;
     if (PG_ARGISNULL(0)) {
-        s = new_sample(bins, 1024, nullptr);
+        s = new_state(kSample, 0);
+        c360::mut_of(s).ints[rfm::kSampleBins] = bins;
     } else {
-        s = sample_arg(fcinfo, 0);
-        if (s->bins != bins) {
+        s = writable_state(fcinfo, 0, kSample);
+        if (c360::view_of(s).ints[rfm::kSampleBins] != bins) {
             c360::fail(ErrorCode::InvalidParameter, "bins must be the same for every row of a group");
         }
-        s = writable_sample(fcinfo, s, 1);
     }
-    double* t = triples(s) + 3 * s->count;
-    t[0] = r;
-    t[1] = f;
-    t[2] = m;
-    ++s->count;
-    PG_RETURN_POINTER(s);
+    PG_RETURN_POINTER(append_values(s, kSample, row, 3));
 }
 
 constexpr int kBreaksFields = 5;
 constexpr int kScoreFields = 5;
-
-Datum float8_array(const double* values, int n) {
-    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
-    for (int i = 0; i < n; ++i) {
-        elems[i] = Float8GetDatum(values[i]);
-    }
-    return PointerGetDatum(construct_array(elems, n, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
 
 // Parsed breakpoints, cached per call site and reused while the same value comes back.
 struct ParsedBreaks {
@@ -131,20 +63,20 @@ struct ParsedBreaks {
     char raw[FLEXIBLE_ARRAY_MEMBER];
 };
 
-void read_breaks_array(HeapTupleHeader th, int attno, int bins, double* out, const char* dimension) {
+// `what`: "recency breakpoints", ...
+void read_breaks_array(HeapTupleHeader th, int attno, int bins, double* out, const char* what) {
     bool isnull = false;
     Datum d = GetAttributeByNum(th, static_cast<AttrNumber>(attno), &isnull);
     if (isnull) {
-        c360::fail(ErrorCode::InvalidParameter, std::string(dimension) + " breakpoints are NULL");
+        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " are NULL");
     }
-    ArrayType* a = DatumGetArrayTypeP(d);
-    const int n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
-    if (ARR_ELEMTYPE(a) != FLOAT8OID || ARR_HASNULL(a) || ARR_NDIM(a) > 1 || n != bins - 1) {
-        c360::fail(ErrorCode::InvalidParameter,
-                   std::string(dimension) + " breakpoints must be a float8 array of bins - 1 values without NULLs");
+    const c360::pg::ArrayView<double> v = c360::pg::float8_view(
+        DatumGetArrayTypeP(d), what, c360::pg::Nulls::Refuse, "a float8 array of bins - 1 values without NULLs");
+    if (v.n != bins - 1) {
+        v.reject();
     }
-    if (n > 0) {
-        std::memcpy(out, ARR_DATA_PTR(a), static_cast<size_t>(n) * sizeof(double));
+    if (v.n > 0) {
+        std::memcpy(out, v.data, v.size() * sizeof(double));
     }
 }
 
@@ -202,9 +134,9 @@ const ParsedBreaks* parsed_breaks(FunctionCallInfo fcinfo, ScoreCache* cache, He
     }
     parsed.bins = DatumGetInt32(bins_d);
     rfm::check_bins(parsed.bins);
-    read_breaks_array(th, 3, parsed.bins, parsed.recency, "recency");
-    read_breaks_array(th, 4, parsed.bins, parsed.frequency, "frequency");
-    read_breaks_array(th, 5, parsed.bins, parsed.monetary, "monetary");
+    read_breaks_array(th, 3, parsed.bins, parsed.recency, "recency breakpoints");
+    read_breaks_array(th, 4, parsed.bins, parsed.frequency, "frequency breakpoints");
+    read_breaks_array(th, 5, parsed.bins, parsed.monetary, "monetary breakpoints");
     rfm::check_breakpoints(parsed.recency, parsed.bins, true, "recency");
     rfm::check_breakpoints(parsed.frequency, parsed.bins, false, "frequency");
     rfm::check_breakpoints(parsed.monetary, parsed.bins, false, "monetary");
@@ -223,67 +155,7 @@ const ParsedBreaks* parsed_breaks(FunctionCallInfo fcinfo, ScoreCache* cache, He
 
 // ---- c360.rfm_sample I/O -------------------------------------------------------------------
 
-C360_FUNCTION(rfm_sample_in, "c360.rfm_sample_in") {
-    const char* str = PG_GETARG_CSTRING(0);
-    const std::string_view text(str);
-    int bins = 0;
-    std::int64_t n = 0;
-    rfm::parse_sample_header(text, bins, n);
-    if (n > kMaxCustomers) {
-        c360::fail(ErrorCode::InvalidTextRepresentation, "c360.rfm_sample has too many customers");
-    }
-    SampleHeader* s = new_sample(bins, n, nullptr);
-    rfm::parse_sample_values(text, n, triples(s));
-    s->count = n;
-    PG_RETURN_POINTER(s);
-}
-
-C360_FUNCTION(rfm_sample_out, "c360.rfm_sample_out") {
-    const SampleHeader* s = sample_arg(fcinfo, 0);
-    validate_sample(s, ErrorCode::DataCorrupted);
-    const size_t bound = rfm::sample_text_bound(s->count);
-    if (bound > MaxAllocSize) {
-        c360::fail(ErrorCode::ProgramLimitExceeded, "c360.rfm_sample too large for its text form",
-                   {}, "Use binary COPY, or fewer customers per state.");
-    }
-    char* buf = static_cast<char*>(palloc(bound));
-    rfm::write_sample_text(s->bins, s->count, triples(s), buf);
-    PG_RETURN_CSTRING(buf);
-}
-
-C360_FUNCTION(rfm_sample_recv, "c360.rfm_sample_recv") {
-    StringInfo msg = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
-    const int bins = pq_getmsgint(msg, 4);
-    const int64 n = pq_getmsgint64(msg);
-    if (bins < 1 || bins > rfm::kMaxBins || n < 1 || n > kMaxCustomers ||
-        n * 3 * static_cast<int64>(sizeof(double)) > msg->len - msg->cursor) {
-        c360::fail(ErrorCode::InvalidBinaryRepresentation, "invalid c360.rfm_sample value");
-    }
-    SampleHeader* s = new_sample(bins, n, nullptr);
-    double* t = triples(s);
-    for (int64 i = 0; i < 3 * n; ++i) {
-        t[i] = pq_getmsgfloat8(msg);
-    }
-    s->count = n;
-    for (int64 i = 0; i < n; ++i) {
-        rfm::check_values(t[3 * i], t[3 * i + 1], t[3 * i + 2]);
-    }
-    PG_RETURN_POINTER(s);
-}
-
-C360_FUNCTION(rfm_sample_send, "c360.rfm_sample_send") {
-    const SampleHeader* s = sample_arg(fcinfo, 0);
-    validate_sample(s, ErrorCode::DataCorrupted);
-    StringInfoData buf;
-    pq_begintypsend(&buf);
-    pq_sendint32(&buf, static_cast<uint32>(s->bins));
-    pq_sendint64(&buf, s->count);
-    const double* t = triples(s);
-    for (int64 i = 0; i < 3 * s->count; ++i) {
-        pq_sendfloat8(&buf, t[i]);
-    }
-    PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
+C360_STATE_TYPE_IO(rfm_sample, rfm::kSampleType)
 
 // ---- aggregate support ---------------------------------------------------------------------
 
@@ -298,30 +170,24 @@ C360_FUNCTION(rfm_breaks_add, "c360.rfm_breaks") {
     return add_customer(fcinfo, PG_GETARG_INT32(4));
 }
 
-C360_FUNCTION(rfm_sample_merge, "c360.rfm_sample_merge") {
-    SampleHeader* a = sample_arg(fcinfo, 0);
-    const SampleHeader* b = sample_arg(fcinfo, 1);
-    validate_sample(a, ErrorCode::DataCorrupted);
-    validate_sample(b, ErrorCode::DataCorrupted);
-    if (a->bins != b->bins) {
+C360_FUNCTION(rfm_sample_merge, "c360.rfm_breaks") {
+    void* a = writable_state(fcinfo, 0, kSample);
+    const c360::PackedView b = c360::view_of(packed_arg(fcinfo, 1, kSample));
+    if (c360::view_of(a).ints[rfm::kSampleBins] != b.ints[rfm::kSampleBins]) {
         c360::fail(ErrorCode::InvalidParameter, "cannot merge samples with different bins");
     }
-    a = writable_sample(fcinfo, a, b->count);
-    std::memcpy(triples(a) + 3 * a->count, triples(b), static_cast<size_t>(b->count) * 3 * sizeof(double));
-    a->count += b->count;
-    PG_RETURN_POINTER(a);
+    PG_RETURN_POINTER(append_rows(a, kSample, b));
 }
 
 // c360.rfm_breaks_final(state) -> c360.rfm_breaks
 C360_FUNCTION(rfm_breaks_final, "c360.rfm_breaks") {
-    const SampleHeader* s = sample_arg(fcinfo, 0);
-    validate_sample(s, ErrorCode::DataCorrupted);
-    const int bins = s->bins;
-    const int64 n = s->count;
+    const c360::PackedView s = c360::view_of(packed_arg(fcinfo, 0, kSample));
+    const int bins = static_cast<int>(s.ints[rfm::kSampleBins]);
+    const int64 n = static_cast<int64>(c360::packed_rows(s, kSample));
     double* column = static_cast<double*>(palloc(static_cast<Size>(n > 0 ? n : 1) * sizeof(double)));
     double br[3][rfm::kMaxBins];
     for (int dim = 0; dim < 3; ++dim) {
-        const double* t = triples(s);
+        const double* t = c360::packed_row_data(s, kSample);
         for (int64 i = 0; i < n; ++i) {
             column[i] = t[3 * i + dim];
         }
@@ -338,10 +204,10 @@ C360_FUNCTION(rfm_breaks_final, "c360.rfm_breaks") {
     bool nulls[kBreaksFields] = {false};
     values[0] = Int32GetDatum(bins);
     values[1] = Int64GetDatum(n);
-    values[2] = float8_array(br[0], bins - 1);
-    values[3] = float8_array(br[1], bins - 1);
-    values[4] = float8_array(br[2], bins - 1);
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+    values[2] = PointerGetDatum(c360::pg::new_float8_array(br[0], bins - 1));
+    values[3] = PointerGetDatum(c360::pg::new_float8_array(br[1], bins - 1));
+    values[4] = PointerGetDatum(c360::pg::new_float8_array(br[2], bins - 1));
+    return c360::pg::composite_datum(td, values, nulls);
 }
 
 // c360.rfm_score(recency_days, frequency, monetary, breaks) -> c360.rfm_score
@@ -386,5 +252,5 @@ C360_FUNCTION(rfm_score, "c360.rfm_score") {
     } else {
         values[3] = PointerGetDatum(make_cell_text(rs, fs, ms, b->bins));
     }
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+    return c360::pg::composite_datum(td, values, nulls);
 }

@@ -5,14 +5,13 @@
 #include <string>
 
 #include "bridge.hpp"
-#include "fixed_state.hpp"
+#include "common_fixed_pg.hpp"
 #include "tuples.hpp"
 #include "rfm/rfm.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
 #include "funcapi.h"
-#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/timestamp.h"
@@ -29,53 +28,7 @@ constexpr int kSummaryFields = 10;
 
 // ---- the c360.rfm_state type -------------------------------------------------------------
 
-C360_FUNCTION(rfm_state_in, "c360.rfm_state_in") {
-    const char* str = PG_GETARG_CSTRING(0);
-    const State parsed = c360::rfm::from_text(str);
-    PG_RETURN_POINTER(c360::pg::palloc_copy(parsed));
-}
-
-C360_FUNCTION(rfm_state_out, "c360.rfm_state_out") {
-    return c360::pg::text_out(*c360::pg::const_arg<State>(fcinfo, 0), &c360::rfm::to_text);
-}
-
-C360_FUNCTION(rfm_state_recv, "c360.rfm_state_recv") {
-    StringInfo msg = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
-    State s;
-    s.version = pq_getmsgint(msg, 4);
-    s.reserved = pq_getmsgint(msg, 4);
-    s.orders = pq_getmsgint64(msg);
-    s.ignored = pq_getmsgint64(msg);
-    s.as_of = pq_getmsgint64(msg);
-    s.first_ts = pq_getmsgint64(msg);
-    s.last_ts = pq_getmsgint64(msg);
-    s.first_count = pq_getmsgint64(msg);
-    s.monetary.hi = pq_getmsgfloat8(msg);
-    s.monetary.lo = pq_getmsgfloat8(msg);
-    s.first_value.hi = pq_getmsgfloat8(msg);
-    s.first_value.lo = pq_getmsgfloat8(msg);
-    c360::rfm::validate(s, ErrorCode::InvalidBinaryRepresentation);
-    PG_RETURN_POINTER(c360::pg::palloc_copy(s));
-}
-
-C360_FUNCTION(rfm_state_send, "c360.rfm_state_send") {
-    const State* s = reinterpret_cast<const State*>(PG_GETARG_POINTER(0));
-    StringInfoData buf;
-    pq_begintypsend(&buf);
-    pq_sendint32(&buf, static_cast<uint32>(s->version));
-    pq_sendint32(&buf, static_cast<uint32>(s->reserved));
-    pq_sendint64(&buf, s->orders);
-    pq_sendint64(&buf, s->ignored);
-    pq_sendint64(&buf, s->as_of);
-    pq_sendint64(&buf, s->first_ts);
-    pq_sendint64(&buf, s->last_ts);
-    pq_sendint64(&buf, s->first_count);
-    pq_sendfloat8(&buf, s->monetary.hi);
-    pq_sendfloat8(&buf, s->monetary.lo);
-    pq_sendfloat8(&buf, s->first_value.hi);
-    pq_sendfloat8(&buf, s->first_value.lo);
-    PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
+C360_STATE_TYPE_IO(rfm_state, c360::rfm::kStateType)
 
 // ---- aggregate support ---------------------------------------------------------------------
 
@@ -150,7 +103,7 @@ C360_FUNCTION(rfm_merge, "c360.rfm_merge") {
 }
 
 // c360.rfm_final(state) -> c360.rfm_summary
-C360_FUNCTION(rfm_final, "c360.rfm_final") {
+C360_FUNCTION(rfm_final, "c360.rfm") {
     const State* s = reinterpret_cast<const State*>(PG_GETARG_POINTER(0));
     const c360::rfm::Summary r = c360::rfm::summarize(*s);
     TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, kSummaryFields, "c360.rfm_summary");
@@ -173,7 +126,7 @@ C360_FUNCTION(rfm_final, "c360.rfm_final") {
     values[8] = Float8GetDatum(r.avg_repeat_value);
     nulls[8] = !r.has_repeat;
     values[9] = Int64GetDatum(r.ignored);
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+    return c360::pg::composite_datum(td, values, nulls);
 }
 
 // ---- scores and segments -------------------------------------------------------------------

@@ -4,7 +4,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "scoring_packed_pg.hpp"
+#include "common_packed_pg.hpp"
+#include "tuples.hpp"
 #include "scoring/evaluate.hpp"
 
 extern "C" {
@@ -21,25 +22,12 @@ extern "C" {
 
 using c360::ErrorCode;
 namespace sc = c360::scoring;
-using namespace c360::pg::scoring;
+using namespace c360::pg;
 
-namespace {
+using c360::pg::float8_or_null;
 
-// Tuple descriptor of the element type of the function's array result (c360.gain_row[] ...).
-TupleDesc result_element_tupdesc(FunctionCallInfo fcinfo, Oid* elem) {
-    *elem = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
-    if (*elem == InvalidOid) {
-        c360::fail(ErrorCode::Internal, "function must return an array of a composite type");
-    }
-    return BlessTupleDesc(lookup_rowtype_tupdesc_copy(*elem, -1));
-}
-
-Datum float8_or_null(double v, bool* isnull) {
-    *isnull = std::isnan(v);
-    return Float8GetDatum(v);
-}
-
-} // namespace
+C360_STATE_TYPE_IO(score_sample, sc::kSampleType)
+C360_STATE_TYPE_IO(score_bins, sc::kBinsType)
 
 // ---- evaluation: c360.auc, c360.gains (score_sample) ---------------------------------------------
 
@@ -52,21 +40,19 @@ C360_FUNCTION(score_sample_add, "c360.score_sample_add") {
             c360::fail(ErrorCode::NullValueNotAllowed, "bins must not be NULL");
         }
         const int bins = gains ? PG_GETARG_INT32(3) : 0;
-        const std::size_t cap = 1024;
-        state = palloc0(sc::packed_bytes(sc::kEvalInts, cap));
-        sc::sample_init(state, gains ? sc::kSampleGains : sc::kSampleAuc, bins, cap);
-        SET_VARSIZE(state, sc::packed_bytes(sc::kEvalInts, cap));
+        state = new_state(sc::kSampleType, 0);
+        sc::sample_init(state, gains ? sc::kSampleGains : sc::kSampleAuc, bins, c360::view_of(state).h->cap_dbl);
     } else {
-        state = writable_state(fcinfo, 0);
+        state = writable_state(fcinfo, 0, sc::kSampleType);
     }
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
-        ++sc::mut_of(state).ints[sc::kENSkipped];
+        ++c360::mut_of(state).ints[sc::kENSkipped];
         PG_RETURN_POINTER(state);
     }
     const double score = PG_GETARG_FLOAT8(1);
     sc::check_score(score);
-    state = reserve(state, 2);
-    sc::PackedMut m = sc::mut_of(state);
+    state = reserve(state, sc::kSampleType, 2);
+    c360::PackedMut m = c360::mut_of(state);
     m.dbl[m.h->n_dbl] = score;
     m.dbl[m.h->n_dbl + 1] = PG_GETARG_BOOL(2) ? 1.0 : 0.0;
     m.h->n_dbl += 2;
@@ -75,20 +61,18 @@ C360_FUNCTION(score_sample_add, "c360.score_sample_add") {
 }
 
 C360_FUNCTION(score_sample_merge, "c360.score_sample_merge") {
-    void* a = writable_state(fcinfo, 0);
-    const sc::PackedView b = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(1)));
-    sc::sample_combine_check(sc::view_of(a), b);
-    a = reserve(a, b.n_dbl());
-    sc::PackedMut m = sc::mut_of(a);
-    std::memcpy(m.dbl + m.h->n_dbl, b.dbl, sizeof(double) * b.n_dbl());
-    m.h->n_dbl += b.n_dbl();
+    void* a = writable_state(fcinfo, 0, sc::kSampleType);
+    const c360::PackedView b = c360::view_of(packed_arg(fcinfo, 1, sc::kSampleType));
+    sc::sample_combine_check(c360::view_of(a), b);
+    a = append_rows(a, sc::kSampleType, b);
+    c360::PackedMut m = c360::mut_of(a);
     m.ints[sc::kEN] += b.ints[sc::kEN];
     m.ints[sc::kENSkipped] += b.ints[sc::kENSkipped];
     PG_RETURN_POINTER(a);
 }
 
 C360_FUNCTION(auc_final, "c360.auc") {
-    const sc::PackedView s = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
+    const c360::PackedView s = c360::view_of(packed_arg(fcinfo, 0, sc::kSampleType));
     double value = 0;
     bool defined = false;
     {
@@ -101,7 +85,7 @@ C360_FUNCTION(auc_final, "c360.auc") {
 }
 
 C360_FUNCTION(gains_final, "c360.gains") {
-    const sc::PackedView s = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
+    const c360::PackedView s = c360::view_of(packed_arg(fcinfo, 0, sc::kSampleType));
     sc::GainRow* rows = nullptr;
     int count = 0;
     {
@@ -109,9 +93,7 @@ C360_FUNCTION(gains_final, "c360.gains") {
         rows = pod_copy(g);
         count = static_cast<int>(g.size());
     }
-    Oid elem;
-    TupleDesc td = result_element_tupdesc(fcinfo, &elem);
-    Datum* items = static_cast<Datum*>(palloc(sizeof(Datum) * std::max(count, 1)));
+    c360::pg::CompositeArray out = c360::pg::composite_array(fcinfo, count, 12, "c360.gain_row");
     for (int i = 0; i < count; ++i) {
         const sc::GainRow& g = rows[i];
         Datum v[12];
@@ -128,9 +110,9 @@ C360_FUNCTION(gains_final, "c360.gains") {
         v[9] = float8_or_null(g.cum_gain, &n[9]);
         v[10] = float8_or_null(g.min_score, &n[10]);
         v[11] = float8_or_null(g.max_score, &n[11]);
-        items[i] = HeapTupleGetDatum(heap_form_tuple(td, v, n));
+        out.add(v, n);
     }
-    PG_RETURN_ARRAYTYPE_P(construct_array(items, count, elem, -1, false, TYPALIGN_DOUBLE));
+    PG_RETURN_ARRAYTYPE_P(out.finish());
 }
 
 // ---- evaluation: c360.log_loss, c360.brier, c360.calibration (score_bins) -----------------------
@@ -146,17 +128,17 @@ Datum bins_add(FunctionCallInfo fcinfo, std::int64_t kind) {
             bins = PG_GETARG_INT32(3);
             sc::check_bins(bins);
         }
-        const std::size_t bytes = sc::packed_bytes(sc::kEvalInts, sc::bins_n_dbl(bins));
+        const std::size_t bytes = c360::packed_bytes(sc::kEvalInts, sc::bins_n_dbl(bins));
         state = palloc0(bytes);
         sc::bins_init(state, kind, bins);
         SET_VARSIZE(state, bytes);
     } else {
-        state = writable_state(fcinfo, 0);
+        state = writable_state(fcinfo, 0, sc::kBinsType);
     }
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2)) {
-        ++sc::mut_of(state).ints[sc::kENSkipped];
+        ++c360::mut_of(state).ints[sc::kENSkipped];
     } else {
-        sc::bins_add(sc::mut_of(state), PG_GETARG_FLOAT8(1), PG_GETARG_BOOL(2));
+        sc::bins_add(c360::mut_of(state), PG_GETARG_FLOAT8(1), PG_GETARG_BOOL(2));
     }
     PG_RETURN_POINTER(state);
 }
@@ -168,19 +150,19 @@ C360_FUNCTION(brier_add, "c360.brier") { return bins_add(fcinfo, sc::kBinsBrier)
 C360_FUNCTION(calibration_add, "c360.calibration") { return bins_add(fcinfo, sc::kBinsCalibration); }
 
 C360_FUNCTION(score_bins_merge, "c360.score_bins_merge") {
-    void* a = writable_state(fcinfo, 0);
-    sc::bins_combine(sc::mut_of(a), sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(1))));
+    void* a = writable_state(fcinfo, 0, sc::kBinsType);
+    sc::bins_combine(c360::mut_of(a), c360::view_of(packed_arg(fcinfo, 1, sc::kBinsType)));
     PG_RETURN_POINTER(a);
 }
 
 C360_FUNCTION(score_bins_mean, "c360.score_bins_mean") {
-    const auto m = sc::bins_mean(sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(0))));
+    const auto m = sc::bins_mean(c360::view_of(packed_arg(fcinfo, 0, sc::kBinsType)));
     if (!m) PG_RETURN_NULL();
     PG_RETURN_FLOAT8(*m);
 }
 
 C360_FUNCTION(calibration_final, "c360.calibration") {
-    const sc::PackedView s = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
+    const c360::PackedView s = c360::view_of(packed_arg(fcinfo, 0, sc::kBinsType));
     sc::CalibrationRow* rows = nullptr;
     int count = 0;
     {
@@ -188,9 +170,7 @@ C360_FUNCTION(calibration_final, "c360.calibration") {
         rows = pod_copy(c);
         count = static_cast<int>(c.size());
     }
-    Oid elem;
-    TupleDesc td = result_element_tupdesc(fcinfo, &elem);
-    Datum* items = static_cast<Datum*>(palloc(sizeof(Datum) * std::max(count, 1)));
+    c360::pg::CompositeArray out = c360::pg::composite_array(fcinfo, count, 7, "c360.calibration_row");
     for (int i = 0; i < count; ++i) {
         const sc::CalibrationRow& r = rows[i];
         Datum v[7];
@@ -202,7 +182,7 @@ C360_FUNCTION(calibration_final, "c360.calibration") {
         v[4] = Int64GetDatum(r.responders);
         v[5] = float8_or_null(r.mean_score, &n[5]);
         v[6] = float8_or_null(r.observed_rate, &n[6]);
-        items[i] = HeapTupleGetDatum(heap_form_tuple(td, v, n));
+        out.add(v, n);
     }
-    PG_RETURN_ARRAYTYPE_P(construct_array(items, count, elem, -1, false, TYPALIGN_DOUBLE));
+    PG_RETURN_ARRAYTYPE_P(out.finish());
 }

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "scoring_packed_pg.hpp"
+#include "arrays.hpp"
+#include "common_packed_pg.hpp"
+#include "tuples.hpp"
 #include "scoring/logit.hpp"
 
 extern "C" {
@@ -25,31 +27,19 @@ extern "C" {
 
 using c360::ErrorCode;
 namespace sc = c360::scoring;
-using namespace c360::pg::scoring;
+using namespace c360::pg;
 
 namespace {
 
 // ---- arguments ----------------------------------------------------------------------------------
 
-// A one-dimensional float8[] argument. Returns false when an element is NULL.
+// The features of a row (float8[]). Returns false when an element is NULL (the row is skipped).
 bool float8_array(FunctionCallInfo fcinfo, int argno, const double*& data, int& k) {
-    ArrayType* a = PG_GETARG_ARRAYTYPE_P(argno);
-    if (ARR_ELEMTYPE(a) != FLOAT8OID) {
-        c360::fail(ErrorCode::InvalidParameter, "features must be a float8[] array");
-    }
-    if (ARR_NDIM(a) > 1) {
-        c360::fail(ErrorCode::InvalidParameter, "the feature array must be one-dimensional");
-    }
-    k = ARR_NDIM(a) == 0 ? 0 : ARR_DIMS(a)[0];
-    data = reinterpret_cast<const double*>(ARR_DATA_PTR(a));
-    if (ARR_HASNULL(a)) {
-        for (int j = 0; j < k; ++j) {
-            if (att_isnull(j, ARR_NULLBITMAP(a))) {
-                return false;
-            }
-        }
-    }
-    return true;
+    const c360::pg::ArrayView<double> v =
+        c360::pg::float8_view(PG_GETARG_ARRAYTYPE_P(argno), "the feature array", c360::pg::Nulls::Allow, "one-dimensional");
+    data = v.data;
+    k = v.n;
+    return !v.has_nulls();
 }
 
 sc::Options options_arg(FunctionCallInfo fcinfo, int argno) {
@@ -83,6 +73,12 @@ sc::Options options_arg(FunctionCallInfo fcinfo, int argno) {
 
 } // namespace
 
+// ---- the types ----------------------------------------------------------------------------------
+
+C360_STATE_TYPE_IO(logit_model, sc::kModelType)
+C360_STATE_TYPE_IO(logit_rows, sc::kRowsType)
+C360_STATE_TYPE_IO(logit_stats, sc::kStatsType)
+
 // ---- c360.logit_fit: rows kept in the state, Newton in the final function -----------------------
 
 // c360.logit_fit_add(state, y, x [, options])
@@ -90,26 +86,24 @@ C360_FUNCTION(logit_fit_add, "c360.logit_fit") {
     void* state;
     if (PG_ARGISNULL(0)) {
         const sc::Options o = options_arg(fcinfo, 3);
-        const std::size_t cap = 1024;
-        state = palloc0(sc::packed_bytes(sc::kRowsInts, cap));
-        sc::rows_init(state, o, 0, cap);
-        SET_VARSIZE(state, sc::packed_bytes(sc::kRowsInts, cap));
+        state = new_state(sc::kRowsType, sc::kRowsHeaderDbl);
+        sc::rows_init(state, o, 0, c360::view_of(state).h->cap_dbl);
     } else {
-        state = writable_state(fcinfo, 0);
+        state = writable_state(fcinfo, 0, sc::kRowsType);
     }
     const double* x = nullptr;
     int k = 0;
     if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || !float8_array(fcinfo, 2, x, k)) {
-        ++sc::mut_of(state).ints[sc::kRNSkipped];
+        ++c360::mut_of(state).ints[sc::kRNSkipped];
         PG_RETURN_POINTER(state);
     }
     sc::check_feature_count(k);
-    if (!sc::rows_accept(sc::view_of(state), x, k)) {
-        ++sc::mut_of(state).ints[sc::kRNSkipped];
+    if (!sc::rows_accept(c360::view_of(state), x, k)) {
+        ++c360::mut_of(state).ints[sc::kRNSkipped];
         PG_RETURN_POINTER(state);
     }
-    state = reserve(state, static_cast<std::size_t>(k) + 1);
-    sc::PackedMut m = sc::mut_of(state);
+    state = reserve(state, sc::kRowsType, static_cast<std::size_t>(k) + 1);
+    c360::PackedMut m = c360::mut_of(state);
     double* row = m.dbl + m.h->n_dbl;
     row[0] = PG_GETARG_BOOL(1) ? 1.0 : 0.0;
     std::memcpy(row + 1, x, sizeof(double) * static_cast<std::size_t>(k));
@@ -119,13 +113,13 @@ C360_FUNCTION(logit_fit_add, "c360.logit_fit") {
     PG_RETURN_POINTER(state);
 }
 
-C360_FUNCTION(logit_rows_merge, "c360.logit_rows_merge") {
-    void* a = writable_state(fcinfo, 0);
-    const sc::PackedView b = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(1)));
-    sc::rows_combine_check(sc::view_of(a), b);
+C360_FUNCTION(logit_rows_merge, "c360.logit_fit") {
+    void* a = writable_state(fcinfo, 0, sc::kRowsType);
+    const c360::PackedView b = c360::view_of(packed_arg(fcinfo, 1, sc::kRowsType));
+    sc::rows_combine_check(c360::view_of(a), b);
     const std::size_t extra = b.n_dbl() - sc::kRowsHeaderDbl;
-    a = reserve(a, extra);
-    sc::PackedMut m = sc::mut_of(a);
+    a = reserve(a, sc::kRowsType, extra);
+    c360::PackedMut m = c360::mut_of(a);
     std::memcpy(m.dbl + m.h->n_dbl, b.dbl + sc::kRowsHeaderDbl, sizeof(double) * extra);
     m.h->n_dbl += extra;
     if (m.ints[sc::kRK] == 0) m.ints[sc::kRK] = b.ints[sc::kRK];
@@ -141,7 +135,7 @@ void warn_about(const void* model) {
     char text[1024];
     text[0] = '\0';
     {
-        const sc::PackedView v = sc::view_of(model);
+        const c360::PackedView v = c360::view_of(model);
         if (!sc::model_done(v)) return;
         const sc::Summary s = sc::summarize(v);
         std::string all;
@@ -158,11 +152,11 @@ void warn_about(const void* model) {
 } // namespace
 
 C360_FUNCTION(logit_fit_final, "c360.logit_fit") {
-    const sc::PackedView rows = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(0)));
+    const c360::PackedView rows = c360::view_of(packed_arg(fcinfo, 0, sc::kRowsType));
     void* mem = nullptr;
     {
-        const sc::PackedBuffer model = sc::fit_rows(rows);
-        mem = to_datum_memory(model);
+        const c360::PackedBuffer model = sc::fit_rows(rows);
+        mem = packed_datum(model);
     }
     warn_about(mem);
     PG_RETURN_POINTER(mem);
@@ -172,12 +166,12 @@ C360_FUNCTION(logit_fit_final, "c360.logit_fit") {
 
 namespace {
 
-void* new_stats(const sc::PackedView& model, int k, std::int64_t skipped) {
+void* new_stats(const c360::PackedView& model, int k, std::int64_t skipped) {
     const bool intercept = model.ints[sc::kMFlags] & sc::kFlagIntercept;
-    const std::size_t bytes = sc::packed_bytes(sc::kStatsInts, sc::stats_n_dbl(k, intercept));
+    const std::size_t bytes = c360::packed_bytes(sc::kStatsInts, sc::stats_n_dbl(k, intercept));
     void* mem = palloc0(bytes);
     sc::stats_init(mem, model, k);
-    sc::mut_of(mem).ints[sc::kSNSkipped] = skipped;
+    c360::mut_of(mem).ints[sc::kSNSkipped] = skipped;
     SET_VARSIZE(mem, bytes);
     return mem;
 }
@@ -194,41 +188,40 @@ C360_FUNCTION(logit_step_add, "c360.logit_step") {
     const bool usable = !PG_ARGISNULL(1) && !PG_ARGISNULL(2) && float8_array(fcinfo, 2, x, k);
     void* state;
     if (PG_ARGISNULL(0)) {
-        const sc::PackedView model = sc::view_of(packed_arg(fcinfo, 3, sc::kModelType));
+        const c360::PackedView model = c360::view_of(packed_arg(fcinfo, 3, sc::kModelType));
         if (sc::model_done(model)) {
             c360::fail(ErrorCode::InvalidParameter, "the model is already trained");
         }
         const int mk = sc::model_features(model);
         state = new_stats(model, usable ? sc::stats_features_for(model, k) : mk, 0);
     } else {
-        state = writable_state(fcinfo, 0);
+        state = writable_state(fcinfo, 0, sc::kStatsType);
     }
-    sc::PackedMut s = sc::mut_of(state);
+    c360::PackedMut s = c360::mut_of(state);
     if (!usable) {
         sc::stats_skip(s);
         PG_RETURN_POINTER(state);
     }
     if (s.ints[sc::kSK] == 0) { // only skipped rows so far: the first real row fixes k
-        const sc::PackedView model = sc::view_of(packed_arg(fcinfo, 3, sc::kModelType));
+        const c360::PackedView model = c360::view_of(packed_arg(fcinfo, 3, sc::kModelType));
         state = new_stats(model, sc::stats_features_for(model, k), s.ints[sc::kSNSkipped]);
-        s = sc::mut_of(state);
+        s = c360::mut_of(state);
     }
     sc::stats_add(s, PG_GETARG_BOOL(1), x, k);
     PG_RETURN_POINTER(state);
 }
 
 C360_FUNCTION(logit_stats_merge, "c360.logit_stats_merge") {
-    const sc::PackedView b = sc::view_of(PG_DETOAST_DATUM(PG_GETARG_DATUM(1)));
-    struct varlena* a0 = PG_DETOAST_DATUM(PG_GETARG_DATUM(0));
-    if (sc::view_of(a0).ints[sc::kSK] == 0 && b.ints[sc::kSK] != 0) {
+    const c360::PackedView b = c360::view_of(packed_arg(fcinfo, 1, sc::kStatsType));
+    void* a = writable_state(fcinfo, 0, sc::kStatsType);
+    c360::PackedMut m = c360::mut_of(a);
+    if (m.ints[sc::kSK] == 0 && b.ints[sc::kSK] != 0) {
         // a has only counted skipped rows: the result is b plus those
-        void* out = palloc(VARSIZE(PG_DETOAST_DATUM(PG_GETARG_DATUM(1))));
-        std::memcpy(out, b.h, sc::packed_bytes(b.h->n_int, b.h->cap_dbl));
-        sc::mut_of(out).ints[sc::kSNSkipped] += sc::view_of(a0).ints[sc::kSNSkipped];
+        void* out = palloc(VARSIZE(b.h));
+        std::memcpy(out, b.h, VARSIZE(b.h));
+        c360::mut_of(out).ints[sc::kSNSkipped] += m.ints[sc::kSNSkipped];
         PG_RETURN_POINTER(out);
     }
-    void* a = writable_state(fcinfo, 0);
-    sc::PackedMut m = sc::mut_of(a);
     if (b.ints[sc::kSK] == 0) {
         m.ints[sc::kSNSkipped] += b.ints[sc::kSNSkipped];
     } else {
@@ -241,8 +234,8 @@ C360_FUNCTION(logit_start, "c360.logit_start") {
     const sc::Options o = options_arg(fcinfo, 0);
     void* mem = nullptr;
     {
-        const sc::PackedBuffer model = sc::model_start(o);
-        mem = to_datum_memory(model);
+        const c360::PackedBuffer model = sc::model_start(o);
+        mem = packed_datum(model);
     }
     PG_RETURN_POINTER(mem);
 }
@@ -254,19 +247,19 @@ C360_FUNCTION(logit_update, "c360.logit_update") {
     if (PG_ARGISNULL(1)) {
         c360::fail(ErrorCode::InvalidParameter, "no rows to fit", {}, "The training query returned no rows.");
     }
-    const sc::PackedView model = sc::view_of(packed_arg(fcinfo, 0, sc::kModelType));
-    const sc::PackedView stats = sc::view_of(packed_arg(fcinfo, 1, sc::kStatsType));
+    const c360::PackedView model = c360::view_of(packed_arg(fcinfo, 0, sc::kModelType));
+    const c360::PackedView stats = c360::view_of(packed_arg(fcinfo, 1, sc::kStatsType));
     void* mem = nullptr;
     {
-        const sc::PackedBuffer next = sc::model_update(model, stats);
-        mem = to_datum_memory(next);
+        const c360::PackedBuffer next = sc::model_update(model, stats);
+        mem = packed_datum(next);
     }
     warn_about(mem);
     PG_RETURN_POINTER(mem);
 }
 
 C360_FUNCTION(logit_done, "c360.logit_done") {
-    PG_RETURN_BOOL(sc::model_done(sc::view_of(packed_arg(fcinfo, 0, sc::kModelType))));
+    PG_RETURN_BOOL(sc::model_done(c360::view_of(packed_arg(fcinfo, 0, sc::kModelType))));
 }
 
 // ---- scoring and reporting ----------------------------------------------------------------------
@@ -292,7 +285,7 @@ const void* predict_model(FunctionCallInfo fcinfo) {
     if (cache != nullptr && cache->bytes == bytes && std::memcmp(cache->data, v, bytes) == 0) {
         return v;
     }
-    sc::check_packed(v, bytes, sc::kModelType, ErrorCode::DataCorrupted);
+    c360::check_packed(v, bytes, sc::kModelType, ErrorCode::DataCorrupted);
     if (cache == nullptr || cache->bytes < bytes) {
         cache = static_cast<PredictCache*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, offsetof(PredictCache, data) + bytes));
         fcinfo->flinfo->fn_extra = cache;
@@ -306,7 +299,7 @@ const void* predict_model(FunctionCallInfo fcinfo) {
 } // namespace
 
 C360_FUNCTION(logit_predict, "c360.logit_predict") {
-    const sc::PackedView model = sc::view_of(predict_model(fcinfo));
+    const c360::PackedView model = c360::view_of(predict_model(fcinfo));
     const double* x = nullptr;
     int k = 0;
     if (!float8_array(fcinfo, 1, x, k)) {
@@ -320,11 +313,9 @@ C360_FUNCTION(logit_predict, "c360.logit_predict") {
 }
 
 C360_FUNCTION(logit_coef, "c360.logit_coef") {
-    const sc::PackedView model = sc::view_of(packed_arg(fcinfo, 0, sc::kModelType));
+    const c360::PackedView model = c360::view_of(packed_arg(fcinfo, 0, sc::kModelType));
     const sc::ModelLayout l = sc::layout_of_model(model);
-    Datum* elems = static_cast<Datum*>(palloc(sizeof(Datum) * std::max(l.p, 1)));
-    for (int j = 0; j < l.p; ++j) elems[j] = Float8GetDatum(model.dbl[l.coef + j]);
-    PG_RETURN_ARRAYTYPE_P(construct_array(elems, l.p, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+    PG_RETURN_ARRAYTYPE_P(c360::pg::new_float8_array(model.dbl + l.coef, l.p));
 }
 
 namespace {
@@ -339,14 +330,15 @@ C360_FUNCTION(logit_terms, "c360.logit_summary") {
         InitMaterializedSRF(fcinfo, 0); // no model, no terms
         return (Datum)0;
     }
-    const sc::PackedView model = sc::view_of(packed_arg(fcinfo, 0, sc::kModelType));
+    const c360::PackedView model = c360::view_of(packed_arg(fcinfo, 0, sc::kModelType));
     const int k = sc::model_features(model);
     Datum* names = nullptr;
     bool* name_nulls = nullptr;
-    int n_names = 0;
     if (!PG_ARGISNULL(1)) {
-        deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &names, &name_nulls, &n_names);
-        if (n_names != k) {
+        const c360::pg::TextArray a = c360::pg::text_array(PG_GETARG_ARRAYTYPE_P(1), "names", c360::pg::Nulls::Allow);
+        names = a.items;
+        name_nulls = a.nulls;
+        if (a.n != k) {
             c360::fail(ErrorCode::InvalidParameter, "names must have one entry per feature (" + std::to_string(k) + ")");
         }
     }
@@ -392,7 +384,7 @@ C360_FUNCTION(logit_terms, "c360.logit_summary") {
 
 // c360.logit_info(model) -> c360.logit_info (model-level statistics)
 C360_FUNCTION(logit_info, "c360.logit_info") {
-    const sc::PackedView model = sc::view_of(packed_arg(fcinfo, 0, sc::kModelType));
+    const c360::PackedView model = c360::view_of(packed_arg(fcinfo, 0, sc::kModelType));
     Datum v[kInfoColumns];
     bool n[kInfoColumns] = {false};
     char status[32];
@@ -415,10 +407,7 @@ C360_FUNCTION(logit_info, "c360.logit_info") {
         flags[1] = s.standardized;
         flags[2] = s.converged;
     }
-    TupleDesc td = nullptr;
-    if (get_call_result_type(fcinfo, nullptr, &td) != TYPEFUNC_COMPOSITE || td->natts != kInfoColumns) {
-        c360::fail(ErrorCode::Internal, "c360.logit_info: unexpected result type");
-    }
+    TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, kInfoColumns, "c360.logit_info");
     v[0] = Int32GetDatum(static_cast<int32>(ints[0]));
     v[1] = BoolGetDatum(flags[0]);
     v[2] = BoolGetDatum(flags[1]);
@@ -437,7 +426,7 @@ C360_FUNCTION(logit_info, "c360.logit_info") {
     v[15] = Int32GetDatum(static_cast<int32>(ints[5]));
     v[16] = CStringGetTextDatum(warnings);
     n[16] = warnings[0] == '\0';
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(td), v, n)));
+    return c360::pg::composite_datum(td, v, n);
 }
 
 // ---- feature helpers ----------------------------------------------------------------------------
@@ -454,12 +443,13 @@ C360_FUNCTION(one_hot, "c360.one_hot") {
     text* value = PG_GETARG_TEXT_PP(0);
     ArrayType* vocab = PG_GETARG_ARRAYTYPE_P(1);
     const bool drop_first = PG_GETARG_BOOL(2);
-    Datum* items;
-    bool* nulls;
-    int n;
-    deconstruct_array(vocab, TEXTOID, -1, false, TYPALIGN_INT, &items, &nulls, &n);
-    if (ARR_NDIM(vocab) > 1 || n == 0 || (drop_first && n < 2)) {
-        c360::fail(ErrorCode::InvalidParameter, "the vocabulary must be a one-dimensional array of at least 2 values");
+    const c360::pg::TextArray vocabulary = c360::pg::text_array(vocab, "the vocabulary", c360::pg::Nulls::Allow,
+                                                                "a one-dimensional array of at least 2 values");
+    const Datum* items = vocabulary.items;
+    const bool* nulls = vocabulary.nulls;
+    const int n = vocabulary.n;
+    if (n == 0 || (drop_first && n < 2)) {
+        vocabulary.reject();
     }
     if (n - 1 > sc::kMaxFeatures) {
         c360::fail(ErrorCode::ProgramLimitExceeded, "vocabulary too large (over " + std::to_string(sc::kMaxFeatures) + " values)");
@@ -481,9 +471,8 @@ C360_FUNCTION(one_hot, "c360.one_hot") {
                    {}, "Rebuild the vocabulary from the training data, or map unseen values to a known level.");
     }
     const int width = drop_first ? n - 1 : n;
-    Datum* out = static_cast<Datum*>(palloc(sizeof(Datum) * width));
-    for (int i = 0; i < width; ++i) out[i] = Float8GetDatum(0.0);
+    double* out = static_cast<double*>(palloc0(sizeof(double) * width));
     const int hot = drop_first ? found - 1 : found;
-    if (hot >= 0) out[hot] = Float8GetDatum(1.0);
-    PG_RETURN_ARRAYTYPE_P(construct_array(out, width, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+    if (hot >= 0) out[hot] = 1.0;
+    PG_RETURN_ARRAYTYPE_P(c360::pg::new_float8_array(out, width));
 }

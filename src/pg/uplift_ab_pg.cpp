@@ -7,7 +7,7 @@
 
 #include "bridge.hpp"
 #include "arrays.hpp"
-#include "fixed_state.hpp"
+#include "common_fixed_pg.hpp"
 #include "tuples.hpp"
 #include "uplift/ab.hpp"
 
@@ -15,7 +15,6 @@ extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
-#include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -30,14 +29,11 @@ namespace {
 
 std::string_view text_view(text* t) { return {VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)}; }
 
-Datum nullable(double v, bool* isnull) {
-    *isnull = std::isnan(v);
-    return Float8GetDatum(*isnull ? 0.0 : v);
-}
+using c360::pg::float8_or_null;
 
 // A one-dimensional float8[] without NULLs, copied into out (at most max values).
 int float8_array_arg(FunctionCallInfo fcinfo, int argno, double* out, int max, const char* what) {
-    const c360::pg::Float8View v = c360::pg::float8_view(PG_GETARG_ARRAYTYPE_P(argno), what);
+    const c360::pg::ArrayView<double> v = c360::pg::float8_view(PG_GETARG_ARRAYTYPE_P(argno), what);
     if (v.n > max) {
         c360::fail(ErrorCode::ProgramLimitExceeded, std::string(what) + ": at most " + std::to_string(max) + " values");
     }
@@ -76,14 +72,10 @@ C360_FUNCTION(assign_group, "c360.assign_group") {
 
 // c360.assign_arm(customer_id text, salt text, arms text[], weights float8[]) -> text
 C360_FUNCTION(assign_arm, "c360.assign_arm") {
-    ArrayType* arms = PG_GETARG_ARRAYTYPE_P(2);
-    Datum* names = nullptr;
-    bool* nulls = nullptr;
-    int n = 0;
-    if (ARR_ELEMTYPE(arms) != TEXTOID || ARR_NDIM(arms) > 1) {
-        c360::fail(ErrorCode::InvalidParameter, "arms must be a one-dimensional text array");
-    }
-    deconstruct_array(arms, TEXTOID, -1, false, TYPALIGN_INT, &names, &nulls, &n);
+    const c360::pg::TextArray arms = c360::pg::text_array(PG_GETARG_ARRAYTYPE_P(2), "arms", c360::pg::Nulls::Allow);
+    const Datum* names = arms.items;
+    const bool* nulls = arms.nulls;
+    const int n = arms.n;
     double weights[kMaxArms];
     const int nw = float8_array_arg(fcinfo, 3, weights, kMaxArms, "weights");
     if (n == 0 || nw != n) {
@@ -105,46 +97,7 @@ C360_FUNCTION(assign_arm, "c360.assign_arm") {
 
 // ---- the c360.ab_state type ----------------------------------------------------------------
 
-C360_FUNCTION(ab_state_in, "c360.ab_state_in") {
-    const up::AbState parsed = up::ab_from_text(PG_GETARG_CSTRING(0));
-    PG_RETURN_POINTER(c360::pg::palloc_copy(parsed));
-}
-
-C360_FUNCTION(ab_state_out, "c360.ab_state_out") {
-    return c360::pg::text_out(*c360::pg::const_arg<up::AbState>(fcinfo, 0), &up::to_text);
-}
-
-C360_FUNCTION(ab_state_recv, "c360.ab_state_recv") {
-    StringInfo msg = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
-    up::AbState s;
-    s.version = pq_getmsgint(msg, 4);
-    s.kind = pq_getmsgint(msg, 4);
-    s.confidence = pq_getmsgfloat8(msg);
-    s.skipped = pq_getmsgfloat8(msg);
-    for (up::Moments& m : s.arm) {
-        for (double* f : {&m.n, &m.mean_y, &m.m2_y, &m.mean_x, &m.m2_x, &m.c_xy}) {
-            *f = pq_getmsgfloat8(msg);
-        }
-    }
-    up::validate(s);
-    PG_RETURN_POINTER(c360::pg::palloc_copy(s));
-}
-
-C360_FUNCTION(ab_state_send, "c360.ab_state_send") {
-    const up::AbState* s = c360::pg::const_arg<up::AbState>(fcinfo, 0);
-    StringInfoData buf;
-    pq_begintypsend(&buf);
-    pq_sendint32(&buf, s->version);
-    pq_sendint32(&buf, s->kind);
-    pq_sendfloat8(&buf, s->confidence);
-    pq_sendfloat8(&buf, s->skipped);
-    for (const up::Moments& m : s->arm) {
-        for (double f : {m.n, m.mean_y, m.m2_y, m.mean_x, m.m2_x, m.c_xy}) {
-            pq_sendfloat8(&buf, f);
-        }
-    }
-    PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
+C360_STATE_TYPE_IO(ab_state, up::kAbStateType)
 
 // ---- lift aggregates -------------------------------------------------------------------------
 
@@ -181,7 +134,7 @@ Datum ab_add(FunctionCallInfo fcinfo, std::uint32_t kind) {
     PG_RETURN_POINTER(s);
 }
 
-const up::AbState* final_state(FunctionCallInfo fcinfo, std::uint32_t kind, const char* name) {
+const up::AbState* final_state(FunctionCallInfo fcinfo, std::uint32_t kind) {
     const up::AbState* s = c360::pg::const_arg<up::AbState>(fcinfo, 0);
     if (s->kind != kind) {
         c360::fail(ErrorCode::InvalidParameter, "the state was built by another lift aggregate");
@@ -205,7 +158,7 @@ C360_FUNCTION(ab_merge, "c360.ab_merge") {
 }
 
 C360_FUNCTION(lift_binary_final, "c360.lift_binary") {
-    const up::AbState* s = final_state(fcinfo, 1, "c360.lift_binary");
+    const up::AbState* s = final_state(fcinfo, 1);
     const up::BinaryResult r = up::binary_result(*s);
     const double v[] = {r.n_control, r.n_treatment, r.conversions_control, r.conversions_treatment,
                         r.rate_control, r.rate_treatment, r.abs_lift, r.rel_lift, r.z, r.p_value,
@@ -217,18 +170,18 @@ C360_FUNCTION(lift_binary_final, "c360.lift_binary") {
     Datum values[kBinaryFields];
     bool nulls[kBinaryFields];
     for (int i = 0; i < kBinaryFields; ++i) {
-        values[i] = nullable(v[i], &nulls[i]);
+        values[i] = float8_or_null(v[i], &nulls[i]);
         if (i < 4 || i == kBinaryFields - 1) { // counts are int8
             values[i] = Int64GetDatum(static_cast<int64>(v[i]));
         }
     }
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+    return c360::pg::composite_datum(td, values, nulls);
 }
 
 namespace {
 
 Datum mean_final(FunctionCallInfo fcinfo, bool cuped) {
-    const up::AbState* s = final_state(fcinfo, cuped ? 3 : 2, cuped ? "c360.lift_cuped" : "c360.lift_mean");
+    const up::AbState* s = final_state(fcinfo, cuped ? 3 : 2);
     const up::MeanResult r = up::mean_result(*s, cuped);
     const double v[] = {r.n_control, r.n_treatment, r.mean_control, r.mean_treatment, r.sd_control, r.sd_treatment,
                         r.diff, r.std_err, r.t, r.df, r.p_value, r.lower, r.upper,
@@ -240,14 +193,14 @@ Datum mean_final(FunctionCallInfo fcinfo, bool cuped) {
     Datum values[kMeanFields + 1];
     bool nulls[kMeanFields + 1];
     for (int i = 0; i < kMeanFields; ++i) {
-        values[i] = nullable(v[i], &nulls[i]);
+        values[i] = float8_or_null(v[i], &nulls[i]);
         if (i < 2) {
             values[i] = Int64GetDatum(static_cast<int64>(v[i]));
         }
     }
     values[kMeanFields] = Int64GetDatum(static_cast<int64>(s->skipped));
     nulls[kMeanFields] = false;
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+    return c360::pg::composite_datum(td, values, nulls);
 }
 
 } // namespace
@@ -259,18 +212,14 @@ C360_FUNCTION(lift_cuped_final, "c360.lift_cuped") { return mean_final(fcinfo, t
 
 // c360.srm_test(observed int8[], weights float8[]) -> (chi2, df, p_value)
 C360_FUNCTION(srm_test, "c360.srm_test") {
-    ArrayType* a = PG_GETARG_ARRAYTYPE_P(0);
-    if (ARR_ELEMTYPE(a) != INT8OID || ARR_NDIM(a) > 1 || ARR_HASNULL(a)) {
-        c360::fail(ErrorCode::InvalidParameter, "observed must be a one-dimensional int8 array without NULLs");
-    }
-    const int n = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+    const c360::pg::ArrayView<int64> counts = c360::pg::array_arg<int64>(PG_GETARG_ARRAYTYPE_P(0), "observed");
+    const int n = counts.n;
     if (n > kMaxArms) {
         c360::fail(ErrorCode::ProgramLimitExceeded, "at most 100 arms");
     }
     double observed[kMaxArms];
-    const auto* counts = reinterpret_cast<const int64*>(ARR_DATA_PTR(a));
     for (int i = 0; i < n; ++i) {
-        observed[i] = static_cast<double>(counts[i]);
+        observed[i] = static_cast<double>(counts.data[i]);
     }
     double weights[kMaxArms];
     const int nw = PG_ARGISNULL(1) ? 0 : float8_array_arg(fcinfo, 1, weights, kMaxArms, "weights");
@@ -283,7 +232,7 @@ C360_FUNCTION(srm_test, "c360.srm_test") {
     TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, 3, "c360.srm_result");
     Datum values[3] = {Float8GetDatum(r.chi2), Int32GetDatum(static_cast<int32>(r.df)), Float8GetDatum(r.p_value)};
     bool nulls[3] = {false, false, false};
-    PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(td, values, nulls)));
+    return c360::pg::composite_datum(td, values, nulls);
 }
 
 C360_FUNCTION(sample_size, "c360.sample_size") {

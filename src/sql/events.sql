@@ -9,11 +9,23 @@
 CREATE TYPE c360.slowdown_state;
 CREATE FUNCTION c360.slowdown_state_in(pg_catalog.cstring) RETURNS c360.slowdown_state
     AS 'MODULE_PATHNAME', 'c360_slowdown_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.slowdown_state_in(pg_catalog.cstring) IS 'Text input of type c360.slowdown_state';
 CREATE FUNCTION c360.slowdown_state_out(c360.slowdown_state) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_slowdown_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.slowdown_state_out(c360.slowdown_state) IS 'Text output of type c360.slowdown_state';
+CREATE FUNCTION c360.slowdown_state_recv(pg_catalog.internal) RETURNS c360.slowdown_state
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.slowdown_state_send(c360.slowdown_state) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_slowdown_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.slowdown_state (
     INTERNALLENGTH = 56, INPUT = c360.slowdown_state_in, OUTPUT = c360.slowdown_state_out,
+    RECEIVE = c360.slowdown_state_recv, SEND = c360.slowdown_state_send,
     ALIGNMENT = double, STORAGE = plain);
+COMMENT ON TYPE c360.slowdown_state IS
+    'State of aggregate c360.purchase_slowdown (56 bytes): as_of, window, first and last order, orders before and in the recent window, rows ignored';
+COMMENT ON FUNCTION c360.slowdown_state_recv(pg_catalog.internal) IS
+    'Binary input of c360.slowdown_state (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.slowdown_state_send(c360.slowdown_state) IS 'Binary output of c360.slowdown_state (COPY ... FORMAT binary, binary protocol)';
 
 CREATE TYPE c360.slowdown AS (
     history_orders  pg_catalog.int8,     -- orders before the recent window
@@ -25,15 +37,33 @@ CREATE TYPE c360.slowdown AS (
     days_since_last pg_catalog.float8,
     p_silence       pg_catalog.float8    -- P(a gap at least this long | historical rate)
 );
+COMMENT ON TYPE c360.slowdown IS 'Result of aggregate c360.purchase_slowdown: the customer''s recent orders tested against its earlier rate';
+COMMENT ON COLUMN c360.slowdown.history_orders IS 'Orders before the recent window (as_of - recent_days)';
+COMMENT ON COLUMN c360.slowdown.history_days IS 'Days from the first order to the start of the recent window (0 when the first order is in the window)';
+COMMENT ON COLUMN c360.slowdown.recent_orders IS 'Orders in the recent window (as_of - recent_days, as_of]';
+COMMENT ON COLUMN c360.slowdown.expected_recent IS
+    'Orders expected in the window at the historical rate (history_orders - 1) / history_days; NULL with fewer than 2 orders or less than 1 day of history';
+COMMENT ON COLUMN c360.slowdown.rate_ratio IS 'recent_orders / expected_recent (NULL when expected_recent is NULL)';
+COMMENT ON COLUMN c360.slowdown.p_value IS
+    'Poisson P(at most recent_orders | historical rate): small = slowdown (NULL when expected_recent is NULL)';
+COMMENT ON COLUMN c360.slowdown.days_since_last IS 'Days from the last counted order to as_of (NULL when no order counts)';
+COMMENT ON COLUMN c360.slowdown.p_silence IS
+    'P(a gap at least days_since_last | historical rate) = exp(-rate x days_since_last) (NULL when expected_recent is NULL)';
 
 CREATE FUNCTION c360.slowdown_add(state c360.slowdown_state, order_ts pg_catalog.timestamptz,
                                   as_of pg_catalog.timestamptz, recent_days pg_catalog.int4)
     RETURNS c360.slowdown_state AS 'MODULE_PATHNAME', 'c360_slowdown_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.slowdown_add(c360.slowdown_state, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.int4) IS
+    'Transition function of aggregate c360.purchase_slowdown: adds one order (NULL order_ts or after as_of: ignored; NULL as_of or recent_days: error)';
 CREATE FUNCTION c360.slowdown_merge(c360.slowdown_state, c360.slowdown_state) RETURNS c360.slowdown_state
     AS 'MODULE_PATHNAME', 'c360_slowdown_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.slowdown_merge(c360.slowdown_state, c360.slowdown_state) IS
+    'Combine function of aggregate c360.purchase_slowdown (same as_of and recent_days)';
 CREATE FUNCTION c360.slowdown_final(c360.slowdown_state) RETURNS c360.slowdown
     AS 'MODULE_PATHNAME', 'c360_slowdown_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.slowdown_final(c360.slowdown_state) IS
+    'Final function of aggregate c360.purchase_slowdown: the Poisson tests of the state, as c360.slowdown';
 CREATE AGGREGATE c360.purchase_slowdown(order_ts pg_catalog.timestamptz, as_of pg_catalog.timestamptz,
                                         recent_days pg_catalog.int4) (
     SFUNC = c360.slowdown_add, STYPE = c360.slowdown_state, FINALFUNC = c360.slowdown_final,
@@ -45,11 +75,23 @@ COMMENT ON AGGREGATE c360.purchase_slowdown(pg_catalog.timestamptz, pg_catalog.t
 CREATE TYPE c360.basket_state;
 CREATE FUNCTION c360.basket_state_in(pg_catalog.cstring) RETURNS c360.basket_state
     AS 'MODULE_PATHNAME', 'c360_basket_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.basket_state_in(pg_catalog.cstring) IS 'Text input of type c360.basket_state';
 CREATE FUNCTION c360.basket_state_out(c360.basket_state) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_basket_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.basket_state_out(c360.basket_state) IS 'Text output of type c360.basket_state';
+CREATE FUNCTION c360.basket_state_recv(pg_catalog.internal) RETURNS c360.basket_state
+    AS 'MODULE_PATHNAME', 'c360_basket_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.basket_state_send(c360.basket_state) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_basket_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.basket_state (
     INTERNALLENGTH = 112, INPUT = c360.basket_state_in, OUTPUT = c360.basket_state_out,
+    RECEIVE = c360.basket_state_recv, SEND = c360.basket_state_send,
     ALIGNMENT = double, STORAGE = plain);
+COMMENT ON TYPE c360.basket_state IS
+    'State of aggregate c360.basket_shift (112 bytes): number of categories and compensated sums of the past and recent counts';
+COMMENT ON FUNCTION c360.basket_state_recv(pg_catalog.internal) IS
+    'Binary input of c360.basket_state (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.basket_state_send(c360.basket_state) IS 'Binary output of c360.basket_state (COPY ... FORMAT binary, binary protocol)';
 
 CREATE TYPE c360.basket_change AS (
     categories   pg_catalog.int8,
@@ -60,14 +102,28 @@ CREATE TYPE c360.basket_change AS (
     df           pg_catalog.int8,
     p_value      pg_catalog.float8
 );
+COMMENT ON TYPE c360.basket_change IS 'Result of aggregate c360.basket_shift: how the category mix changed between two windows';
+COMMENT ON COLUMN c360.basket_change.categories IS 'Categories (rows) aggregated';
+COMMENT ON COLUMN c360.basket_change.past_total IS 'Sum of past_count over the categories';
+COMMENT ON COLUMN c360.basket_change.recent_total IS 'Sum of recent_count over the categories';
+COMMENT ON COLUMN c360.basket_change.hellinger IS
+    'Hellinger distance of the two category distributions: 0 = same mix, 1 = nothing in common (NULL unless both windows have purchases)';
+COMMENT ON COLUMN c360.basket_change.chi2 IS 'Chi-square statistic of the test of homogeneity (NULL unless both windows have purchases)';
+COMMENT ON COLUMN c360.basket_change.df IS 'Degrees of freedom of the test: categories - 1 (NULL when below 1 or undefined)';
+COMMENT ON COLUMN c360.basket_change.p_value IS 'p-value of the chi-square test (NULL when df is NULL)';
 
 CREATE FUNCTION c360.basket_add(state c360.basket_state, past_count pg_catalog.float8, recent_count pg_catalog.float8)
     RETURNS c360.basket_state AS 'MODULE_PATHNAME', 'c360_basket_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.basket_add(c360.basket_state, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.basket_shift: adds one category''s past and recent counts (a NULL count is 0)';
 CREATE FUNCTION c360.basket_merge(c360.basket_state, c360.basket_state) RETURNS c360.basket_state
     AS 'MODULE_PATHNAME', 'c360_basket_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.basket_merge(c360.basket_state, c360.basket_state) IS 'Combine function of aggregate c360.basket_shift';
 CREATE FUNCTION c360.basket_final(c360.basket_state) RETURNS c360.basket_change
     AS 'MODULE_PATHNAME', 'c360_basket_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.basket_final(c360.basket_state) IS
+    'Final function of aggregate c360.basket_shift: Hellinger distance and chi-square test, as c360.basket_change';
 CREATE AGGREGATE c360.basket_shift(past_count pg_catalog.float8, recent_count pg_catalog.float8) (
     SFUNC = c360.basket_add, STYPE = c360.basket_state, FINALFUNC = c360.basket_final,
     COMBINEFUNC = c360.basket_merge, PARALLEL = SAFE);
@@ -81,6 +137,13 @@ CREATE TYPE c360.customer_event AS (
     event_time  pg_catalog.timestamptz,
     details     pg_catalog.jsonb
 );
+COMMENT ON TYPE c360.customer_event IS
+    'One customer event, as returned by the batch event functions (c360.inactive_customers, c360.snapshot_segments...)';
+COMMENT ON COLUMN c360.customer_event.customer_id IS 'Customer id, as text';
+COMMENT ON COLUMN c360.customer_event.event_type IS
+    'Kind of event: inactivity, spend_threshold, contract_end, segment_change, or the event_type given to c360.upcoming_anniversaries';
+COMMENT ON COLUMN c360.customer_event.event_time IS 'When the event happened or falls due (defined by each function)';
+COMMENT ON COLUMN c360.customer_event.details IS 'Values behind the event (jsonb object), e.g. days_inactive, cumulative_spend, from and to segments';
 
 CREATE FUNCTION c360.inactive_customers(orders pg_catalog.regclass, customer_col pg_catalog.name,
                                         ts_col pg_catalog.name, as_of pg_catalog.timestamptz,
@@ -150,6 +213,8 @@ AS $function$
                 FROM (SELECT pg_catalog.date_part('year', as_of)::int AS y, pg_catalog.date_part('month', d)::int AS m,
                              pg_catalog.date_part('day', d)::int AS dd) p) q) r
 $function$;
+COMMENT ON FUNCTION c360.next_anniversary(pg_catalog.date, pg_catalog.date) IS
+    'The first anniversary of date d on or after as_of; 29 February falls on 28 February in common years';
 
 CREATE FUNCTION c360.upcoming_anniversaries(people pg_catalog.regclass, customer_col pg_catalog.name,
                                             date_col pg_catalog.name, as_of pg_catalog.date,
@@ -213,6 +278,15 @@ CREATE TABLE c360.segment_snapshots (
     r pg_catalog.int4, f pg_catalog.int4, m pg_catalog.int4,
     PRIMARY KEY (snapshot_name, taken_at, customer_id)
 );
+COMMENT ON TABLE c360.segment_snapshots IS
+    'RFM segments stored by c360.snapshot_segments: one row per snapshot series, run (as_of) and customer';
+COMMENT ON COLUMN c360.segment_snapshots.snapshot_name IS 'Name of the snapshot series (argument snapshot_name, default ''default'')';
+COMMENT ON COLUMN c360.segment_snapshots.taken_at IS 'as_of of the run that stored the row';
+COMMENT ON COLUMN c360.segment_snapshots.customer_id IS 'Customer id, as text';
+COMMENT ON COLUMN c360.segment_snapshots.segment IS 'RFM segment name at taken_at (c360.rfm_segment)';
+COMMENT ON COLUMN c360.segment_snapshots.r IS 'Recency score, 1 to 5';
+COMMENT ON COLUMN c360.segment_snapshots.f IS 'Frequency score, 1 to 5';
+COMMENT ON COLUMN c360.segment_snapshots.m IS 'Monetary score, 1 to 5';
 SELECT pg_catalog.pg_extension_config_dump('c360.segment_snapshots', '');
 
 CREATE FUNCTION c360.snapshot_segments(orders pg_catalog.regclass, customer_col pg_catalog.name,
@@ -258,6 +332,8 @@ AS $function$
     SELECT state || pg_catalog.jsonb_build_object(k, coalesce((state ->> k)::int8, 0) + 1)
     FROM (SELECT pg_catalog.jsonb_build_array(from_segment, to_segment)::text AS k) key
 $function$;
+COMMENT ON FUNCTION c360.transitions_add(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
+    'Transition function of aggregate c360.segment_transitions: counts one (from, to) pair in a jsonb object';
 CREATE FUNCTION c360.transitions_merge(a pg_catalog.jsonb, b pg_catalog.jsonb)
     RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $function$
@@ -266,6 +342,8 @@ AS $function$
           FROM (SELECT * FROM pg_catalog.jsonb_each_text(a) UNION ALL SELECT * FROM pg_catalog.jsonb_each_text(b)) e
           GROUP BY key) s
 $function$;
+COMMENT ON FUNCTION c360.transitions_merge(pg_catalog.jsonb, pg_catalog.jsonb) IS
+    'Combine function of aggregate c360.segment_transitions: adds the counts of two states';
 CREATE FUNCTION c360.transitions_final(state pg_catalog.jsonb)
     RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $function$
@@ -276,6 +354,8 @@ AS $function$
           FROM (SELECT (key::jsonb) ->> 0 AS f, (key::jsonb) ->> 1 AS t, value::int8 AS n
                 FROM pg_catalog.jsonb_each_text(state)) e) w
 $function$;
+COMMENT ON FUNCTION c360.transitions_final(pg_catalog.jsonb) IS
+    'Final function of aggregate c360.segment_transitions: jsonb array of {from, to, customers, rate}, ordered by from and to';
 CREATE AGGREGATE c360.segment_transitions(from_segment pg_catalog.text, to_segment pg_catalog.text) (
     SFUNC = c360.transitions_add, STYPE = pg_catalog.jsonb, INITCOND = '{}',
     FINALFUNC = c360.transitions_final, COMBINEFUNC = c360.transitions_merge, PARALLEL = SAFE);
@@ -292,6 +372,19 @@ CREATE TABLE c360.event_rules (
     notify     pg_catalog.bool NOT NULL DEFAULT false,  -- also NOTIFY c360_events (serialises commits: low-rate rules)
     created_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
+COMMENT ON TABLE c360.event_rules IS
+    'Real-time event rules, one per row, evaluated by c360.track_orders triggers (inactivity rules by c360.enqueue_inactivity); validated on write';
+COMMENT ON COLUMN c360.event_rules.rule_id IS 'Rule id (serial); c360.event_queue.rule_id refers to it';
+COMMENT ON COLUMN c360.event_rules.rule_name IS 'Unique name of the rule; copied into the details of its events';
+COMMENT ON COLUMN c360.event_rules.rule_type IS
+    'welcome, spend_threshold, order_count, segment_transition or inactivity; also the event_type of its events';
+COMMENT ON COLUMN c360.event_rules.params IS
+    'Parameters of the rule type (jsonb object): {} for welcome, {"amount": n}, {"count": n}, {"from": s, "to": s}, {"days": n}';
+COMMENT ON COLUMN c360.event_rules.enabled IS 'Only enabled rules fire';
+COMMENT ON COLUMN c360.event_rules.notify IS
+    'Also NOTIFY c360_events with the event id at commit (serialises committing transactions: keep it off for high-rate rules)';
+COMMENT ON COLUMN c360.event_rules.created_at IS 'When the rule was inserted';
+COMMENT ON SEQUENCE c360.event_rules_rule_id_seq IS 'Generates c360.event_rules.rule_id';
 SELECT pg_catalog.pg_extension_config_dump('c360.event_rules', '');
 SELECT pg_catalog.pg_extension_config_dump('c360.event_rules_rule_id_seq', '');
 
@@ -304,10 +397,10 @@ COMMENT ON FUNCTION c360.event_rule_kinds() IS
     'The rule types of c360.event_rules: their parameters (name: type, required or not) and whether the tracking trigger fires them (else a batch function such as c360.enqueue_inactivity)';
 CREATE FUNCTION c360._event_rule_problem(rule_type pg_catalog.text, params pg_catalog.jsonb,
                                          OUT message pg_catalog.text, OUT hint pg_catalog.text)
-    AS 'MODULE_PATHNAME', 'c360__event_rule_problem'
+    AS 'MODULE_PATHNAME', 'c360_event_rule_problem'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360._event_rule_problem(pg_catalog.text, pg_catalog.jsonb) IS
-    'What is wrong with an event rule of this type and params (message and hint), NULL when it is valid; used by c360.validate_event_rule';
+    'Internal: what is wrong with an event rule of this type and params (message and hint), NULL when it is valid; used by c360.validate_event_rule';
 
 CREATE FUNCTION c360.validate_event_rule() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
@@ -324,6 +417,8 @@ BEGIN
     RAISE EXCEPTION 'event rule "%": %', NEW.rule_name, problem.message USING ERRCODE = '22023', HINT = problem.hint;
 END
 $function$;
+COMMENT ON FUNCTION c360.validate_event_rule() IS
+    'Trigger function on c360.event_rules: checks rule_type and its params before each INSERT or UPDATE (22023 with a hint)';
 CREATE TRIGGER validate BEFORE INSERT OR UPDATE ON c360.event_rules
     FOR EACH ROW EXECUTE FUNCTION c360.validate_event_rule();
 
@@ -336,6 +431,8 @@ CREATE FUNCTION c360._fired_rules(n_before pg_catalog.int8, n_after pg_catalog.i
 COMMENT ON FUNCTION c360._fired_rules(pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric, pg_catalog.numeric, pg_catalog.text, pg_catalog.text) IS
     'Ids of the enabled event rules that fire for one change of a customer''s state (NULL when none); used by the tracking triggers';
 CREATE FUNCTION c360._event_rules_changed() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_event_rules_changed' LANGUAGE C;
+COMMENT ON FUNCTION c360._event_rules_changed() IS
+    'Statement trigger function on c360.event_rules: a relcache invalidation drops the per-backend copies of the rules';
 CREATE FUNCTION c360._track_insert() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_track_insert' LANGUAGE C;
 COMMENT ON FUNCTION c360._track_insert() IS
     'AFTER INSERT row trigger of c360.track_orders (arguments: customer, timestamp and amount columns)';
@@ -356,6 +453,22 @@ CREATE TABLE c360.event_queue (
     created_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
     consumed_at pg_catalog.timestamptz
 );
+COMMENT ON TABLE c360.event_queue IS
+    'Events queued by the tracking triggers and c360.enqueue_inactivity, in the transaction of the change; read with c360.claim_events';
+COMMENT ON COLUMN c360.event_queue.event_id IS 'Event id (bigserial), increasing in order of queueing';
+COMMENT ON COLUMN c360.event_queue.source IS 'Tracked orders table the event comes from';
+COMMENT ON COLUMN c360.event_queue.customer_id IS 'Customer id, as text';
+COMMENT ON COLUMN c360.event_queue.event_type IS 'rule_type of the rule that fired';
+COMMENT ON COLUMN c360.event_queue.event_time IS
+    'Timestamp of the order that fired the rule (now() for an UPDATE or DELETE; last order + days for inactivity)';
+COMMENT ON COLUMN c360.event_queue.details IS
+    'Values behind the event (jsonb object): rule name, the customer''s orders, monetary and segment, the rule''s params (inactivity: days, last_order)';
+COMMENT ON COLUMN c360.event_queue.rule_id IS 'Rule that fired (NULL once the rule is deleted)';
+COMMENT ON COLUMN c360.event_queue.dedup_key IS
+    'Table, customer and rule (and for transitions the move and time; for inactivity the last order): a second event with the same key is not queued';
+COMMENT ON COLUMN c360.event_queue.created_at IS 'Start time of the transaction that queued the event';
+COMMENT ON COLUMN c360.event_queue.consumed_at IS 'When c360.claim_events handed the event out; NULL while pending';
+COMMENT ON SEQUENCE c360.event_queue_event_id_seq IS 'Generates c360.event_queue.event_id';
 CREATE INDEX event_queue_pending ON c360.event_queue (event_id) WHERE consumed_at IS NULL;
 SELECT pg_catalog.pg_extension_config_dump('c360.event_queue', '');
 SELECT pg_catalog.pg_extension_config_dump('c360.event_queue_event_id_seq', '');
@@ -383,6 +496,14 @@ CREATE TABLE c360.tracked_tables (
     trigger_function pg_catalog.text NOT NULL,
     tracked_at       pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
+COMMENT ON TABLE c360.tracked_tables IS 'Orders tables tracked by c360.track_orders, with their column names';
+COMMENT ON COLUMN c360.tracked_tables.source IS 'The tracked orders table';
+COMMENT ON COLUMN c360.tracked_tables.customer_col IS 'Its customer id column';
+COMMENT ON COLUMN c360.tracked_tables.ts_col IS 'Its order timestamp column';
+COMMENT ON COLUMN c360.tracked_tables.amount_col IS 'Its order amount column';
+COMMENT ON COLUMN c360.tracked_tables.trigger_function IS
+    'The generated UPDATE/DELETE trigger function of the table (c360.track_<oid>), dropped by c360.untrack_orders';
+COMMENT ON COLUMN c360.tracked_tables.tracked_at IS 'When c360.track_orders was last called for the table';
 SELECT pg_catalog.pg_extension_config_dump('c360.tracked_tables', '');
 
 CREATE TABLE c360.customer_state (
@@ -397,6 +518,18 @@ CREATE TABLE c360.customer_state (
     previous_segment pg_catalog.text,   -- the segment before the latest order (or recomputation)
     PRIMARY KEY (source, customer_id)
 ) WITH (fillfactor = 70);  -- room for HOT updates: one order = one in-page update, no index write
+COMMENT ON TABLE c360.customer_state IS
+    'Per customer of each tracked orders table: orders, spend, first and last order and RFM segment, kept current by the tracking triggers';
+COMMENT ON COLUMN c360.customer_state.source IS 'The tracked orders table';
+COMMENT ON COLUMN c360.customer_state.customer_id IS 'Customer id, as text';
+COMMENT ON COLUMN c360.customer_state.orders IS 'Number of the customer''s orders (rows with a non-NULL timestamp)';
+COMMENT ON COLUMN c360.customer_state.monetary IS 'Sum of their amounts (a NULL amount counts as 0)';
+COMMENT ON COLUMN c360.customer_state.first_order IS 'Timestamp of the first order';
+COMMENT ON COLUMN c360.customer_state.last_order IS 'Timestamp of the last order';
+COMMENT ON COLUMN c360.customer_state.segment IS
+    'RFM segment against the stored breakpoints (c360.segment_breaks); NULL until c360.refresh_segments has run';
+COMMENT ON COLUMN c360.customer_state.updated_at IS 'Start time of the transaction that last changed the row';
+COMMENT ON COLUMN c360.customer_state.previous_segment IS 'The segment before the latest order or recomputation';
 SELECT pg_catalog.pg_extension_config_dump('c360.customer_state', '');
 
 CREATE TABLE c360.segment_breaks (
@@ -404,6 +537,11 @@ CREATE TABLE c360.segment_breaks (
     breaks      c360.rfm_breaks NOT NULL,
     computed_at pg_catalog.timestamptz NOT NULL
 );
+COMMENT ON TABLE c360.segment_breaks IS 'RFM breakpoints of each tracked orders table, stored by c360.refresh_segments';
+COMMENT ON COLUMN c360.segment_breaks.source IS 'The tracked orders table';
+COMMENT ON COLUMN c360.segment_breaks.breaks IS
+    'Breakpoints from c360.customer_state at computed_at (recency in days); each order re-scores its customer against them';
+COMMENT ON COLUMN c360.segment_breaks.computed_at IS 'When c360.refresh_segments computed them';
 SELECT pg_catalog.pg_extension_config_dump('c360.segment_breaks', '');
 
 -- Evaluates the enabled rules for one customer whose state went from (n_before, m_before,
@@ -454,6 +592,9 @@ BEGIN
     END LOOP;
 END
 $function$;
+COMMENT ON FUNCTION c360._fire_rules(pg_catalog.regclass, pg_catalog.text, pg_catalog.int8, pg_catalog.int8, pg_catalog.numeric,
+                                     pg_catalog.numeric, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+    'Internal (UPDATE/DELETE tracking path): re-scores one customer''s segment and queues the events of the enabled rules that fire for its change';
 
 -- Segment of one customer against a tracked table's stored breakpoints (NULL when there are none).
 CREATE FUNCTION c360._segment_of(src pg_catalog.regclass, last_order pg_catalog.timestamptz,
@@ -467,6 +608,8 @@ BEGIN
             FROM c360.segment_breaks sb WHERE sb.source = src);
 END
 $function$;
+COMMENT ON FUNCTION c360._segment_of(pg_catalog.regclass, pg_catalog.timestamptz, pg_catalog.int8, pg_catalog.numeric) IS
+    'Internal: RFM segment of one customer against the stored breakpoints of a tracked table (NULL when there are none)';
 
 -- A customer whose orders changed otherwise (UPDATE, DELETE): recomputed from the table's rows.
 CREATE FUNCTION c360._customer_recomputed(src pg_catalog.regclass, cust pg_catalog.text, n pg_catalog.int8,
@@ -491,6 +634,9 @@ BEGIN
                              old.segment, last_ts, now());
 END
 $function$;
+COMMENT ON FUNCTION c360._customer_recomputed(pg_catalog.regclass, pg_catalog.text, pg_catalog.int8, pg_catalog.numeric,
+                                              pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+    'Internal (UPDATE/DELETE tracking triggers): replaces one customer''s c360.customer_state row (deleted when no order is left) and fires the rules';
 
 CREATE FUNCTION c360.track_orders(orders pg_catalog.regclass, customer_col pg_catalog.name,
                                   ts_col pg_catalog.name, amount_col pg_catalog.name)
@@ -577,6 +723,8 @@ BEGIN
     DELETE FROM c360.tracked_tables tt WHERE tt.source = untrack_orders.orders;
 END
 $function$;
+COMMENT ON FUNCTION c360.untrack_orders(pg_catalog.regclass) IS
+    'Stops tracking an orders table: drops its triggers and generated function, deletes its c360.customer_state, c360.segment_breaks and c360.tracked_tables rows';
 
 -- Breakpoints for the real-time segments, from the tracked state as of now.
 CREATE FUNCTION c360.refresh_segments(orders pg_catalog.regclass)
@@ -629,6 +777,8 @@ BEGIN
     RETURN added;
 END
 $function$;
+COMMENT ON FUNCTION c360.enqueue_inactivity(pg_catalog.timestamptz) IS
+    'Queues an event for each tracked customer whose last order is at least the days of an enabled inactivity rule before as_of, once per silence; returns the number queued';
 
 -- Checks the incremental state against a full recomputation: customers that differ (0 expected).
 CREATE FUNCTION c360.verify_customer_state(orders pg_catalog.regclass)
@@ -654,3 +804,5 @@ BEGIN
     RETURN differing;
 END
 $function$;
+COMMENT ON FUNCTION c360.verify_customer_state(pg_catalog.regclass) IS
+    'Number of customers whose c360.customer_state row differs from a full recomputation from the tracked table (0 expected)';

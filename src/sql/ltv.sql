@@ -41,40 +41,93 @@ COMMENT ON FUNCTION c360.btyd_summary(pg_catalog.regclass, pg_catalog.name, pg_c
 CREATE TYPE c360.clv_sample;
 CREATE FUNCTION c360.clv_sample_in(pg_catalog.cstring) RETURNS c360.clv_sample
     AS 'MODULE_PATHNAME', 'c360_clv_sample_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_sample_in(pg_catalog.cstring) IS 'Text input of type c360.clv_sample';
 CREATE FUNCTION c360.clv_sample_out(c360.clv_sample) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_clv_sample_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_sample_out(c360.clv_sample) IS 'Text output of type c360.clv_sample';
+CREATE FUNCTION c360.clv_sample_recv(pg_catalog.internal) RETURNS c360.clv_sample
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.clv_sample_send(c360.clv_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_clv_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.clv_sample (
     INTERNALLENGTH = VARIABLE, INPUT = c360.clv_sample_in, OUTPUT = c360.clv_sample_out,
+    RECEIVE = c360.clv_sample_recv, SEND = c360.clv_sample_send,
     ALIGNMENT = double, STORAGE = extended);
 COMMENT ON TYPE c360.clv_sample IS 'Partial state of the lifetime-value fit aggregates: the customers'' summaries';
+COMMENT ON FUNCTION c360.clv_sample_recv(pg_catalog.internal) IS
+    'Binary input of c360.clv_sample (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.clv_sample_send(c360.clv_sample) IS 'Binary output of c360.clv_sample (COPY ... FORMAT binary, binary protocol)';
 
 CREATE TYPE c360.bgnbd_model AS (
     r pg_catalog.float8, alpha pg_catalog.float8, a pg_catalog.float8, b pg_catalog.float8,
     log_likelihood pg_catalog.float8, converged pg_catalog.bool, iterations pg_catalog.int4,
     customers pg_catalog.int8, distinct_summaries pg_catalog.int8);
+COMMENT ON TYPE c360.bgnbd_model IS 'A fitted BG/NBD model (result of aggregate c360.bgnbd_fit), in the time unit of its summaries';
+COMMENT ON COLUMN c360.bgnbd_model.r IS 'Shape r of the gamma distribution of the purchase rates';
+COMMENT ON COLUMN c360.bgnbd_model.alpha IS 'Parameter alpha (rate, per time unit) of the gamma distribution of the purchase rates';
+COMMENT ON COLUMN c360.bgnbd_model.a IS 'Parameter a of the beta distribution of the dropout probability after a purchase';
+COMMENT ON COLUMN c360.bgnbd_model.b IS 'Parameter b of the beta distribution of the dropout probability after a purchase';
+COMMENT ON COLUMN c360.bgnbd_model.log_likelihood IS 'Log-likelihood at the fitted parameters';
+COMMENT ON COLUMN c360.bgnbd_model.converged IS 'false when the optimiser did not converge or stopped on a parameter bound (1e-5 or 1e5)';
+COMMENT ON COLUMN c360.bgnbd_model.iterations IS 'BFGS iterations of the fit';
+COMMENT ON COLUMN c360.bgnbd_model.customers IS 'Customers used by the fit';
+COMMENT ON COLUMN c360.bgnbd_model.distinct_summaries IS 'Distinct customer summaries the likelihood was computed over (identical ones are merged)';
 CREATE TYPE c360.pareto_nbd_model AS (
     r pg_catalog.float8, alpha pg_catalog.float8, s pg_catalog.float8, beta pg_catalog.float8,
     log_likelihood pg_catalog.float8, converged pg_catalog.bool, iterations pg_catalog.int4,
     customers pg_catalog.int8, distinct_summaries pg_catalog.int8);
+COMMENT ON TYPE c360.pareto_nbd_model IS 'A fitted Pareto/NBD model (result of aggregate c360.pareto_nbd_fit), in the time unit of its summaries';
+COMMENT ON COLUMN c360.pareto_nbd_model.r IS 'Shape r of the gamma distribution of the purchase rates';
+COMMENT ON COLUMN c360.pareto_nbd_model.alpha IS 'Parameter alpha (rate, per time unit) of the gamma distribution of the purchase rates';
+COMMENT ON COLUMN c360.pareto_nbd_model.s IS 'Shape s of the gamma distribution of the dropout rates';
+COMMENT ON COLUMN c360.pareto_nbd_model.beta IS 'Parameter beta (rate, per time unit) of the gamma distribution of the dropout rates';
+COMMENT ON COLUMN c360.pareto_nbd_model.log_likelihood IS 'Log-likelihood at the fitted parameters';
+COMMENT ON COLUMN c360.pareto_nbd_model.converged IS 'false when the optimiser did not converge or stopped on a parameter bound (1e-5 or 1e5)';
+COMMENT ON COLUMN c360.pareto_nbd_model.iterations IS 'BFGS iterations of the fit';
+COMMENT ON COLUMN c360.pareto_nbd_model.customers IS 'Customers used by the fit';
+COMMENT ON COLUMN c360.pareto_nbd_model.distinct_summaries IS 'Distinct customer summaries the likelihood was computed over (identical ones are merged)';
 CREATE TYPE c360.gamma_gamma_model AS (
     p pg_catalog.float8, q pg_catalog.float8, gamma pg_catalog.float8,
     log_likelihood pg_catalog.float8, converged pg_catalog.bool, iterations pg_catalog.int4,
     customers pg_catalog.int8, distinct_summaries pg_catalog.int8);
+COMMENT ON TYPE c360.gamma_gamma_model IS 'A fitted Gamma-Gamma spend model (result of aggregate c360.gamma_gamma_fit)';
+COMMENT ON COLUMN c360.gamma_gamma_model.p IS 'Shape p of the gamma distribution of a customer''s transaction values';
+COMMENT ON COLUMN c360.gamma_gamma_model.q IS 'Shape q of the gamma distribution of the customers'' scale parameter';
+COMMENT ON COLUMN c360.gamma_gamma_model.gamma IS 'Parameter gamma of the gamma distribution of the customers'' scale parameter';
+COMMENT ON COLUMN c360.gamma_gamma_model.log_likelihood IS 'Log-likelihood at the fitted parameters';
+COMMENT ON COLUMN c360.gamma_gamma_model.converged IS 'false when the optimiser did not converge or stopped on a parameter bound (1e-5 or 1e5)';
+COMMENT ON COLUMN c360.gamma_gamma_model.iterations IS 'BFGS iterations of the fit';
+COMMENT ON COLUMN c360.gamma_gamma_model.customers IS 'Customers used by the fit (repeat customers, x >= 1)';
+COMMENT ON COLUMN c360.gamma_gamma_model.distinct_summaries IS 'Distinct customer summaries the likelihood was computed over (identical ones are merged)';
 
 CREATE FUNCTION c360.bgnbd_add(state c360.clv_sample, x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8)
     RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_bgnbd_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.bgnbd_add(c360.clv_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.bgnbd_fit: keeps one customer''s (x, t_x, T); a NULL value skips the customer, an invalid summary is an error (22023)';
 CREATE FUNCTION c360.pareto_nbd_add(state c360.clv_sample, x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8)
     RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_pareto_nbd_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.pareto_nbd_add(c360.clv_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.pareto_nbd_fit: keeps one customer''s (x, t_x, T); a NULL value skips the customer, an invalid summary is an error (22023)';
 CREATE FUNCTION c360.gamma_gamma_add(state c360.clv_sample, x pg_catalog.float8, mean_value pg_catalog.float8)
     RETURNS c360.clv_sample AS 'MODULE_PATHNAME', 'c360_gamma_gamma_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.gamma_gamma_add(c360.clv_sample, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.gamma_gamma_fit: keeps one repeat customer''s (x, mean_value); x = 0 or a NULL value skips it, mean_value <= 0 is an error';
 CREATE FUNCTION c360.clv_merge(a c360.clv_sample, b c360.clv_sample) RETURNS c360.clv_sample
     AS 'MODULE_PATHNAME', 'c360_clv_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_merge(c360.clv_sample, c360.clv_sample) IS
+    'Combine function of the lifetime-value fit aggregates: the customers of both states (same model)';
 CREATE FUNCTION c360.bgnbd_final(state c360.clv_sample) RETURNS c360.bgnbd_model
     AS 'MODULE_PATHNAME', 'c360_bgnbd_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.bgnbd_final(c360.clv_sample) IS
+    'Final function of aggregate c360.bgnbd_fit: the maximum-likelihood c360.bgnbd_model (NULL without customers)';
 CREATE FUNCTION c360.pareto_nbd_final(state c360.clv_sample) RETURNS c360.pareto_nbd_model
     AS 'MODULE_PATHNAME', 'c360_pareto_nbd_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.pareto_nbd_final(c360.clv_sample) IS
+    'Final function of aggregate c360.pareto_nbd_fit: the maximum-likelihood c360.pareto_nbd_model (NULL without customers)';
 CREATE FUNCTION c360.gamma_gamma_final(state c360.clv_sample) RETURNS c360.gamma_gamma_model
     AS 'MODULE_PATHNAME', 'c360_gamma_gamma_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.gamma_gamma_final(c360.clv_sample) IS
+    'Final function of aggregate c360.gamma_gamma_fit: the maximum-likelihood c360.gamma_gamma_model (NULL without customers)';
 
 CREATE AGGREGATE c360.bgnbd_fit(x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8) (
     SFUNC = c360.bgnbd_add, STYPE = c360.clv_sample, FINALFUNC = c360.bgnbd_final,
@@ -109,11 +162,17 @@ COMMENT ON FUNCTION c360.bgnbd_unconditional(c360.bgnbd_model, pg_catalog.float8
 CREATE FUNCTION c360.pareto_nbd_expected(model c360.pareto_nbd_model, t pg_catalog.float8, x pg_catalog.float8,
                                          t_x pg_catalog.float8, "T" pg_catalog.float8) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_pareto_nbd_expected' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.pareto_nbd_expected(c360.pareto_nbd_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Pareto/NBD: expected purchases in the next t time units of a customer with summary (x, t_x, T)';
 CREATE FUNCTION c360.pareto_nbd_p_alive(model c360.pareto_nbd_model, x pg_catalog.float8, t_x pg_catalog.float8,
                                         "T" pg_catalog.float8) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_pareto_nbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.pareto_nbd_p_alive(c360.pareto_nbd_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Pareto/NBD: probability that the customer with summary (x, t_x, T) is still active';
 CREATE FUNCTION c360.pareto_nbd_unconditional(model c360.pareto_nbd_model, t pg_catalog.float8) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_pareto_nbd_unconditional' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.pareto_nbd_unconditional(c360.pareto_nbd_model, pg_catalog.float8) IS
+    'Pareto/NBD E[X(t)]: expected purchases in t time units of a new customer';
 CREATE FUNCTION c360.gamma_gamma_expected(model c360.gamma_gamma_model, x pg_catalog.float8,
                                           mean_value pg_catalog.float8) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_gamma_gamma_expected' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
@@ -136,5 +195,7 @@ CREATE FUNCTION c360.clv(model c360.pareto_nbd_model, spend_model c360.gamma_gam
                          model_units_per_month pg_catalog.float8 DEFAULT 4.345)
     RETURNS pg_catalog.float8 AS 'MODULE_PATHNAME', 'c360_clv_pareto_nbd'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv(c360.pareto_nbd_model, c360.gamma_gamma_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4, pg_catalog.float8, pg_catalog.float8) IS
+    'Discounted expected value over horizon_months with a Pareto/NBD model: sum_k spend x (E[Y(k u)] - E[Y((k-1) u)]) / (1 + monthly rate)^k, u = model units per month';
 COMMENT ON FUNCTION c360.clv(c360.bgnbd_model, c360.gamma_gamma_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4, pg_catalog.float8, pg_catalog.float8) IS
     'Discounted expected value over horizon_months: sum_k spend x (E[Y(k u)] - E[Y((k-1) u)]) / (1 + monthly rate)^k, u = model units per month';

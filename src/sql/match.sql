@@ -95,9 +95,13 @@ CREATE FUNCTION c360.fs_patterns_add(state pg_catalog.float8[], levels pg_catalo
     RETURNS pg_catalog.float8[]
     AS 'MODULE_PATHNAME', 'c360_fs_patterns_add'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION c360.fs_patterns_add(pg_catalog.float8[], pg_catalog.int4[], pg_catalog.int4[]) IS
+    'Transition function of aggregate c360.fs_patterns (aggregate use only): counts one comparison vector; a row with NULL levels or nlevels is skipped';
 CREATE FUNCTION c360.fs_patterns_merge(a pg_catalog.float8[], b pg_catalog.float8[]) RETURNS pg_catalog.float8[]
     AS 'MODULE_PATHNAME', 'c360_fs_patterns_merge'
     LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION c360.fs_patterns_merge(pg_catalog.float8[], pg_catalog.float8[]) IS
+    'Combine function of aggregate c360.fs_patterns (aggregate use only): adds two pattern tables of the same fields and levels';
 CREATE AGGREGATE c360.fs_patterns(levels pg_catalog.int4[], nlevels pg_catalog.int4[]) (
     SFUNC = c360.fs_patterns_add,
     STYPE = pg_catalog.float8[],
@@ -228,6 +232,8 @@ BEGIN
     RETURN array_to_string(parts, ' UNION ');
 END
 $function$;
+COMMENT ON FUNCTION c360._blocking_sql(pg_catalog.regclass, pg_catalog.name, pg_catalog.text[]) IS
+    'Internal: the query (text) of the candidate pairs (id_l < id_r) of a table under blocking rules, identifiers quoted; used by the matching functions';
 
 CREATE FUNCTION c360._levels_sql(fields pg_catalog.name[], methods pg_catalog.text[], masked pg_catalog.bool[] DEFAULT NULL)
     RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
@@ -253,6 +259,8 @@ BEGIN
     RETURN 'ARRAY[' || array_to_string(items, ', ') || ']';
 END
 $function$;
+COMMENT ON FUNCTION c360._levels_sql(pg_catalog.name[], pg_catalog.text[], pg_catalog.bool[]) IS
+    'Internal: the SQL expression (text) of the comparison vector of fields l and r with one method each; masked fields give level -1';
 
 CREATE FUNCTION c360.candidate_pairs(source pg_catalog.regclass, id_col pg_catalog.name, blocks pg_catalog.text[])
     RETURNS TABLE (id_l pg_catalog.int8, id_r pg_catalog.int8)
@@ -281,20 +289,19 @@ COMMENT ON FUNCTION c360.compare_pairs(pg_catalog.regclass, pg_catalog.name, pg_
 
 -- The random-pairs mode of c360.match_train, on the layouts of src/core/match/fs.hpp.
 CREATE FUNCTION c360._fs_compared_pairs(patterns pg_catalog.float8[]) RETURNS pg_catalog.float8
-    AS 'MODULE_PATHNAME', 'c360__fs_compared_pairs'
+    AS 'MODULE_PATHNAME', 'c360_fs_compared_pairs'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360._fs_compared_pairs(pg_catalog.float8[]) IS
-    'Pairs of a c360.fs_patterns table with at least one field compared (not all-null); used by c360.match_train';
+    'Internal: the pairs of a c360.fs_patterns table with at least one field compared (not all-null); used by c360.match_train';
 CREATE FUNCTION c360._fs_combine_rules(rule_models pg_catalog.float8[], rule_masks pg_catalog.bool[],
                                        rule_pairs pg_catalog.float8[], random_pairs pg_catalog.float8[],
-                                       candidates pg_catalog.float8[], records pg_catalog.float8,
-                                       fields pg_catalog.name[])
+                                       candidates pg_catalog.float8[], records pg_catalog.float8)
     RETURNS pg_catalog.float8[]
-    AS 'MODULE_PATHNAME', 'c360__fs_combine_rules'
+    AS 'MODULE_PATHNAME', 'c360_fs_combine_rules'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360._fs_combine_rules(pg_catalog.float8[], pg_catalog.bool[], pg_catalog.float8[], pg_catalog.float8[],
-                                           pg_catalog.float8[], pg_catalog.float8, pg_catalog.name[]) IS
-    'The model of c360.match_train with random_pairs: m averaged over the per-rule fits (rows of rule_models, fields left out in rule_masks) weighted by their expected matches, u of the random pairs, prior spread over the records'' pairs';
+                                           pg_catalog.float8[], pg_catalog.float8) IS
+    'Internal: the model of c360.match_train with random_pairs, from one fit per blocking rule (rows of rule_models, the fields each leaves out in rule_masks): m averaged weighted by expected matches, u of the random pairs, prior spread over the records'' pairs';
 
 CREATE FUNCTION c360.match_train(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
                                  methods pg_catalog.text[], blocks pg_catalog.text[],
@@ -365,11 +372,18 @@ BEGIN
         rule_masks := rule_masks || ARRAY[masked];
         rule_pairs := rule_pairs || compared;
     END LOOP;
+    FOR i IN 1 .. cardinality(fields) LOOP
+        IF NOT false = ANY (rule_masks[:][i:i]) THEN   -- no fitted rule leaves the field in
+            RAISE EXCEPTION 'c360.match_train: every blocking rule uses field "%", so its m cannot be estimated', fields[i]
+                USING ERRCODE = '22023',
+                      HINT = 'Add a blocking rule that does not use it, or train without random_pairs.';
+        END IF;
+    END LOOP;
     -- the model: m averaged over the rules (weighted by their expected matches), u of the random
     -- pairs, where a level never seen among them counts as half a pair of the sample (not ~0: no
     -- unbounded weights); the prior: the share of matches among the candidates (EM with m and u
     -- fixed), spread over all n(n-1)/2 pairs (src/core/match/fs.hpp, combine_rule_fits)
-    RETURN c360._fs_combine_rules(rule_models, rule_masks, rule_pairs, sample, patterns, n, fields);
+    RETURN c360._fs_combine_rules(rule_models, rule_masks, rule_pairs, sample, patterns, n);
 END
 $function$;
 COMMENT ON FUNCTION c360.match_train(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
@@ -441,6 +455,8 @@ COMMENT ON FUNCTION c360.cluster_pairs(pg_catalog.regclass, pg_catalog.name, pg_
 -- win; ties are broken deterministically (byte order of the value), so serial, parallel and
 -- distributed runs agree.
 CREATE TYPE c360.survivor_state AS (value pg_catalog.text, rank pg_catalog.float8, ts pg_catalog.timestamptz);
+COMMENT ON TYPE c360.survivor_state IS
+    'State of the survivorship aggregates c360.survivor, c360.most_recent, c360.most_complete: the best value so far, its rank (lower wins) and ts';
 
 CREATE FUNCTION c360.survivor_better(a c360.survivor_state, b c360.survivor_state) RETURNS pg_catalog.bool
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -450,6 +466,8 @@ CREATE FUNCTION c360.survivor_better(a c360.survivor_state, b c360.survivor_stat
              OR (a.rank OPERATOR(pg_catalog.=) b.rank AND
                  (a.ts OPERATOR(pg_catalog.>) b.ts OR (b.ts IS NULL AND a.ts IS NOT NULL)
                   OR (a.ts IS NOT DISTINCT FROM b.ts AND a.value COLLATE "C" OPERATOR(pg_catalog.<) b.value COLLATE "C")))));
+COMMENT ON FUNCTION c360.survivor_better(c360.survivor_state, c360.survivor_state) IS
+    'Survivorship order: true when state a wins over b (b has no value, or a has a lower rank, then a later ts, then a value first in byte order)';
 
 CREATE FUNCTION c360.survivor_add(state c360.survivor_state, value pg_catalog.text, priority pg_catalog.float8,
                                   ts pg_catalog.timestamptz) RETURNS c360.survivor_state
@@ -471,17 +489,27 @@ BEGIN
     RETURN state;
 END
 $function$;
+COMMENT ON FUNCTION c360.survivor_add(c360.survivor_state, pg_catalog.text, pg_catalog.float8, pg_catalog.timestamptz) IS
+    'Transition function of aggregate c360.survivor: NULL and blank values are ignored, a NULL priority ranks last, NaN is an error (22023)';
 CREATE FUNCTION c360.survivor_merge(a c360.survivor_state, b c360.survivor_state) RETURNS c360.survivor_state
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN CASE WHEN b IS NULL THEN a WHEN a IS NULL THEN b WHEN c360.survivor_better(b, a) THEN b ELSE a END;
+COMMENT ON FUNCTION c360.survivor_merge(c360.survivor_state, c360.survivor_state) IS
+    'Combine function of aggregates c360.survivor, c360.most_recent and c360.most_complete: the better of two states';
 CREATE FUNCTION c360.survivor_final(state c360.survivor_state) RETURNS pg_catalog.text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN state.value;
+COMMENT ON FUNCTION c360.survivor_final(c360.survivor_state) IS
+    'Final function of aggregates c360.survivor, c360.most_recent and c360.most_complete: the winning value';
 CREATE FUNCTION c360.most_recent_add(state c360.survivor_state, value pg_catalog.text, ts pg_catalog.timestamptz)
     RETURNS c360.survivor_state LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN c360.survivor_add(state, value, 0, ts);
+COMMENT ON FUNCTION c360.most_recent_add(c360.survivor_state, pg_catalog.text, pg_catalog.timestamptz) IS
+    'Transition function of aggregate c360.most_recent: c360.survivor_add with the same priority for every value';
 CREATE FUNCTION c360.most_complete_add(state c360.survivor_state, value pg_catalog.text)
     RETURNS c360.survivor_state LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN c360.survivor_add(state, value, -pg_catalog.char_length(pg_catalog.btrim(value)), NULL);
+COMMENT ON FUNCTION c360.most_complete_add(c360.survivor_state, pg_catalog.text) IS
+    'Transition function of aggregate c360.most_complete: c360.survivor_add with priority = minus the length of the trimmed value';
 
 CREATE AGGREGATE c360.survivor(value pg_catalog.text, priority pg_catalog.float8, ts pg_catalog.timestamptz) (
     SFUNC = c360.survivor_add, STYPE = c360.survivor_state, COMBINEFUNC = c360.survivor_merge,
@@ -500,6 +528,7 @@ COMMENT ON AGGREGATE c360.most_complete(pg_catalog.text) IS
     'Survivorship by completeness: the longest non-blank value (most characters)';
 
 CREATE TYPE c360.frequency_state AS (vals pg_catalog.text[], counts pg_catalog.int8[]);
+COMMENT ON TYPE c360.frequency_state IS 'State of aggregate c360.most_frequent: the distinct non-blank values of a group and their counts';
 CREATE FUNCTION c360.frequency_add(state c360.frequency_state, value pg_catalog.text, n pg_catalog.int8)
     RETURNS c360.frequency_state LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
@@ -526,9 +555,13 @@ BEGIN
     RETURN state;
 END
 $function$;
+COMMENT ON FUNCTION c360.frequency_add(c360.frequency_state, pg_catalog.text, pg_catalog.int8) IS
+    'Adds n occurrences of a value to a c360.most_frequent state; NULL and blank values are ignored; more than 10000 distinct values is an error (54000)';
 CREATE FUNCTION c360.frequency_add1(state c360.frequency_state, value pg_catalog.text)
     RETURNS c360.frequency_state LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN c360.frequency_add(state, value, 1);
+COMMENT ON FUNCTION c360.frequency_add1(c360.frequency_state, pg_catalog.text) IS
+    'Transition function of aggregate c360.most_frequent: one occurrence of the value';
 CREATE FUNCTION c360.frequency_merge(a c360.frequency_state, b c360.frequency_state)
     RETURNS c360.frequency_state LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
@@ -542,12 +575,16 @@ BEGIN
     RETURN a;
 END
 $function$;
+COMMENT ON FUNCTION c360.frequency_merge(c360.frequency_state, c360.frequency_state) IS
+    'Combine function of aggregate c360.most_frequent: adds the counts of two states';
 CREATE FUNCTION c360.frequency_final(state c360.frequency_state) RETURNS pg_catalog.text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
     SELECT state.vals[i] FROM pg_catalog.generate_subscripts(state.vals, 1) AS i
     ORDER BY state.counts[i] DESC, state.vals[i] COLLATE "C" LIMIT 1;
 END;
+COMMENT ON FUNCTION c360.frequency_final(c360.frequency_state) IS
+    'Final function of aggregate c360.most_frequent: the most frequent value, ties to the first in byte order (NULL when none)';
 CREATE AGGREGATE c360.most_frequent(value pg_catalog.text) (
     SFUNC = c360.frequency_add1, STYPE = c360.frequency_state, COMBINEFUNC = c360.frequency_merge,
     FINALFUNC = c360.frequency_final, PARALLEL = SAFE);

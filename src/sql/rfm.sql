@@ -9,15 +9,19 @@ CREATE TYPE c360.rfm_state;
 CREATE FUNCTION c360.rfm_state_in(pg_catalog.cstring) RETURNS c360.rfm_state
     AS 'MODULE_PATHNAME', 'c360_rfm_state_in'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_state_in(pg_catalog.cstring) IS 'Text input of type c360.rfm_state';
 CREATE FUNCTION c360.rfm_state_out(c360.rfm_state) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_rfm_state_out'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_state_out(c360.rfm_state) IS 'Text output of type c360.rfm_state';
 CREATE FUNCTION c360.rfm_state_recv(pg_catalog.internal) RETURNS c360.rfm_state
     AS 'MODULE_PATHNAME', 'c360_rfm_state_recv'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_state_recv(pg_catalog.internal) IS 'Binary input of type c360.rfm_state (binary COPY, binary protocol)';
 CREATE FUNCTION c360.rfm_state_send(c360.rfm_state) RETURNS pg_catalog.bytea
     AS 'MODULE_PATHNAME', 'c360_rfm_state_send'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_state_send(c360.rfm_state) IS 'Binary output of type c360.rfm_state (binary COPY, binary protocol)';
 
 -- Fixed-size (88 bytes, see src/core/rfm/rfm.hpp) so that aggregates can update it in place.
 -- Its text form is the wire format between Citus workers and coordinator.
@@ -44,6 +48,17 @@ CREATE TYPE c360.rfm_summary AS (
     avg_repeat_value  pg_catalog.float8,      -- mean value of the orders after first_order (NULL if none)
     ignored_orders    pg_catalog.int8         -- rows not counted: after as_of, or NULL order_ts
 );
+COMMENT ON COLUMN c360.rfm_summary.recency_days IS
+    'Days (of 86,400 s) from the last counted order to as_of; fractional when the timestamps have a time of day (NULL when no order counts)';
+COMMENT ON COLUMN c360.rfm_summary.frequency IS 'Orders counted: rows with order_ts <= as_of';
+COMMENT ON COLUMN c360.rfm_summary.monetary IS 'Total amount of the counted orders (a NULL amount counts as 0)';
+COMMENT ON COLUMN c360.rfm_summary.avg_order_value IS 'monetary / frequency (NULL when no order counts)';
+COMMENT ON COLUMN c360.rfm_summary.first_order IS 'Time of the first counted order (NULL when no order counts)';
+COMMENT ON COLUMN c360.rfm_summary.last_order IS 'Time of the last counted order (NULL when no order counts)';
+COMMENT ON COLUMN c360.rfm_summary.tenure_days IS 'Days (of 86,400 s) from the first counted order to as_of';
+COMMENT ON COLUMN c360.rfm_summary.first_order_value IS 'Total value of the orders placed at first_order';
+COMMENT ON COLUMN c360.rfm_summary.avg_repeat_value IS 'Mean value of the orders placed after first_order (NULL when there are none)';
+COMMENT ON COLUMN c360.rfm_summary.ignored_orders IS 'Rows not counted: order_ts after as_of or NULL';
 COMMENT ON TYPE c360.rfm_summary IS 'Result of the c360.rfm aggregate';
 
 CREATE FUNCTION c360.rfm_add(state c360.rfm_state, order_ts pg_catalog.timestamptz,
@@ -101,6 +116,8 @@ CREATE AGGREGATE c360.rfm_partial(order_date pg_catalog.date, amount pg_catalog.
     COMBINEFUNC = c360.rfm_merge,
     PARALLEL = SAFE
 );
+COMMENT ON AGGREGATE c360.rfm_partial(pg_catalog.date, pg_catalog.float8, pg_catalog.date) IS
+    'Like the date form of c360.rfm but returns the mergeable c360.rfm_state (store it, roll it up with c360.rfm_rollup)';
 
 CREATE AGGREGATE c360.rfm_partial(order_ts pg_catalog.timestamptz, amount pg_catalog.float8, as_of pg_catalog.timestamptz) (
     SFUNC = c360.rfm_add,
@@ -144,15 +161,19 @@ CREATE TYPE c360.rfm_sample;
 CREATE FUNCTION c360.rfm_sample_in(pg_catalog.cstring) RETURNS c360.rfm_sample
     AS 'MODULE_PATHNAME', 'c360_rfm_sample_in'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_sample_in(pg_catalog.cstring) IS 'Text input of type c360.rfm_sample';
 CREATE FUNCTION c360.rfm_sample_out(c360.rfm_sample) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_rfm_sample_out'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_sample_out(c360.rfm_sample) IS 'Text output of type c360.rfm_sample';
 CREATE FUNCTION c360.rfm_sample_recv(pg_catalog.internal) RETURNS c360.rfm_sample
     AS 'MODULE_PATHNAME', 'c360_rfm_sample_recv'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_sample_recv(pg_catalog.internal) IS 'Binary input of type c360.rfm_sample (binary COPY, binary protocol)';
 CREATE FUNCTION c360.rfm_sample_send(c360.rfm_sample) RETURNS pg_catalog.bytea
     AS 'MODULE_PATHNAME', 'c360_rfm_sample_send'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_sample_send(c360.rfm_sample) IS 'Binary output of type c360.rfm_sample (binary COPY, binary protocol)';
 
 CREATE TYPE c360.rfm_sample (
     INTERNALLENGTH = VARIABLE,
@@ -172,6 +193,14 @@ CREATE TYPE c360.rfm_breaks AS (
     frequency pg_catalog.float8[],   -- increasing: F = 1 + #(frequency > threshold)
     monetary  pg_catalog.float8[]    -- increasing: M = 1 + #(monetary > threshold)
 );
+COMMENT ON COLUMN c360.rfm_breaks.bins IS 'Number of score bins (1 to 100); each dimension has bins - 1 thresholds';
+COMMENT ON COLUMN c360.rfm_breaks.customers IS 'Customers the breakpoints were computed from (rows without a NULL)';
+COMMENT ON COLUMN c360.rfm_breaks.recency IS
+    'Recency thresholds in days, decreasing: R = 1 + number of thresholds greater than recency_days';
+COMMENT ON COLUMN c360.rfm_breaks.frequency IS
+    'Frequency thresholds, increasing: F = 1 + number of thresholds less than frequency';
+COMMENT ON COLUMN c360.rfm_breaks.monetary IS
+    'Monetary thresholds, increasing: M = 1 + number of thresholds less than monetary';
 COMMENT ON TYPE c360.rfm_breaks IS 'RFM score breakpoints (result of the c360.rfm_breaks aggregate)';
 
 CREATE TYPE c360.rfm_score AS (
@@ -181,6 +210,11 @@ CREATE TYPE c360.rfm_score AS (
     rfm_cell pg_catalog.text,
     segment  pg_catalog.text
 );
+COMMENT ON COLUMN c360.rfm_score.r IS 'Recency score: 1 (oldest last order) to bins (most recent)';
+COMMENT ON COLUMN c360.rfm_score.f IS 'Frequency score: 1 (fewest orders) to bins';
+COMMENT ON COLUMN c360.rfm_score.m IS 'Monetary score: 1 (lowest spend) to bins';
+COMMENT ON COLUMN c360.rfm_score.rfm_cell IS 'The three scores as text, e.g. ''545'' (separated by dots when bins > 9)';
+COMMENT ON COLUMN c360.rfm_score.segment IS 'Segment name of c360.rfm_segment(r, f, m) (NULL unless bins = 5)';
 COMMENT ON TYPE c360.rfm_score IS 'R, F, M scores, their cell (e.g. 545) and segment name (5 bins only)';
 
 CREATE FUNCTION c360.rfm_breaks_add(state c360.rfm_sample, recency_days pg_catalog.float8,
@@ -189,17 +223,25 @@ CREATE FUNCTION c360.rfm_breaks_add(state c360.rfm_sample, recency_days pg_catal
     RETURNS c360.rfm_sample
     AS 'MODULE_PATHNAME', 'c360_rfm_breaks_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_breaks_add(c360.rfm_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4) IS
+    'Transition function of aggregate c360.rfm_breaks: adds one customer''s (recency, frequency, monetary); a row with a NULL value is skipped';
 CREATE FUNCTION c360.rfm_breaks_add(state c360.rfm_sample, recency_days pg_catalog.float8,
                                     frequency pg_catalog.float8, monetary pg_catalog.float8)
     RETURNS c360.rfm_sample
     AS 'MODULE_PATHNAME', 'c360_rfm_breaks_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_breaks_add(c360.rfm_sample, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.rfm_breaks with 5 bins: adds one customer''s (recency, frequency, monetary); a row with a NULL value is skipped';
 CREATE FUNCTION c360.rfm_sample_merge(a c360.rfm_sample, b c360.rfm_sample) RETURNS c360.rfm_sample
     AS 'MODULE_PATHNAME', 'c360_rfm_sample_merge'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_sample_merge(c360.rfm_sample, c360.rfm_sample) IS
+    'Combine function of aggregate c360.rfm_breaks: the customers of both samples (same bins)';
 CREATE FUNCTION c360.rfm_breaks_final(state c360.rfm_sample) RETURNS c360.rfm_breaks
     AS 'MODULE_PATHNAME', 'c360_rfm_breaks_final'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.rfm_breaks_final(c360.rfm_sample) IS
+    'Final function of aggregate c360.rfm_breaks: the tie-stable quantile breakpoints of the sample';
 
 CREATE AGGREGATE c360.rfm_breaks(recency_days pg_catalog.float8, frequency pg_catalog.float8,
                                  monetary pg_catalog.float8, bins pg_catalog.int4) (

@@ -10,12 +10,16 @@
 CREATE TYPE c360.logit_model;
 CREATE FUNCTION c360.logit_model_in(pg_catalog.cstring) RETURNS c360.logit_model
     AS 'MODULE_PATHNAME', 'c360_logit_model_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_model_in(pg_catalog.cstring) IS 'Text input of type c360.logit_model';
 CREATE FUNCTION c360.logit_model_out(c360.logit_model) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_logit_model_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_model_out(c360.logit_model) IS 'Text output of type c360.logit_model';
 CREATE FUNCTION c360.logit_model_recv(pg_catalog.internal) RETURNS c360.logit_model
     AS 'MODULE_PATHNAME', 'c360_logit_model_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_model_recv(pg_catalog.internal) IS 'Binary input of type c360.logit_model (binary COPY, binary protocol)';
 CREATE FUNCTION c360.logit_model_send(c360.logit_model) RETURNS pg_catalog.bytea
     AS 'MODULE_PATHNAME', 'c360_logit_model_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_model_send(c360.logit_model) IS 'Binary output of type c360.logit_model (binary COPY, binary protocol)';
 CREATE TYPE c360.logit_model (
     INTERNALLENGTH = VARIABLE, INPUT = c360.logit_model_in, OUTPUT = c360.logit_model_out,
     RECEIVE = c360.logit_model_recv, SEND = c360.logit_model_send, ALIGNMENT = double, STORAGE = extended
@@ -26,12 +30,16 @@ COMMENT ON TYPE c360.logit_model IS
 CREATE TYPE c360.logit_rows;
 CREATE FUNCTION c360.logit_rows_in(pg_catalog.cstring) RETURNS c360.logit_rows
     AS 'MODULE_PATHNAME', 'c360_logit_rows_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_rows_in(pg_catalog.cstring) IS 'Text input of type c360.logit_rows';
 CREATE FUNCTION c360.logit_rows_out(c360.logit_rows) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_logit_rows_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_rows_out(c360.logit_rows) IS 'Text output of type c360.logit_rows';
 CREATE FUNCTION c360.logit_rows_recv(pg_catalog.internal) RETURNS c360.logit_rows
     AS 'MODULE_PATHNAME', 'c360_logit_rows_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_rows_recv(pg_catalog.internal) IS 'Binary input of type c360.logit_rows (binary COPY, binary protocol)';
 CREATE FUNCTION c360.logit_rows_send(c360.logit_rows) RETURNS pg_catalog.bytea
     AS 'MODULE_PATHNAME', 'c360_logit_rows_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_rows_send(c360.logit_rows) IS 'Binary output of type c360.logit_rows (binary COPY, binary protocol)';
 CREATE TYPE c360.logit_rows (
     INTERNALLENGTH = VARIABLE, INPUT = c360.logit_rows_in, OUTPUT = c360.logit_rows_out,
     RECEIVE = c360.logit_rows_recv, SEND = c360.logit_rows_send, ALIGNMENT = double, STORAGE = extended
@@ -41,12 +49,16 @@ COMMENT ON TYPE c360.logit_rows IS 'State of c360.logit_fit: the training rows o
 CREATE TYPE c360.logit_stats;
 CREATE FUNCTION c360.logit_stats_in(pg_catalog.cstring) RETURNS c360.logit_stats
     AS 'MODULE_PATHNAME', 'c360_logit_stats_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_stats_in(pg_catalog.cstring) IS 'Text input of type c360.logit_stats';
 CREATE FUNCTION c360.logit_stats_out(c360.logit_stats) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_logit_stats_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_stats_out(c360.logit_stats) IS 'Text output of type c360.logit_stats';
 CREATE FUNCTION c360.logit_stats_recv(pg_catalog.internal) RETURNS c360.logit_stats
     AS 'MODULE_PATHNAME', 'c360_logit_stats_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_stats_recv(pg_catalog.internal) IS 'Binary input of type c360.logit_stats (binary COPY, binary protocol)';
 CREATE FUNCTION c360.logit_stats_send(c360.logit_stats) RETURNS pg_catalog.bytea
     AS 'MODULE_PATHNAME', 'c360_logit_stats_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_stats_send(c360.logit_stats) IS 'Binary output of type c360.logit_stats (binary COPY, binary protocol)';
 CREATE TYPE c360.logit_stats (
     INTERNALLENGTH = VARIABLE, INPUT = c360.logit_stats_in, OUTPUT = c360.logit_stats_out,
     RECEIVE = c360.logit_stats_recv, SEND = c360.logit_stats_send, ALIGNMENT = double, STORAGE = extended
@@ -57,12 +69,16 @@ COMMENT ON TYPE c360.logit_stats IS
 CREATE TYPE c360.score_sample;
 CREATE FUNCTION c360.score_sample_in(pg_catalog.cstring) RETURNS c360.score_sample
     AS 'MODULE_PATHNAME', 'c360_score_sample_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_sample_in(pg_catalog.cstring) IS 'Text input of type c360.score_sample';
 CREATE FUNCTION c360.score_sample_out(c360.score_sample) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_score_sample_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_sample_out(c360.score_sample) IS 'Text output of type c360.score_sample';
 CREATE FUNCTION c360.score_sample_recv(pg_catalog.internal) RETURNS c360.score_sample
     AS 'MODULE_PATHNAME', 'c360_score_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_sample_recv(pg_catalog.internal) IS 'Binary input of type c360.score_sample (binary COPY, binary protocol)';
 CREATE FUNCTION c360.score_sample_send(c360.score_sample) RETURNS pg_catalog.bytea
     AS 'MODULE_PATHNAME', 'c360_score_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_sample_send(c360.score_sample) IS 'Binary output of type c360.score_sample (binary COPY, binary protocol)';
 CREATE TYPE c360.score_sample (
     INTERNALLENGTH = VARIABLE, INPUT = c360.score_sample_in, OUTPUT = c360.score_sample_out,
     RECEIVE = c360.score_sample_recv, SEND = c360.score_sample_send, ALIGNMENT = double, STORAGE = extended
@@ -72,12 +88,16 @@ COMMENT ON TYPE c360.score_sample IS 'State of c360.auc and c360.gains: every (s
 CREATE TYPE c360.score_bins;
 CREATE FUNCTION c360.score_bins_in(pg_catalog.cstring) RETURNS c360.score_bins
     AS 'MODULE_PATHNAME', 'c360_score_bins_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_bins_in(pg_catalog.cstring) IS 'Text input of type c360.score_bins';
 CREATE FUNCTION c360.score_bins_out(c360.score_bins) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_score_bins_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_bins_out(c360.score_bins) IS 'Text output of type c360.score_bins';
 CREATE FUNCTION c360.score_bins_recv(pg_catalog.internal) RETURNS c360.score_bins
     AS 'MODULE_PATHNAME', 'c360_score_bins_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_bins_recv(pg_catalog.internal) IS 'Binary input of type c360.score_bins (binary COPY, binary protocol)';
 CREATE FUNCTION c360.score_bins_send(c360.score_bins) RETURNS pg_catalog.bytea
     AS 'MODULE_PATHNAME', 'c360_score_bins_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_bins_send(c360.score_bins) IS 'Binary output of type c360.score_bins (binary COPY, binary protocol)';
 CREATE TYPE c360.score_bins (
     INTERNALLENGTH = VARIABLE, INPUT = c360.score_bins_in, OUTPUT = c360.score_bins_out,
     RECEIVE = c360.score_bins_recv, SEND = c360.score_bins_send, ALIGNMENT = double, STORAGE = extended
@@ -92,6 +112,12 @@ CREATE TYPE c360.logit_options AS (
     tolerance      pg_catalog.float8, -- stop when the Newton decrement / (|objective| + 0.1) <= tolerance (1e-18)
     standardize    pg_catalog.bool    -- centre and scale the features, kept in the model (default false)
 );
+COMMENT ON TYPE c360.logit_options IS 'Training options of c360.logit_fit and c360.logit_train (build them with c360.logit_options())';
+COMMENT ON COLUMN c360.logit_options.intercept IS 'Add an intercept term (default true)';
+COMMENT ON COLUMN c360.logit_options.l2 IS 'Ridge penalty l2/2 x sum of squared coefficients, intercept not penalised (default 0)';
+COMMENT ON COLUMN c360.logit_options.max_iterations IS 'Newton iterations at most (default 100)';
+COMMENT ON COLUMN c360.logit_options.tolerance IS 'Stop when the Newton decrement / (|objective| + 0.1) <= tolerance (default 1e-18)';
+COMMENT ON COLUMN c360.logit_options.standardize IS 'Centre and scale the features, the scaling kept in the model (default false)';
 CREATE FUNCTION c360.logit_options(intercept pg_catalog.bool DEFAULT true, l2 pg_catalog.float8 DEFAULT 0,
                                    max_iterations pg_catalog.int4 DEFAULT 100,
                                    tolerance pg_catalog.float8 DEFAULT 1e-18,
@@ -106,14 +132,22 @@ COMMENT ON FUNCTION c360.logit_options(pg_catalog.bool, pg_catalog.float8, pg_ca
 CREATE FUNCTION c360.logit_fit_add(state c360.logit_rows, y pg_catalog.bool, x pg_catalog.float8[])
     RETURNS c360.logit_rows AS 'MODULE_PATHNAME', 'c360_logit_fit_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_fit_add(c360.logit_rows, pg_catalog.bool, pg_catalog.float8[]) IS
+    'Transition function of aggregate c360.logit_fit: keeps one row; a NULL label, NULL array or NULL/NaN element counts it as skipped';
 CREATE FUNCTION c360.logit_fit_add(state c360.logit_rows, y pg_catalog.bool, x pg_catalog.float8[],
                                    options c360.logit_options)
     RETURNS c360.logit_rows AS 'MODULE_PATHNAME', 'c360_logit_fit_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_fit_add(c360.logit_rows, pg_catalog.bool, pg_catalog.float8[], c360.logit_options) IS
+    'Transition function of aggregate c360.logit_fit with options: keeps one row; a NULL label, NULL array or NULL/NaN element counts it as skipped';
 CREATE FUNCTION c360.logit_rows_merge(a c360.logit_rows, b c360.logit_rows) RETURNS c360.logit_rows
     AS 'MODULE_PATHNAME', 'c360_logit_rows_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_rows_merge(c360.logit_rows, c360.logit_rows) IS
+    'Combine function of aggregate c360.logit_fit: the rows of both states';
 CREATE FUNCTION c360.logit_fit_final(state c360.logit_rows) RETURNS c360.logit_model
     AS 'MODULE_PATHNAME', 'c360_logit_fit_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_fit_final(c360.logit_rows) IS
+    'Final function of aggregate c360.logit_fit: Newton/IRLS fit of the kept rows (a WARNING for separation, aliasing or no convergence)';
 
 CREATE AGGREGATE c360.logit_fit(y pg_catalog.bool, x pg_catalog.float8[]) (
     SFUNC = c360.logit_fit_add, STYPE = c360.logit_rows, FINALFUNC = c360.logit_fit_final,
@@ -138,8 +172,12 @@ CREATE FUNCTION c360.logit_step_add(state c360.logit_stats, y pg_catalog.bool, x
                                     model c360.logit_model)
     RETURNS c360.logit_stats AS 'MODULE_PATHNAME', 'c360_logit_step_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_step_add(c360.logit_stats, pg_catalog.bool, pg_catalog.float8[], c360.logit_model) IS
+    'Transition function of aggregate c360.logit_step: adds one row to X''WX, gradient and log-likelihood at the model''s coefficients (unusable rows counted as skipped)';
 CREATE FUNCTION c360.logit_stats_merge(a c360.logit_stats, b c360.logit_stats) RETURNS c360.logit_stats
     AS 'MODULE_PATHNAME', 'c360_logit_stats_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.logit_stats_merge(c360.logit_stats, c360.logit_stats) IS
+    'Combine function of aggregates c360.logit_step and c360.logit_stats_rollup: adds two pass statistics';
 CREATE AGGREGATE c360.logit_step(y pg_catalog.bool, x pg_catalog.float8[], model c360.logit_model) (
     SFUNC = c360.logit_step_add, STYPE = c360.logit_stats, COMBINEFUNC = c360.logit_stats_merge, PARALLEL = SAFE
 );
@@ -213,6 +251,24 @@ CREATE TYPE c360.logit_info AS (
     log_likelihood pg_catalog.float8, null_deviance pg_catalog.float8, deviance pg_catalog.float8,
     aic pg_catalog.float8, condition_number pg_catalog.float8, n_aliased pg_catalog.int4, warnings pg_catalog.text
 );
+COMMENT ON TYPE c360.logit_info IS 'Model-level statistics of a trained c360.logit_model (result of c360.logit_info)';
+COMMENT ON COLUMN c360.logit_info.features IS 'Number of features (length of x)';
+COMMENT ON COLUMN c360.logit_info.intercept IS 'true when the model has an intercept';
+COMMENT ON COLUMN c360.logit_info.standardized IS 'true when the features were centred and scaled (coefficients per standard deviation)';
+COMMENT ON COLUMN c360.logit_info.l2 IS 'Ridge penalty the model was trained with';
+COMMENT ON COLUMN c360.logit_info.status IS '''converged'' or ''max_iterations''';
+COMMENT ON COLUMN c360.logit_info.converged IS 'true when Newton converged before max_iterations';
+COMMENT ON COLUMN c360.logit_info.iterations IS 'Newton iterations taken';
+COMMENT ON COLUMN c360.logit_info.n_used IS 'Rows used in the fit';
+COMMENT ON COLUMN c360.logit_info.n_skipped IS 'Rows skipped: NULL label, NULL feature array, or a NULL or NaN feature';
+COMMENT ON COLUMN c360.logit_info.n_positive IS 'Rows used with y true';
+COMMENT ON COLUMN c360.logit_info.log_likelihood IS 'Log-likelihood at the last pass';
+COMMENT ON COLUMN c360.logit_info.null_deviance IS 'Deviance of the intercept-only model (2 n ln 2 without an intercept)';
+COMMENT ON COLUMN c360.logit_info.deviance IS '-2 x log_likelihood';
+COMMENT ON COLUMN c360.logit_info.aic IS 'deviance + 2 x number of non-aliased coefficients (not adjusted for an L2 penalty)';
+COMMENT ON COLUMN c360.logit_info.condition_number IS 'sqrt(largest / smallest eigenvalue) of X''WX at the last pass';
+COMMENT ON COLUMN c360.logit_info.n_aliased IS 'Coefficients fixed at 0 because their column is a linear combination of earlier ones';
+COMMENT ON COLUMN c360.logit_info.warnings IS 'Warnings of the fit (separation, aliasing, no convergence) separated by ''; '' (NULL when none)';
 CREATE FUNCTION c360.logit_info(model c360.logit_model) RETURNS c360.logit_info
     AS 'MODULE_PATHNAME', 'c360_logit_info' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.logit_info(c360.logit_model) IS
@@ -263,14 +319,22 @@ COMMENT ON FUNCTION c360.one_hot_names(pg_catalog.text, pg_catalog.text[], pg_ca
 CREATE FUNCTION c360.score_sample_add(state c360.score_sample, score pg_catalog.float8, label pg_catalog.bool)
     RETURNS c360.score_sample AS 'MODULE_PATHNAME', 'c360_score_sample_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_sample_add(c360.score_sample, pg_catalog.float8, pg_catalog.bool) IS
+    'Transition function of aggregate c360.auc: keeps one (score, label) pair; a NULL score or label counts the row as skipped';
 CREATE FUNCTION c360.score_sample_add(state c360.score_sample, score pg_catalog.float8, label pg_catalog.bool,
                                       bins pg_catalog.int4)
     RETURNS c360.score_sample AS 'MODULE_PATHNAME', 'c360_score_sample_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_sample_add(c360.score_sample, pg_catalog.float8, pg_catalog.bool, pg_catalog.int4) IS
+    'Transition function of aggregate c360.gains: keeps one (score, label) pair; a NULL score or label counts the row as skipped';
 CREATE FUNCTION c360.score_sample_merge(a c360.score_sample, b c360.score_sample) RETURNS c360.score_sample
     AS 'MODULE_PATHNAME', 'c360_score_sample_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_sample_merge(c360.score_sample, c360.score_sample) IS
+    'Combine function of aggregates c360.auc and c360.gains: the pairs of both states (same kind and bins)';
 CREATE FUNCTION c360.auc_final(state c360.score_sample) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_auc_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.auc_final(c360.score_sample) IS
+    'Final function of aggregate c360.auc: the exact ROC AUC (NULL without both a positive and a negative label)';
 CREATE AGGREGATE c360.auc(score pg_catalog.float8, label pg_catalog.bool) (
     SFUNC = c360.score_sample_add, STYPE = c360.score_sample, FINALFUNC = c360.auc_final,
     COMBINEFUNC = c360.score_sample_merge, PARALLEL = SAFE
@@ -284,8 +348,23 @@ CREATE TYPE c360.gain_row AS (
     cumulative_response_rate pg_catalog.float8, cumulative_lift pg_catalog.float8, cumulative_gain pg_catalog.float8,
     min_score pg_catalog.float8, max_score pg_catalog.float8
 );
+COMMENT ON TYPE c360.gain_row IS 'One bin of the gains / lift table of aggregate c360.gains';
+COMMENT ON COLUMN c360.gain_row.bin IS 'Bin number: 1 = highest scores';
+COMMENT ON COLUMN c360.gain_row.customers IS 'Rows in the bin';
+COMMENT ON COLUMN c360.gain_row.responders IS 'Rows of the bin with label true';
+COMMENT ON COLUMN c360.gain_row.response_rate IS 'responders / customers (NULL when the bin is empty)';
+COMMENT ON COLUMN c360.gain_row.lift IS 'response_rate / overall response rate (NULL without responders or when the bin is empty)';
+COMMENT ON COLUMN c360.gain_row.cumulative_customers IS 'Rows in bins 1 to bin';
+COMMENT ON COLUMN c360.gain_row.cumulative_responders IS 'Responders in bins 1 to bin';
+COMMENT ON COLUMN c360.gain_row.cumulative_response_rate IS 'cumulative_responders / cumulative_customers';
+COMMENT ON COLUMN c360.gain_row.cumulative_lift IS 'cumulative_response_rate / overall response rate (NULL without responders)';
+COMMENT ON COLUMN c360.gain_row.cumulative_gain IS 'Share of all responders in bins 1 to bin (NULL without responders)';
+COMMENT ON COLUMN c360.gain_row.min_score IS 'Lowest score in the bin (NULL when the bin is empty)';
+COMMENT ON COLUMN c360.gain_row.max_score IS 'Highest score in the bin (NULL when the bin is empty)';
 CREATE FUNCTION c360.gains_final(state c360.score_sample) RETURNS c360.gain_row[]
     AS 'MODULE_PATHNAME', 'c360_gains_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.gains_final(c360.score_sample) IS
+    'Final function of aggregate c360.gains: the rows sorted by descending score (ties: non-responders first) cut like ntile(bins)';
 CREATE AGGREGATE c360.gains(score pg_catalog.float8, label pg_catalog.bool, bins pg_catalog.int4) (
     SFUNC = c360.score_sample_add, STYPE = c360.score_sample, FINALFUNC = c360.gains_final,
     COMBINEFUNC = c360.score_sample_merge, PARALLEL = SAFE
@@ -296,17 +375,27 @@ COMMENT ON AGGREGATE c360.gains(pg_catalog.float8, pg_catalog.bool, pg_catalog.i
 CREATE FUNCTION c360.log_loss_add(state c360.score_bins, score pg_catalog.float8, label pg_catalog.bool)
     RETURNS c360.score_bins AS 'MODULE_PATHNAME', 'c360_log_loss_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.log_loss_add(c360.score_bins, pg_catalog.float8, pg_catalog.bool) IS
+    'Transition function of aggregate c360.log_loss: adds one row''s loss (score clipped to [1e-15, 1 - 1e-15]); a NULL score or label is skipped, a score outside [0, 1] is an error';
 CREATE FUNCTION c360.brier_add(state c360.score_bins, score pg_catalog.float8, label pg_catalog.bool)
     RETURNS c360.score_bins AS 'MODULE_PATHNAME', 'c360_brier_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.brier_add(c360.score_bins, pg_catalog.float8, pg_catalog.bool) IS
+    'Transition function of aggregate c360.brier: adds one row''s squared error; a NULL score or label is skipped, a score outside [0, 1] is an error';
 CREATE FUNCTION c360.calibration_add(state c360.score_bins, score pg_catalog.float8, label pg_catalog.bool,
                                      bins pg_catalog.int4)
     RETURNS c360.score_bins AS 'MODULE_PATHNAME', 'c360_calibration_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.calibration_add(c360.score_bins, pg_catalog.float8, pg_catalog.bool, pg_catalog.int4) IS
+    'Transition function of aggregate c360.calibration: counts one row in its probability bin; a NULL score or label is skipped, a score outside [0, 1] is an error';
 CREATE FUNCTION c360.score_bins_merge(a c360.score_bins, b c360.score_bins) RETURNS c360.score_bins
     AS 'MODULE_PATHNAME', 'c360_score_bins_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_bins_merge(c360.score_bins, c360.score_bins) IS
+    'Combine function of aggregates c360.log_loss, c360.brier and c360.calibration (same kind and bins)';
 CREATE FUNCTION c360.score_bins_mean(state c360.score_bins) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_score_bins_mean' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.score_bins_mean(c360.score_bins) IS
+    'Final function of aggregates c360.log_loss and c360.brier: the mean loss of the rows (NULL when no row counted)';
 
 CREATE AGGREGATE c360.log_loss(score pg_catalog.float8, label pg_catalog.bool) (
     SFUNC = c360.log_loss_add, STYPE = c360.score_bins, FINALFUNC = c360.score_bins_mean,
@@ -324,8 +413,18 @@ CREATE TYPE c360.calibration_row AS (
     bin pg_catalog.int4, lower_bound pg_catalog.float8, upper_bound pg_catalog.float8, customers pg_catalog.int8,
     responders pg_catalog.int8, mean_score pg_catalog.float8, observed_rate pg_catalog.float8
 );
+COMMENT ON TYPE c360.calibration_row IS 'One probability bin of the calibration table of aggregate c360.calibration';
+COMMENT ON COLUMN c360.calibration_row.bin IS 'Bin number, 1 = lowest probabilities';
+COMMENT ON COLUMN c360.calibration_row.lower_bound IS 'Lower bound of the bin, (bin - 1) / bins (included)';
+COMMENT ON COLUMN c360.calibration_row.upper_bound IS 'Upper bound of the bin, bin / bins (excluded, except for the last bin)';
+COMMENT ON COLUMN c360.calibration_row.customers IS 'Rows whose score falls in the bin';
+COMMENT ON COLUMN c360.calibration_row.responders IS 'Rows of the bin with label true';
+COMMENT ON COLUMN c360.calibration_row.mean_score IS 'Mean predicted probability in the bin (NULL when the bin is empty)';
+COMMENT ON COLUMN c360.calibration_row.observed_rate IS 'responders / customers (NULL when the bin is empty)';
 CREATE FUNCTION c360.calibration_final(state c360.score_bins) RETURNS c360.calibration_row[]
     AS 'MODULE_PATHNAME', 'c360_calibration_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.calibration_final(c360.score_bins) IS
+    'Final function of aggregate c360.calibration: one c360.calibration_row per equal-width probability bin';
 CREATE AGGREGATE c360.calibration(score pg_catalog.float8, label pg_catalog.bool, bins pg_catalog.int4) (
     SFUNC = c360.calibration_add, STYPE = c360.score_bins, FINALFUNC = c360.calibration_final,
     COMBINEFUNC = c360.score_bins_merge, PARALLEL = SAFE

@@ -28,12 +28,16 @@ COMMENT ON FUNCTION c360.assign_arm(pg_catalog.text, pg_catalog.text, pg_catalog
 CREATE TYPE c360.ab_state;
 CREATE FUNCTION c360.ab_state_in(pg_catalog.cstring) RETURNS c360.ab_state
     AS 'MODULE_PATHNAME', 'c360_ab_state_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_state_in(pg_catalog.cstring) IS 'Text input of type c360.ab_state';
 CREATE FUNCTION c360.ab_state_out(c360.ab_state) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_ab_state_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_state_out(c360.ab_state) IS 'Text output of type c360.ab_state';
 CREATE FUNCTION c360.ab_state_recv(pg_catalog.internal) RETURNS c360.ab_state
     AS 'MODULE_PATHNAME', 'c360_ab_state_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_state_recv(pg_catalog.internal) IS 'Binary input of type c360.ab_state (binary COPY, binary protocol)';
 CREATE FUNCTION c360.ab_state_send(c360.ab_state) RETURNS pg_catalog.bytea
     AS 'MODULE_PATHNAME', 'c360_ab_state_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_state_send(c360.ab_state) IS 'Binary output of type c360.ab_state (binary COPY, binary protocol)';
 CREATE TYPE c360.ab_state (
     INTERNALLENGTH = 120,
     INPUT = c360.ab_state_in,
@@ -60,6 +64,29 @@ CREATE TYPE c360.lift_binary_result AS (
     confidence pg_catalog.float8,
     skipped pg_catalog.int8              -- rows with a NULL group or outcome
 );
+COMMENT ON TYPE c360.lift_binary_result IS 'Result of aggregate c360.lift_binary: conversion rates of the two arms and the lift with its tests and intervals';
+COMMENT ON COLUMN c360.lift_binary_result.n_control IS 'Rows of the control arm (treated = false)';
+COMMENT ON COLUMN c360.lift_binary_result.n_treatment IS 'Rows of the treatment arm (treated = true)';
+COMMENT ON COLUMN c360.lift_binary_result.conversions_control IS 'Converted rows of the control arm';
+COMMENT ON COLUMN c360.lift_binary_result.conversions_treatment IS 'Converted rows of the treatment arm';
+COMMENT ON COLUMN c360.lift_binary_result.rate_control IS 'conversions_control / n_control';
+COMMENT ON COLUMN c360.lift_binary_result.rate_treatment IS 'conversions_treatment / n_treatment';
+COMMENT ON COLUMN c360.lift_binary_result.abs_lift IS 'rate_treatment - rate_control';
+COMMENT ON COLUMN c360.lift_binary_result.rel_lift IS 'rate_treatment / rate_control - 1 (NULL when rate_control is 0)';
+COMMENT ON COLUMN c360.lift_binary_result.z IS 'Pooled two-proportion z statistic';
+COMMENT ON COLUMN c360.lift_binary_result.p_value IS 'Two-sided p-value of the z test';
+COMMENT ON COLUMN c360.lift_binary_result.wald_lower IS 'Lower limit of the Wald interval of abs_lift (unpooled standard error)';
+COMMENT ON COLUMN c360.lift_binary_result.wald_upper IS 'Upper limit of the Wald interval of abs_lift (unpooled standard error)';
+COMMENT ON COLUMN c360.lift_binary_result.newcombe_lower IS 'Lower limit of the Newcombe-Wilson interval of abs_lift (Newcombe 1998, method 10)';
+COMMENT ON COLUMN c360.lift_binary_result.newcombe_upper IS 'Upper limit of the Newcombe-Wilson interval of abs_lift (Newcombe 1998, method 10)';
+COMMENT ON COLUMN c360.lift_binary_result.rel_lower IS 'Lower limit of the interval of rel_lift (delta method, Welch df)';
+COMMENT ON COLUMN c360.lift_binary_result.rel_upper IS 'Upper limit of the interval of rel_lift (delta method, Welch df)';
+COMMENT ON COLUMN c360.lift_binary_result.rel_p_value IS 'Two-sided p-value of rel_lift (delta method)';
+COMMENT ON COLUMN c360.lift_binary_result.incremental_conversions IS 'n_treatment x abs_lift: conversions due to the treatment';
+COMMENT ON COLUMN c360.lift_binary_result.incremental_lower IS 'n_treatment x newcombe_lower';
+COMMENT ON COLUMN c360.lift_binary_result.incremental_upper IS 'n_treatment x newcombe_upper';
+COMMENT ON COLUMN c360.lift_binary_result.confidence IS 'Confidence level of the intervals (default 0.95)';
+COMMENT ON COLUMN c360.lift_binary_result.skipped IS 'Rows with a NULL group or outcome, not counted';
 CREATE TYPE c360.lift_mean_result AS (
     n_control pg_catalog.int8, n_treatment pg_catalog.int8,
     mean_control pg_catalog.float8, mean_treatment pg_catalog.float8,
@@ -76,37 +103,81 @@ CREATE TYPE c360.lift_mean_result AS (
     confidence pg_catalog.float8,
     skipped pg_catalog.int8
 );
+COMMENT ON TYPE c360.lift_mean_result IS
+    'Result of aggregates c360.lift_mean and c360.lift_cuped: the difference of mean outcomes of the two arms with its Welch test and intervals';
+COMMENT ON COLUMN c360.lift_mean_result.n_control IS 'Rows of the control arm (treated = false)';
+COMMENT ON COLUMN c360.lift_mean_result.n_treatment IS 'Rows of the treatment arm (treated = true)';
+COMMENT ON COLUMN c360.lift_mean_result.mean_control IS 'Mean outcome of the control arm (unadjusted)';
+COMMENT ON COLUMN c360.lift_mean_result.mean_treatment IS 'Mean outcome of the treatment arm (unadjusted)';
+COMMENT ON COLUMN c360.lift_mean_result.sd_control IS 'Sample standard deviation of the outcome, control arm (unadjusted)';
+COMMENT ON COLUMN c360.lift_mean_result.sd_treatment IS 'Sample standard deviation of the outcome, treatment arm (unadjusted)';
+COMMENT ON COLUMN c360.lift_mean_result.diff IS 'mean_treatment - mean_control (CUPED-adjusted for c360.lift_cuped)';
+COMMENT ON COLUMN c360.lift_mean_result.std_err IS 'Standard error of diff (NULL when an arm has fewer than 2 rows)';
+COMMENT ON COLUMN c360.lift_mean_result.t IS 'Welch t statistic of diff';
+COMMENT ON COLUMN c360.lift_mean_result.df IS 'Welch-Satterthwaite degrees of freedom';
+COMMENT ON COLUMN c360.lift_mean_result.p_value IS 'Two-sided p-value of the Welch t test';
+COMMENT ON COLUMN c360.lift_mean_result.lower IS 'Lower limit of the interval of diff';
+COMMENT ON COLUMN c360.lift_mean_result.upper IS 'Upper limit of the interval of diff';
+COMMENT ON COLUMN c360.lift_mean_result.rel_lift IS 'diff / mean_control (NULL when mean_control is 0)';
+COMMENT ON COLUMN c360.lift_mean_result.rel_lower IS 'Lower limit of the interval of rel_lift (delta method)';
+COMMENT ON COLUMN c360.lift_mean_result.rel_upper IS 'Upper limit of the interval of rel_lift (delta method)';
+COMMENT ON COLUMN c360.lift_mean_result.rel_p_value IS 'Two-sided p-value of rel_lift (delta method)';
+COMMENT ON COLUMN c360.lift_mean_result.incremental_total IS 'n_treatment x diff, e.g. incremental revenue';
+COMMENT ON COLUMN c360.lift_mean_result.incremental_lower IS 'n_treatment x lower';
+COMMENT ON COLUMN c360.lift_mean_result.incremental_upper IS 'n_treatment x upper';
+COMMENT ON COLUMN c360.lift_mean_result.theta IS 'CUPED coefficient cov(outcome, pre_value) / var(pre_value), both arms pooled (c360.lift_cuped only)';
+COMMENT ON COLUMN c360.lift_mean_result.variance_reduction IS '1 - Var(adjusted diff) / Var(raw diff) (c360.lift_cuped only)';
+COMMENT ON COLUMN c360.lift_mean_result.confidence IS 'Confidence level of the intervals (default 0.95)';
+COMMENT ON COLUMN c360.lift_mean_result.skipped IS 'Rows not counted: NULL group or outcome (or pre_value, c360.lift_cuped)';
 
 CREATE FUNCTION c360.ab_add_binary(state c360.ab_state, treated pg_catalog.bool, converted pg_catalog.bool)
     RETURNS c360.ab_state AS 'MODULE_PATHNAME', 'c360_ab_add_binary'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_add_binary(c360.ab_state, pg_catalog.bool, pg_catalog.bool) IS
+    'Transition function of aggregate c360.lift_binary: adds one row (NULL treated or converted: counted in skipped)';
 CREATE FUNCTION c360.ab_add_binary(state c360.ab_state, treated pg_catalog.bool, converted pg_catalog.bool,
                                    confidence pg_catalog.float8)
     RETURNS c360.ab_state AS 'MODULE_PATHNAME', 'c360_ab_add_binary'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_add_binary(c360.ab_state, pg_catalog.bool, pg_catalog.bool, pg_catalog.float8) IS
+    'Transition function of aggregate c360.lift_binary with a confidence level (the same for every row of a group)';
 CREATE FUNCTION c360.ab_add_mean(state c360.ab_state, treated pg_catalog.bool, value pg_catalog.float8)
     RETURNS c360.ab_state AS 'MODULE_PATHNAME', 'c360_ab_add_mean'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_add_mean(c360.ab_state, pg_catalog.bool, pg_catalog.float8) IS
+    'Transition function of aggregate c360.lift_mean: adds one row (NULL treated or value: counted in skipped)';
 CREATE FUNCTION c360.ab_add_mean(state c360.ab_state, treated pg_catalog.bool, value pg_catalog.float8,
                                  confidence pg_catalog.float8)
     RETURNS c360.ab_state AS 'MODULE_PATHNAME', 'c360_ab_add_mean'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_add_mean(c360.ab_state, pg_catalog.bool, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.lift_mean with a confidence level (the same for every row of a group)';
 CREATE FUNCTION c360.ab_add_cuped(state c360.ab_state, treated pg_catalog.bool, value pg_catalog.float8,
                                   pre_value pg_catalog.float8)
     RETURNS c360.ab_state AS 'MODULE_PATHNAME', 'c360_ab_add_cuped'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_add_cuped(c360.ab_state, pg_catalog.bool, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.lift_cuped: adds one row (NULL treated, value or pre_value: counted in skipped)';
 CREATE FUNCTION c360.ab_add_cuped(state c360.ab_state, treated pg_catalog.bool, value pg_catalog.float8,
                                   pre_value pg_catalog.float8, confidence pg_catalog.float8)
     RETURNS c360.ab_state AS 'MODULE_PATHNAME', 'c360_ab_add_cuped'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_add_cuped(c360.ab_state, pg_catalog.bool, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'Transition function of aggregate c360.lift_cuped with a confidence level (the same for every row of a group)';
 CREATE FUNCTION c360.ab_merge(a c360.ab_state, b c360.ab_state) RETURNS c360.ab_state
     AS 'MODULE_PATHNAME', 'c360_ab_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.ab_merge(c360.ab_state, c360.ab_state) IS
+    'Combine function of aggregates c360.lift_binary, c360.lift_mean and c360.lift_cuped (Chan''s formulas for the moments)';
 CREATE FUNCTION c360.lift_binary_final(state c360.ab_state) RETURNS c360.lift_binary_result
     AS 'MODULE_PATHNAME', 'c360_lift_binary_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.lift_binary_final(c360.ab_state) IS 'Final function of aggregate c360.lift_binary: the c360.lift_binary_result of the state';
 CREATE FUNCTION c360.lift_mean_final(state c360.ab_state) RETURNS c360.lift_mean_result
     AS 'MODULE_PATHNAME', 'c360_lift_mean_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.lift_mean_final(c360.ab_state) IS 'Final function of aggregate c360.lift_mean: the c360.lift_mean_result of the state';
 CREATE FUNCTION c360.lift_cuped_final(state c360.ab_state) RETURNS c360.lift_mean_result
     AS 'MODULE_PATHNAME', 'c360_lift_cuped_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.lift_cuped_final(c360.ab_state) IS
+    'Final function of aggregate c360.lift_cuped: the CUPED-adjusted c360.lift_mean_result of the state';
 
 CREATE AGGREGATE c360.lift_binary(treated pg_catalog.bool, converted pg_catalog.bool) (
     SFUNC = c360.ab_add_binary, STYPE = c360.ab_state, FINALFUNC = c360.lift_binary_final,
@@ -114,6 +185,8 @@ CREATE AGGREGATE c360.lift_binary(treated pg_catalog.bool, converted pg_catalog.
 CREATE AGGREGATE c360.lift_binary(treated pg_catalog.bool, converted pg_catalog.bool, confidence pg_catalog.float8) (
     SFUNC = c360.ab_add_binary, STYPE = c360.ab_state, FINALFUNC = c360.lift_binary_final,
     COMBINEFUNC = c360.ab_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.lift_binary(pg_catalog.bool, pg_catalog.bool, pg_catalog.float8) IS
+    'c360.lift_binary at a given confidence level in (0, 1), the same for every row of a group';
 COMMENT ON AGGREGATE c360.lift_binary(pg_catalog.bool, pg_catalog.bool) IS
     'Conversion lift of treatment (true) over control (false): rates, z test, Wald and Newcombe CIs, relative lift (95 %)';
 CREATE AGGREGATE c360.lift_mean(treated pg_catalog.bool, value pg_catalog.float8) (
@@ -122,6 +195,8 @@ CREATE AGGREGATE c360.lift_mean(treated pg_catalog.bool, value pg_catalog.float8
 CREATE AGGREGATE c360.lift_mean(treated pg_catalog.bool, value pg_catalog.float8, confidence pg_catalog.float8) (
     SFUNC = c360.ab_add_mean, STYPE = c360.ab_state, FINALFUNC = c360.lift_mean_final,
     COMBINEFUNC = c360.ab_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.lift_mean(pg_catalog.bool, pg_catalog.float8, pg_catalog.float8) IS
+    'c360.lift_mean at a given confidence level in (0, 1), the same for every row of a group';
 COMMENT ON AGGREGATE c360.lift_mean(pg_catalog.bool, pg_catalog.float8) IS
     'Difference of means (spend, basket) treatment - control: Welch t test, CI, relative lift, incremental total (95 %)';
 CREATE AGGREGATE c360.lift_cuped(treated pg_catalog.bool, value pg_catalog.float8, pre_value pg_catalog.float8) (
@@ -131,10 +206,16 @@ CREATE AGGREGATE c360.lift_cuped(treated pg_catalog.bool, value pg_catalog.float
                                  confidence pg_catalog.float8) (
     SFUNC = c360.ab_add_cuped, STYPE = c360.ab_state, FINALFUNC = c360.lift_cuped_final,
     COMBINEFUNC = c360.ab_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.lift_cuped(pg_catalog.bool, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
+    'c360.lift_cuped at a given confidence level in (0, 1), the same for every row of a group';
 COMMENT ON AGGREGATE c360.lift_cuped(pg_catalog.bool, pg_catalog.float8, pg_catalog.float8) IS
     'c360.lift_mean with CUPED variance reduction on a pre-period covariate (theta from the pooled arms)';
 
 CREATE TYPE c360.srm_result AS (chi2 pg_catalog.float8, df pg_catalog.int4, p_value pg_catalog.float8);
+COMMENT ON TYPE c360.srm_result IS 'Result of c360.srm_test: chi-square goodness of fit of the arm sizes';
+COMMENT ON COLUMN c360.srm_result.chi2 IS 'Chi-square statistic: sum of (observed - expected)^2 / expected';
+COMMENT ON COLUMN c360.srm_result.df IS 'Degrees of freedom: number of arms - 1';
+COMMENT ON COLUMN c360.srm_result.p_value IS 'p-value of the statistic; a small value means the split differs from the design';
 CREATE FUNCTION c360.srm_test(observed pg_catalog.int8[], weights pg_catalog.float8[] DEFAULT NULL)
     RETURNS c360.srm_result AS 'MODULE_PATHNAME', 'c360_srm_test'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
@@ -167,6 +248,15 @@ CREATE TYPE c360.roi_result AS (
     cost pg_catalog.float8, margin pg_catalog.float8,
     roi pg_catalog.float8, roi_lower pg_catalog.float8, roi_upper pg_catalog.float8
 );
+COMMENT ON TYPE c360.roi_result IS 'Result of c360.campaign_roi: incremental revenue and return on investment with intervals';
+COMMENT ON COLUMN c360.roi_result.incremental_revenue IS 'incremental_total of the c360.lift_mean_result';
+COMMENT ON COLUMN c360.roi_result.revenue_lower IS 'Lower limit of incremental_revenue (incremental_lower)';
+COMMENT ON COLUMN c360.roi_result.revenue_upper IS 'Upper limit of incremental_revenue (incremental_upper)';
+COMMENT ON COLUMN c360.roi_result.cost IS 'Cost of the campaign, as given';
+COMMENT ON COLUMN c360.roi_result.margin IS 'Share of revenue that is margin, as given (0 to 1)';
+COMMENT ON COLUMN c360.roi_result.roi IS '(incremental_revenue x margin - cost) / cost';
+COMMENT ON COLUMN c360.roi_result.roi_lower IS '(revenue_lower x margin - cost) / cost';
+COMMENT ON COLUMN c360.roi_result.roi_upper IS '(revenue_upper x margin - cost) / cost';
 CREATE FUNCTION c360.campaign_roi(result c360.lift_mean_result, cost pg_catalog.float8,
                                   margin pg_catalog.float8 DEFAULT 1)
     RETURNS c360.roi_result LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
@@ -191,35 +281,59 @@ COMMENT ON FUNCTION c360.campaign_roi(c360.lift_mean_result, pg_catalog.float8, 
 CREATE TYPE c360.uplift_sample;
 CREATE FUNCTION c360.uplift_sample_in(pg_catalog.cstring) RETURNS c360.uplift_sample
     AS 'MODULE_PATHNAME', 'c360_uplift_sample_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.uplift_sample_in(pg_catalog.cstring) IS 'Text input of type c360.uplift_sample';
 CREATE FUNCTION c360.uplift_sample_out(c360.uplift_sample) RETURNS pg_catalog.cstring
     AS 'MODULE_PATHNAME', 'c360_uplift_sample_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.uplift_sample_out(c360.uplift_sample) IS 'Text output of type c360.uplift_sample';
+CREATE FUNCTION c360.uplift_sample_recv(pg_catalog.internal) RETURNS c360.uplift_sample
+    AS 'MODULE_PATHNAME', 'c360_uplift_sample_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION c360.uplift_sample_send(c360.uplift_sample) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_uplift_sample_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE TYPE c360.uplift_sample (
     INTERNALLENGTH = VARIABLE,
     INPUT = c360.uplift_sample_in,
     OUTPUT = c360.uplift_sample_out,
+    RECEIVE = c360.uplift_sample_recv,
+    SEND = c360.uplift_sample_send,
     ALIGNMENT = double,
     STORAGE = extended
 );
+COMMENT ON TYPE c360.uplift_sample IS
+    'State of the uplift-evaluation aggregates (c360.qini_auc, c360.uplift_curve...): the (score, treated, converted) rows, 24 bytes each';
+COMMENT ON FUNCTION c360.uplift_sample_recv(pg_catalog.internal) IS
+    'Binary input of c360.uplift_sample (COPY ... FORMAT binary, binary protocol): versioned, network byte order, validated like the text input';
+COMMENT ON FUNCTION c360.uplift_sample_send(c360.uplift_sample) IS 'Binary output of c360.uplift_sample (COPY ... FORMAT binary, binary protocol)';
 CREATE FUNCTION c360.uplift_add(state c360.uplift_sample, score pg_catalog.float8, treated pg_catalog.bool,
                                 converted pg_catalog.bool)
     RETURNS c360.uplift_sample AS 'MODULE_PATHNAME', 'c360_uplift_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.uplift_add(c360.uplift_sample, pg_catalog.float8, pg_catalog.bool, pg_catalog.bool) IS
+    'Transition function of aggregates c360.qini_auc and c360.uplift_auc: keeps one row (a NULL score, group or outcome: not evaluated)';
 CREATE FUNCTION c360.uplift_add(state c360.uplift_sample, score pg_catalog.float8, treated pg_catalog.bool,
                                 converted pg_catalog.bool, k pg_catalog.float8)
     RETURNS c360.uplift_sample AS 'MODULE_PATHNAME', 'c360_uplift_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.uplift_add(c360.uplift_sample, pg_catalog.float8, pg_catalog.bool, pg_catalog.bool, pg_catalog.float8) IS
+    'Transition function of aggregate c360.uplift_at_k: keeps one row (a NULL score, group or outcome: not evaluated); k the same for every row';
 CREATE FUNCTION c360.uplift_add(state c360.uplift_sample, score pg_catalog.float8, treated pg_catalog.bool,
                                 converted pg_catalog.bool, n pg_catalog.int4)
     RETURNS c360.uplift_sample AS 'MODULE_PATHNAME', 'c360_uplift_add'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.uplift_add(c360.uplift_sample, pg_catalog.float8, pg_catalog.bool, pg_catalog.bool, pg_catalog.int4) IS
+    'Transition function of aggregates c360.uplift_by_percentile and c360.uplift_curve: keeps one row; bins or points the same for every row';
 CREATE FUNCTION c360.uplift_merge(a c360.uplift_sample, b c360.uplift_sample) RETURNS c360.uplift_sample
     AS 'MODULE_PATHNAME', 'c360_uplift_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.uplift_merge(c360.uplift_sample, c360.uplift_sample) IS
+    'Combine function of the uplift-evaluation aggregates: the rows of both states';
 CREATE FUNCTION c360.qini_auc_final(state c360.uplift_sample) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_qini_auc_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.qini_auc_final(c360.uplift_sample) IS 'Final function of aggregate c360.qini_auc';
 CREATE FUNCTION c360.uplift_auc_final(state c360.uplift_sample) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_uplift_auc_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.uplift_auc_final(c360.uplift_sample) IS 'Final function of aggregate c360.uplift_auc';
 CREATE FUNCTION c360.uplift_at_k_final(state c360.uplift_sample) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_uplift_at_k_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.uplift_at_k_final(c360.uplift_sample) IS 'Final function of aggregate c360.uplift_at_k';
 
 CREATE TYPE c360.uplift_bin AS (
     bin pg_catalog.int4, n_treatment pg_catalog.float8, n_control pg_catalog.float8,
@@ -227,16 +341,44 @@ CREATE TYPE c360.uplift_bin AS (
     rate_treatment pg_catalog.float8, rate_control pg_catalog.float8,
     uplift pg_catalog.float8, std_err pg_catalog.float8, customers pg_catalog.float8
 );
+COMMENT ON TYPE c360.uplift_bin IS
+    'One score bin of aggregate c360.uplift_by_percentile; counts are fractional when a bin boundary splits a run of tied scores';
+COMMENT ON COLUMN c360.uplift_bin.bin IS 'Bin number: 1 = highest scores';
+COMMENT ON COLUMN c360.uplift_bin.n_treatment IS 'Treated rows in the bin';
+COMMENT ON COLUMN c360.uplift_bin.n_control IS 'Control rows in the bin';
+COMMENT ON COLUMN c360.uplift_bin.conversions_treatment IS 'Converted treated rows in the bin';
+COMMENT ON COLUMN c360.uplift_bin.conversions_control IS 'Converted control rows in the bin';
+COMMENT ON COLUMN c360.uplift_bin.rate_treatment IS 'conversions_treatment / n_treatment (NULL without treated rows)';
+COMMENT ON COLUMN c360.uplift_bin.rate_control IS 'conversions_control / n_control (NULL without control rows)';
+COMMENT ON COLUMN c360.uplift_bin.uplift IS 'rate_treatment - rate_control';
+COMMENT ON COLUMN c360.uplift_bin.std_err IS 'Standard error of uplift: sqrt of the sum of the two binomial variances';
+COMMENT ON COLUMN c360.uplift_bin.customers IS 'n_treatment + n_control';
 CREATE TYPE c360.uplift_point AS (
     point pg_catalog.int4, share pg_catalog.float8, customers pg_catalog.float8,
     n_treatment pg_catalog.float8, n_control pg_catalog.float8,
     conversions_treatment pg_catalog.float8, conversions_control pg_catalog.float8,
     qini pg_catalog.float8, uplift_gain pg_catalog.float8, random_qini pg_catalog.float8
 );
+COMMENT ON TYPE c360.uplift_point IS
+    'One point of the Qini and uplift curves of aggregate c360.uplift_curve: the counts among the top-scored rows';
+COMMENT ON COLUMN c360.uplift_point.point IS 'Point number, 0 to points';
+COMMENT ON COLUMN c360.uplift_point.share IS 'Share of the rows taken from the top, 0 to 1';
+COMMENT ON COLUMN c360.uplift_point.customers IS 'Rows taken from the top: round(n x point / points)';
+COMMENT ON COLUMN c360.uplift_point.n_treatment IS 'Treated rows among them';
+COMMENT ON COLUMN c360.uplift_point.n_control IS 'Control rows among them';
+COMMENT ON COLUMN c360.uplift_point.conversions_treatment IS 'Converted treated rows among them';
+COMMENT ON COLUMN c360.uplift_point.conversions_control IS 'Converted control rows among them';
+COMMENT ON COLUMN c360.uplift_point.qini IS 'Qini: conversions_treatment - conversions_control x n_treatment / n_control';
+COMMENT ON COLUMN c360.uplift_point.uplift_gain IS 'Uplift curve: (treated rate - control rate) x customers';
+COMMENT ON COLUMN c360.uplift_point.random_qini IS 'Qini of a random targeting: the final Qini x share';
 CREATE FUNCTION c360.uplift_by_percentile_final(state c360.uplift_sample) RETURNS c360.uplift_bin[]
     AS 'MODULE_PATHNAME', 'c360_uplift_by_percentile_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.uplift_by_percentile_final(c360.uplift_sample) IS
+    'Final function of aggregate c360.uplift_by_percentile: bins rows of c360.uplift_bin (NULL without rows)';
 CREATE FUNCTION c360.uplift_curve_final(state c360.uplift_sample) RETURNS c360.uplift_point[]
     AS 'MODULE_PATHNAME', 'c360_uplift_curve_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.uplift_curve_final(c360.uplift_sample) IS
+    'Final function of aggregate c360.uplift_curve: points + 1 rows of c360.uplift_point (NULL without rows)';
 
 CREATE AGGREGATE c360.qini_auc(score pg_catalog.float8, treated pg_catalog.bool, converted pg_catalog.bool) (
     SFUNC = c360.uplift_add, STYPE = c360.uplift_sample, FINALFUNC = c360.qini_auc_final,

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "events/behaviour.hpp"
 
@@ -47,9 +48,10 @@ TEST(Slowdown, CombineAndTextRoundTrip) {
         ev::add_order(all, d * kDay, as_of, 30);
     }
     ev::combine(a, b);
-    EXPECT_EQ(ev::to_text(a), ev::to_text(all));
-    EXPECT_EQ(ev::to_text(ev::slowdown_from_text(ev::to_text(a))), ev::to_text(a));
-    EXPECT_THROW(ev::slowdown_from_text("slow1(30,1,5,2,1,0,0)"), c360::Error); // first > last
+    const auto& type = ev::kSlowdownStateType;
+    EXPECT_EQ(c360::to_text(a, type), c360::to_text(all, type));
+    EXPECT_EQ(c360::to_text(c360::from_text(c360::to_text(a, type), type), type), c360::to_text(a, type));
+    EXPECT_THROW(c360::from_text("slow1(30,1,5,2,1,0,0)", ev::kSlowdownStateType), c360::Error); // first > last
 }
 
 TEST(Basket, SameMixIsZeroDisjointIsOne) {
@@ -85,6 +87,7 @@ TEST(Basket, ChiSquareMatchesContingencyTable) {
     EXPECT_NEAR(r.chi2, chi2, 1e-9);
     EXPECT_EQ(r.df, 2);
     EXPECT_NEAR(r.p_value, std::exp(-chi2 / 2), 1e-12); // chi-square with 2 df: survival = exp(-x/2)
-    EXPECT_EQ(ev::to_text(ev::basket_from_text(ev::to_text(s))), ev::to_text(s));
+    const std::string text = c360::to_text(s, ev::kBasketStateType);
+    EXPECT_EQ(c360::to_text(c360::from_text(text, ev::kBasketStateType), ev::kBasketStateType), text);
     EXPECT_THROW(ev::add_category(s, -1, 2), c360::Error);
 }

@@ -36,31 +36,22 @@ TEST(Breaks, EqualsRankRuleWithHeavyTies) {
 }
 
 TEST(Breaks, SampleTextRoundTrip) {
+    const std::string text = "rfmb1(5,2:1.5 2 0.1,-3.25e-300 7 1e+300)";
+    const c360::PackedBuffer b = c360::from_text(text, rfm::kSampleType);
+    EXPECT_EQ(b.view().ints[rfm::kSampleBins], 5);
+    EXPECT_EQ(c360::packed_rows(b.view(), rfm::kSampleType), 2u);
     const double t[] = {1.5, 2.0, 0.1, -3.25e-300, 7.0, 1e300};
-    std::vector<char> buf(rfm::sample_text_bound(2));
-    const std::size_t len = rfm::write_sample_text(5, 2, t, buf.data());
-    const std::string text(buf.data(), len);
-    EXPECT_EQ(text, "rfmb1(5,2:1.5 2 0.1,-3.25e-300 7 1e+300)");
-    int bins = 0;
-    std::int64_t n = 0;
-    rfm::parse_sample_header(text, bins, n);
-    EXPECT_EQ(bins, 5);
-    EXPECT_EQ(n, 2);
-    double back[6];
-    rfm::parse_sample_values(text, n, back);
-    EXPECT_TRUE(std::equal(std::begin(t), std::end(t), back));
+    EXPECT_TRUE(std::equal(std::begin(t), std::end(t), c360::packed_row_data(b.view(), rfm::kSampleType)));
+    EXPECT_EQ(c360::to_text(b.view(), rfm::kSampleType), text);
 }
 
 TEST(Breaks, BadSampleTextIsRejected) {
     const char* bad[] = {"", "rfmb1(", "rfmb1(0,1:1 2 3)", "rfmb1(5,0:)", "rfmb1(5,1:1 2)", "rfmb1(5,1:1 2 3 4)",
-                         "rfmb1(5,1:1,2,3)", "rfmb1(5,1:1 2 nan)", "rfmb1(5,1:1 2 3)x", "rfmb1(101,1:1 2 3)"};
+                         "rfmb1(5,1:1,2,3)", "rfmb1(5,1:1 2 nan)", "rfmb1(5,1:1 2 3)x", "rfmb1(101,1:1 2 3)",
+                         "rfmb1(5,0)"};
     for (const char* t : bad) {
         try {
-            int bins = 0;
-            std::int64_t n = 0;
-            rfm::parse_sample_header(t, bins, n);
-            std::vector<double> v(3 * static_cast<std::size_t>(n));
-            rfm::parse_sample_values(t, n, v.data());
+            c360::from_text(t, rfm::kSampleType);
             ADD_FAILURE() << "accepted: " << t;
         } catch (const c360::Error& e) {
             EXPECT_EQ(e.code(), c360::ErrorCode::InvalidTextRepresentation) << t;

@@ -144,9 +144,9 @@ TEST(Rfm, TextRoundTripIsExact) {
     rfm::add_order(s, -5, 0.1, 123456789);
     rfm::add_order(s, 17, 1e-300, 123456789);
     rfm::add_order(s, 17, 3.3333333333333335, 123456789);
-    const std::string t = rfm::to_text(s);
-    const rfm::State back = rfm::from_text(t);
-    EXPECT_EQ(rfm::to_text(back), t);
+    const std::string t = c360::to_text(s, rfm::kStateType);
+    const rfm::State back = c360::from_text(t, rfm::kStateType);
+    EXPECT_EQ(c360::to_text(back, rfm::kStateType), t);
     EXPECT_EQ(0, std::memcmp(&back, &s, sizeof s));
 }
 
@@ -170,10 +170,10 @@ TEST(Rfm, CorruptedTextIsRejected) {
         "rfm1(99999999999999999999,0,0,0,0,0,0,0,0,0)",
     };
     for (const char* t : bad) {
-        EXPECT_EQ(code_of([&] { rfm::from_text(t); }), ErrorCode::InvalidTextRepresentation) << t;
+        EXPECT_EQ(code_of([&] { c360::from_text(t, rfm::kStateType); }), ErrorCode::InvalidTextRepresentation) << t;
     }
-    EXPECT_NO_THROW(rfm::from_text("rfm1(0,0,10,0,0,0,0,0,0,0)"));
-    EXPECT_NO_THROW(rfm::from_text("rfm1(2,0,10,5,5,2,1,0,1,0)"));
+    EXPECT_NO_THROW(c360::from_text("rfm1(0,0,10,0,0,0,0,0,0,0)", rfm::kStateType));
+    EXPECT_NO_THROW(c360::from_text("rfm1(2,0,10,5,5,2,1,0,1,0)", rfm::kStateType));
 }
 
 TEST(Rfm, QuantileScoreKeepsTiesTogether) {

@@ -18,11 +18,11 @@ namespace sc = c360::scoring;
 namespace {
 
 // rows: y, x1..xk per row
-sc::PackedBuffer make_rows(const std::vector<std::vector<double>>& rows, int k, const sc::Options& o) {
+c360::PackedBuffer make_rows(const std::vector<std::vector<double>>& rows, int k, const sc::Options& o) {
     const std::size_t n_dbl = sc::kRowsHeaderDbl + rows.size() * static_cast<std::size_t>(k + 1);
-    sc::PackedBuffer b(sc::kRowsType, n_dbl);
+    c360::PackedBuffer b(sc::kRowsType, n_dbl);
     sc::rows_init(b.mut().h, o, k, n_dbl);
-    sc::PackedMut m = b.mut();
+    c360::PackedMut m = b.mut();
     m.h->n_dbl = n_dbl;
     m.ints[sc::kRNRows] = static_cast<std::int64_t>(rows.size());
     std::size_t at = sc::kRowsHeaderDbl;
@@ -42,8 +42,8 @@ double rel(double a, double b) { return std::abs(a - b) / std::abs(b); }
 } // namespace
 
 TEST(Logit, MadlibPatientsExample) {
-    const sc::PackedBuffer rows = make_rows(kPatients, 2, {});
-    const sc::PackedBuffer model = sc::fit_rows(rows.view());
+    const c360::PackedBuffer rows = make_rows(kPatients, 2, {});
+    const c360::PackedBuffer model = sc::fit_rows(rows.view());
     const sc::Summary s = sc::summarize(model.view());
     ASSERT_EQ(s.terms.size(), 3u);
     EXPECT_TRUE(s.converged);
@@ -60,9 +60,9 @@ TEST(Logit, MadlibPatientsExample) {
     EXPECT_LT(rel(s.condition_number, 326.081922791575), 1e-4);
     EXPECT_EQ(s.n_used, 20);
     // text round trip is exact
-    const std::string text = sc::to_text(model.view(), sc::kModelType);
-    const sc::PackedBuffer back = sc::from_text(text, sc::kModelType);
-    EXPECT_EQ(sc::to_text(back.view(), sc::kModelType), text);
+    const std::string text = c360::to_text(model.view(), sc::kModelType);
+    const c360::PackedBuffer back = c360::from_text(text, sc::kModelType);
+    EXPECT_EQ(c360::to_text(back.view(), sc::kModelType), text);
     // predictions: MADlib's logregr_predict_prob of patient 1 and 14
     const double x1[] = {1, 70}, x14[] = {1, 35};
     EXPECT_LT(std::abs(sc::predict(model.view(), x1, 2) - 0.720223028941527), 1e-9);
@@ -72,8 +72,8 @@ TEST(Logit, MadlibPatientsExample) {
 TEST(Logit, StandardizedFitGivesTheSamePredictions) {
     sc::Options o;
     o.standardize = true;
-    const sc::PackedBuffer plain = sc::fit_rows(make_rows(kPatients, 2, {}).view());
-    const sc::PackedBuffer stdz = sc::fit_rows(make_rows(kPatients, 2, o).view());
+    const c360::PackedBuffer plain = sc::fit_rows(make_rows(kPatients, 2, {}).view());
+    const c360::PackedBuffer stdz = sc::fit_rows(make_rows(kPatients, 2, o).view());
     for (const auto& r : kPatients) {
         EXPECT_NEAR(sc::predict(plain.view(), r.data() + 1, 2), sc::predict(stdz.view(), r.data() + 1, 2), 1e-12);
     }
@@ -83,7 +83,7 @@ TEST(Logit, StandardizedFitGivesTheSamePredictions) {
 TEST(Logit, CollinearColumnIsAliased) {
     std::vector<std::vector<double>> rows;
     for (const auto& r : kPatients) rows.push_back({r[0], r[1], r[2], 2 * r[1] + 1});
-    const sc::PackedBuffer model = sc::fit_rows(make_rows(rows, 3, {}).view());
+    const c360::PackedBuffer model = sc::fit_rows(make_rows(rows, 3, {}).view());
     const sc::Summary s = sc::summarize(model.view());
     EXPECT_EQ(s.n_aliased, 1);
     EXPECT_TRUE(s.terms[3].aliased);
@@ -111,7 +111,7 @@ TEST(Logit, BadInput) {
     sc::Options o;
     o.max_iterations = 0;
     EXPECT_EQ(code_of([&] { sc::check_options(o); }), ErrorCode::InvalidParameter);
-    const sc::PackedBuffer model = sc::fit_rows(make_rows(kPatients, 2, {}).view());
+    const c360::PackedBuffer model = sc::fit_rows(make_rows(kPatients, 2, {}).view());
     const double x[] = {1, 2, 3};
     EXPECT_EQ(code_of([&] { sc::predict(model.view(), x, 3); }), ErrorCode::InvalidParameter);
     const double inf[] = {1, INFINITY};
@@ -121,12 +121,12 @@ TEST(Logit, BadInput) {
     EXPECT_EQ(code_of([&] { sc::stats_features_for(sc::model_start({}).view(), 10000); }),
               ErrorCode::ProgramLimitExceeded);
     // corrupted text
-    std::string text = sc::to_text(model.view(), sc::kModelType);
-    EXPECT_EQ(code_of([&] { sc::from_text(text.substr(0, text.size() - 3), sc::kModelType); }),
+    std::string text = c360::to_text(model.view(), sc::kModelType);
+    EXPECT_EQ(code_of([&] { c360::from_text(text.substr(0, text.size() - 3), sc::kModelType); }),
               ErrorCode::InvalidTextRepresentation);
     std::string neg = text;
     neg.replace(neg.find('(') + 1, 1, "7"); // k = 7: sizes no longer match
-    EXPECT_EQ(code_of([&] { sc::from_text(neg, sc::kModelType); }), ErrorCode::InvalidTextRepresentation);
+    EXPECT_EQ(code_of([&] { c360::from_text(neg, sc::kModelType); }), ErrorCode::InvalidTextRepresentation);
 }
 
 TEST(Logit, IteratedStatisticsMatchTheRowFit) {
@@ -139,11 +139,11 @@ TEST(Logit, IteratedStatisticsMatchTheRowFit) {
         const double eta = 0.5 + 1.2 * a - 0.4 * b;
         rows.push_back({std::uniform_real_distribution<double>()(rng) < 1 / (1 + std::exp(-eta)) ? 1.0 : 0.0, a, b});
     }
-    const sc::PackedBuffer direct = sc::fit_rows(make_rows(rows, 2, {}).view());
-    sc::PackedBuffer model = sc::model_start({});
+    const c360::PackedBuffer direct = sc::fit_rows(make_rows(rows, 2, {}).view());
+    c360::PackedBuffer model = sc::model_start({});
     const std::size_t n_dbl = sc::stats_n_dbl(2, true);
     while (!sc::model_done(model.view())) {
-        sc::PackedBuffer s1(sc::kStatsType, n_dbl), s2(sc::kStatsType, n_dbl);
+        c360::PackedBuffer s1(sc::kStatsType, n_dbl), s2(sc::kStatsType, n_dbl);
         sc::stats_init(s1.mut().h, model.view(), 2);
         sc::stats_init(s2.mut().h, model.view(), 2);
         for (std::size_t i = 0; i < rows.size(); ++i)
@@ -161,10 +161,10 @@ TEST(Logit, IteratedStatisticsMatchTheRowFit) {
 // ---- evaluation ------------------------------------------------------------------------------
 
 namespace {
-sc::PackedBuffer make_sample(const std::vector<std::pair<double, bool>>& v, std::int64_t kind, int bins) {
-    sc::PackedBuffer b(sc::kSampleType, 2 * v.size());
+c360::PackedBuffer make_sample(const std::vector<std::pair<double, bool>>& v, std::int64_t kind, int bins) {
+    c360::PackedBuffer b(sc::kSampleType, 2 * v.size());
     sc::sample_init(b.mut().h, kind, bins, 2 * v.size());
-    sc::PackedMut m = b.mut();
+    c360::PackedMut m = b.mut();
     m.h->n_dbl = 2 * v.size();
     m.ints[sc::kEN] = static_cast<std::int64_t>(v.size());
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -204,14 +204,14 @@ TEST(Evaluate, GainsLikeNtile) {
 }
 
 TEST(Evaluate, LogLossBrierCalibration) {
-    std::vector<double> mem(sc::packed_bytes(sc::kEvalInts, sc::bins_n_dbl(4)) / 8);
+    std::vector<double> mem(c360::packed_bytes(sc::kEvalInts, sc::bins_n_dbl(4)) / 8);
     sc::bins_init(mem.data(), sc::kBinsCalibration, 4);
-    sc::PackedMut cal = sc::mut_of(mem.data());
-    std::vector<double> ll(sc::packed_bytes(sc::kEvalInts, sc::bins_n_dbl(0)) / 8);
+    c360::PackedMut cal = c360::mut_of(mem.data());
+    std::vector<double> ll(c360::packed_bytes(sc::kEvalInts, sc::bins_n_dbl(0)) / 8);
     sc::bins_init(ll.data(), sc::kBinsLogLoss, 0);
-    sc::bins_add(sc::mut_of(ll.data()), 0.8, true);
-    sc::bins_add(sc::mut_of(ll.data()), 0.3, false);
-    EXPECT_NEAR(*sc::bins_mean(sc::view_of(ll.data())), -(std::log(0.8) + std::log(0.7)) / 2, 1e-15);
+    sc::bins_add(c360::mut_of(ll.data()), 0.8, true);
+    sc::bins_add(c360::mut_of(ll.data()), 0.3, false);
+    EXPECT_NEAR(*sc::bins_mean(c360::view_of(ll.data())), -(std::log(0.8) + std::log(0.7)) / 2, 1e-15);
     sc::bins_add(cal, 0.1, false);
     sc::bins_add(cal, 0.2, true);
     sc::bins_add(cal, 1.0, true);

@@ -122,8 +122,10 @@ TEST(UpliftMeans, MergeEqualsOnePass) {
     EXPECT_NEAR(r1.std_err, r2.std_err, 1e-12);
     EXPECT_NEAR(r1.theta, r2.theta, 1e-12);
     EXPECT_GT(r1.variance_reduction, 0.0);
-    EXPECT_EQ(up::to_text(up::ab_from_text(up::to_text(a))), up::to_text(a));
-    EXPECT_EQ(code_of([] { up::ab_from_text("ab1(2,0.95,0;1,2,3,4,5,6)"); }), ErrorCode::InvalidTextRepresentation);
+    const std::string text = c360::to_text(a, up::kAbStateType);
+    EXPECT_EQ(c360::to_text(c360::from_text(text, up::kAbStateType), up::kAbStateType), text);
+    EXPECT_EQ(code_of([] { c360::from_text("ab1(2,0.95,0;1,2,3,4,5,6)", up::kAbStateType); }),
+              ErrorCode::InvalidTextRepresentation);
 }
 
 TEST(UpliftPlanning, SrmAndSampleSize) {

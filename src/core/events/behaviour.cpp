@@ -3,8 +3,8 @@
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
-#include <charconv>
 #include <cmath>
+#include <cstddef>
 #include <type_traits>
 
 namespace c360::events {
@@ -26,28 +26,36 @@ std::int64_t window_start(const SlowdownState& s) {
     return s.as_of - static_cast<std::int64_t>(s.recent_days) * 86400LL * 1000000LL;
 }
 
-template <class T>
-void put(std::string& out, T v, char sep) {
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-    out += sep;
-}
+constexpr FixedField kSlowdownFields[] = {
+    {offsetof(SlowdownState, version), FieldType::I32, '\0'},
+    {offsetof(SlowdownState, recent_days), FieldType::I32, ','},
+    {offsetof(SlowdownState, as_of), FieldType::I64, ','},
+    {offsetof(SlowdownState, first_ts), FieldType::I64, ','},
+    {offsetof(SlowdownState, last_ts), FieldType::I64, ','},
+    {offsetof(SlowdownState, n_hist), FieldType::I64, ','},
+    {offsetof(SlowdownState, n_recent), FieldType::I64, ','},
+    {offsetof(SlowdownState, ignored), FieldType::I64, ')'},
+};
+static_assert(fields_cover(kSlowdownFields, sizeof(SlowdownState)));
 
-template <class T>
-bool get(std::string_view& in, T& v, char sep) {
-    auto r = std::from_chars(in.data(), in.data() + in.size(), v);
-    if (r.ec != std::errc{} || r.ptr == in.data() + in.size() || *r.ptr != sep) {
-        return false;
-    }
-    in.remove_prefix(static_cast<std::size_t>(r.ptr - in.data()) + 1);
-    return true;
-}
-
-[[noreturn]] void bad_text(const char* type, std::string_view text) {
-    fail(ErrorCode::InvalidTextRepresentation,
-         std::string("invalid input syntax for type ") + type + ": \"" + std::string(text.substr(0, 120)) + "\"");
-}
+constexpr FixedField kBasketFields[] = {
+    {offsetof(BasketState, version), FieldType::I32, '\0'},
+    {offsetof(BasketState, reserved), FieldType::I32, '\0'},
+    {offsetof(BasketState, categories), FieldType::I64, ','},
+    {offsetof(BasketState, past.hi), FieldType::F64, ','},
+    {offsetof(BasketState, past.lo), FieldType::F64, ','},
+    {offsetof(BasketState, recent.hi), FieldType::F64, ','},
+    {offsetof(BasketState, recent.lo), FieldType::F64, ','},
+    {offsetof(BasketState, s_ab.hi), FieldType::F64, ','},
+    {offsetof(BasketState, s_ab.lo), FieldType::F64, ','},
+    {offsetof(BasketState, s1.hi), FieldType::F64, ','},
+    {offsetof(BasketState, s1.lo), FieldType::F64, ','},
+    {offsetof(BasketState, s2.hi), FieldType::F64, ','},
+    {offsetof(BasketState, s2.lo), FieldType::F64, ','},
+    {offsetof(BasketState, s3.hi), FieldType::F64, ','},
+    {offsetof(BasketState, s3.lo), FieldType::F64, ')'},
+};
+static_assert(fields_cover(kBasketFields, sizeof(BasketState)));
 
 } // namespace
 
@@ -110,30 +118,8 @@ void validate(const SlowdownState& s, ErrorCode code) {
     }
 }
 
-std::string to_text(const SlowdownState& s) {
-    std::string out = "slow1(";
-    put(out, s.recent_days, ',');
-    put(out, s.as_of, ',');
-    put(out, s.first_ts, ',');
-    put(out, s.last_ts, ',');
-    put(out, s.n_hist, ',');
-    put(out, s.n_recent, ',');
-    put(out, s.ignored, ')');
-    return out;
-}
-
-SlowdownState slowdown_from_text(std::string_view text) {
-    if (text.substr(0, 6) != "slow1(") bad_text("c360.slowdown_state", text);
-    std::string_view in = text.substr(6);
-    SlowdownState s;
-    if (!get(in, s.recent_days, ',') || !get(in, s.as_of, ',') || !get(in, s.first_ts, ',') ||
-        !get(in, s.last_ts, ',') || !get(in, s.n_hist, ',') || !get(in, s.n_recent, ',') ||
-        !get(in, s.ignored, ')') || !in.empty()) {
-        bad_text("c360.slowdown_state", text);
-    }
-    validate(s, ErrorCode::InvalidTextRepresentation);
-    return s;
-}
+const FixedType<SlowdownState> kSlowdownStateType{
+    {"c360.slowdown_state", "slow1(", kSlowdownFields, sizeof(SlowdownState), false}, &validate};
 
 Slowdown evaluate(const SlowdownState& s) {
     Slowdown r;
@@ -197,31 +183,8 @@ void validate(const BasketState& s, ErrorCode code) {
     }
 }
 
-std::string to_text(const BasketState& s) {
-    std::string out = "bask1(";
-    put(out, s.categories, ',');
-    for (const CompensatedSum* c : {&s.past, &s.recent, &s.s_ab, &s.s1, &s.s2}) {
-        put(out, c->hi, ',');
-        put(out, c->lo, ',');
-    }
-    put(out, s.s3.hi, ',');
-    put(out, s.s3.lo, ')');
-    return out;
-}
-
-BasketState basket_from_text(std::string_view text) {
-    if (text.substr(0, 6) != "bask1(") bad_text("c360.basket_state", text);
-    std::string_view in = text.substr(6);
-    BasketState s;
-    bool ok = get(in, s.categories, ',');
-    for (CompensatedSum* c : {&s.past, &s.recent, &s.s_ab, &s.s1, &s.s2}) {
-        ok = ok && get(in, c->hi, ',') && get(in, c->lo, ',');
-    }
-    ok = ok && get(in, s.s3.hi, ',') && get(in, s.s3.lo, ')') && in.empty();
-    if (!ok) bad_text("c360.basket_state", text);
-    validate(s, ErrorCode::InvalidTextRepresentation);
-    return s;
-}
+const FixedType<BasketState> kBasketStateType{
+    {"c360.basket_state", "bask1(", kBasketFields, sizeof(BasketState), false}, &validate};
 
 BasketShift evaluate(const BasketState& s) {
     BasketShift r;

@@ -21,6 +21,7 @@
 
 #include "common/compensated_sum.hpp"
 #include "common/error.hpp"
+#include "common/fixed.hpp"
 
 namespace c360::events {
 
@@ -41,8 +42,8 @@ SlowdownState make_slowdown(std::int64_t as_of, std::int32_t recent_days);
 void add_order(SlowdownState& s, std::optional<std::int64_t> ts, std::int64_t as_of, std::int32_t recent_days);
 void combine(SlowdownState& a, const SlowdownState& b);
 void validate(const SlowdownState& s, ErrorCode code);
-std::string to_text(const SlowdownState& s);
-SlowdownState slowdown_from_text(std::string_view text);
+// The SQL type (common/fixed.hpp). Text form: slow1(recent_days,as_of,first_ts,last_ts,n_hist,n_recent,ignored).
+extern const FixedType<SlowdownState> kSlowdownStateType;
 
 struct Slowdown {
     std::int64_t history_orders = 0;
@@ -71,8 +72,8 @@ struct BasketState {
 void add_category(BasketState& s, double past_count, double recent_count);
 void combine(BasketState& a, const BasketState& b);
 void validate(const BasketState& s, ErrorCode code);
-std::string to_text(const BasketState& s);
-BasketState basket_from_text(std::string_view text);
+// The SQL type. Text form: bask1(categories,past,recent,s_ab,s1,s2,s3), each sum as hi,lo.
+extern const FixedType<BasketState> kBasketStateType;
 
 struct BasketShift {
     std::int64_t categories = 0;

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 
+#include "common/codec.hpp"
 #include "common/error.hpp"
 
 namespace c360::clv {
@@ -30,25 +31,63 @@ int n_params(Model m) { return m == Model::GammaGamma ? 3 : 4; }
 
 } // namespace
 
-void check_summary(Model m, double x, double t_x, double T) {
+const char* summary_problem(Model m, double x, double t_x, double T) {
     if (!std::isfinite(x) || !std::isfinite(t_x) || !std::isfinite(T)) {
-        bad("customer summaries must be finite");
+        return "customer summaries must be finite";
     }
     if (x < 0 || x != std::floor(x) || x > 1e9) {
-        bad("x (repeat transactions) must be a whole number >= 0");
+        return "x (repeat transactions) must be a whole number >= 0";
     }
     if (m == Model::GammaGamma) {
-        if (x < 1) bad("Gamma-Gamma is fitted on repeat customers only (x >= 1)");
-        if (!(t_x > 0)) bad("mean transaction value must be > 0");
-        return;
+        if (x < 1) return "Gamma-Gamma is fitted on repeat customers only (x >= 1)";
+        if (!(t_x > 0)) return "mean transaction value must be > 0";
+        return nullptr;
     }
     if (t_x < 0 || T < t_x || T <= 0) {
-        bad("need 0 <= t_x <= T and T > 0 (times in the model's unit since the first purchase)");
+        return "need 0 <= t_x <= T and T > 0 (times in the model's unit since the first purchase)";
     }
     if (x == 0 && t_x != 0) {
-        bad("t_x must be 0 when x = 0");
+        return "t_x must be 0 when x = 0";
+    }
+    return nullptr;
+}
+
+void check_summary(Model m, double x, double t_x, double T) {
+    if (const char* problem = summary_problem(m, x, t_x, T)) {
+        bad(problem);
     }
 }
+
+namespace {
+
+void validate_sample(const PackedView& v, ErrorCode code) {
+    const std::int64_t kind = v.ints[kSampleKind];
+    if (kind < 0 || kind > 2) {
+        codec::bad_value("c360.clv_sample", code, "unknown model");
+    }
+    const double* r = packed_row_data(v, kSampleType);
+    for (std::size_t i = 0, n = packed_rows(v, kSampleType); i < n; ++i, r += 3) {
+        if (const char* problem = summary_problem(static_cast<Model>(kind), r[0], r[1], r[2])) {
+            codec::bad_value("c360.clv_sample", code, problem);
+        }
+    }
+}
+
+} // namespace
+
+const PackedType kSampleType{
+    .sql_name = "c360.clv_sample",
+    .magic = 0x43534d50, // "CSMP"
+    .n_int = 1,
+    .n_fixed = 0,
+    .row_width = 3,
+    .finite = true,
+    .opaque_errors = true,
+    .text = {.open = "clv1(", .field_sep = ',', .head_sep = ';', .count = CountForm::Double, .count_sep = ';',
+             .value_sep = ',', .row_sep = ';'},
+    .validate = &validate_sample,
+    .limit_hint = "Fit on a random sample of the customers.",
+};
 
 void compress(std::vector<Summary>& rows) {
     std::sort(rows.begin(), rows.end(), [](const Summary& a, const Summary& b) {

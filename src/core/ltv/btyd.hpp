@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/packed.hpp"
+
 namespace c360::clv {
 
 // One customer summary: x repeat transactions, t_x time of the last one since the first purchase,
@@ -21,6 +23,14 @@ enum class Model { BgNbd, ParetoNbd, GammaGamma };
 // Validates one customer (finite, x >= 0 integral, 0 <= t_x <= T; t_x = 0 when x = 0; for Gamma-Gamma
 // x >= 1 and mean value > 0). Throws InvalidParameter.
 void check_summary(Model m, double x, double t_x, double T);
+// The same check without throwing: nullptr when the summary is valid, else what is wrong.
+const char* summary_problem(Model m, double x, double t_x, double T);
+
+// c360.clv_sample, the state of the fit aggregates (common/packed.hpp): ints {kind (Model)}, rows
+// of (x, t_x, T), or (x, mean value, 0) for Gamma-Gamma, each a valid summary. Text form:
+// clv1(kind;count;x,t_x,T;...).
+extern const PackedType kSampleType;
+inline constexpr int kSampleKind = 0; // index of the model kind in the integer fields
 // Sorts and merges identical rows (weights added).
 void compress(std::vector<Summary>& rows);
 

@@ -368,12 +368,11 @@ PatternPairs pattern_pairs(const double* table, std::size_t len) {
     return p;
 }
 
-FsModel combine_rule_fits(const std::vector<RuleFit>& fits, double random_pairs, const std::vector<std::string>& names) {
-    auto left_out = [&](std::size_t i) {
+FsModel combine_rule_fits(const std::vector<RuleFit>& fits, double random_pairs) {
+    auto left_out = [](std::size_t i) {
         fail(ErrorCode::InvalidParameter,
-             "every blocking rule uses field \"" + (i < names.size() ? names[i] : std::to_string(i + 1)) +
-                 "\", so its m cannot be estimated",
-             {}, "Add a blocking rule that does not use it, or train without random_pairs.");
+             "every fit leaves out field " + std::to_string(i + 1) + ", so its m cannot be estimated", {},
+             "Each field needs a blocking rule that does not use it.");
     };
     if (fits.empty()) left_out(0);
     if (!(random_pairs > 0)) fail(ErrorCode::InvalidParameter, "the random-pair table holds no pair");

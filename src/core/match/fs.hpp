@@ -15,7 +15,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <vector>
 
 namespace c360::match {
@@ -91,9 +90,9 @@ struct RuleFit {
 // matches (lambda x compared pairs), floored at 1e-6 and renormalised; u: the fits' (those of the
 // random pairs), a level never seen among the `random_pairs` sampled pairs counting as half a pair,
 // renormalised; iterations: the fits' total; lambda 0.5 until spread_prior sets it. Every fit has
-// the fields and levels of the first. A field that every fit leaves out: InvalidParameter, naming
-// it from `names` (field i + 1 when it has no name).
-FsModel combine_rule_fits(const std::vector<RuleFit>& fits, double random_pairs, const std::vector<std::string>& names);
+// the fields and levels of the first; a field that every fit leaves out is InvalidParameter
+// (c360.match_train names it first).
+FsModel combine_rule_fits(const std::vector<RuleFit>& fits, double random_pairs);
 // The prior of a model whose m and u were estimated elsewhere: the share of matches among the
 // candidate pairs of a pattern table (estimate_prior: 1000 iterations, tolerance 1e-9) spread over
 // the records (records - 1) / 2 pairs of the table, kept within [1e-300, 0.5].

@@ -1,10 +1,11 @@
 #include "rfm/breaks.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <functional>
 #include <string>
+
+#include "common/codec.hpp"
 
 namespace c360::rfm {
 
@@ -75,79 +76,31 @@ void check_breakpoints(const double* breaks, int bins, bool lower_better, const 
 }
 
 namespace {
-constexpr std::string_view kSamplePrefix = "rfmb1(";
-constexpr std::size_t kMaxDoubleChars = 24; // shortest round-trip double: at most 24 characters
 
-[[noreturn]] void bad_sample_text(std::string_view text, const char* what) {
-    fail(ErrorCode::InvalidTextRepresentation,
-         "invalid input syntax for type c360.rfm_sample: \"" + std::string(text.substr(0, 60)) +
-             (text.size() > 60 ? "...\"" : "\""),
-         what);
+void validate_sample(const PackedView& v, ErrorCode code) {
+    const std::int64_t bins = v.ints[kSampleBins];
+    if (bins < 1 || bins > kMaxBins) {
+        codec::bad_value("c360.rfm_sample", code, "bins must be 1..100");
+    }
+    if (v.n_dbl() == 0) {
+        codec::bad_value("c360.rfm_sample", code, "no customer");
+    }
 }
+
 } // namespace
 
-std::size_t sample_text_bound(std::int64_t n) {
-    return kSamplePrefix.size() + 2 * 21 + 4 + static_cast<std::size_t>(n) * 3 * (kMaxDoubleChars + 1) + 1;
-}
-
-std::size_t write_sample_text(int bins, std::int64_t n, const double* triples, char* buf) {
-    char* p = buf;
-    const char* end = buf + sample_text_bound(n);
-    p = std::copy(kSamplePrefix.begin(), kSamplePrefix.end(), p);
-    p = std::to_chars(p, const_cast<char*>(end), bins).ptr;
-    *p++ = ',';
-    p = std::to_chars(p, const_cast<char*>(end), n).ptr;
-    *p++ = ':';
-    for (std::int64_t i = 0; i < 3 * n; ++i) {
-        if (i > 0) {
-            *p++ = (i % 3 == 0) ? ',' : ' ';
-        }
-        p = std::to_chars(p, const_cast<char*>(end), triples[i]).ptr;
-    }
-    *p++ = ')';
-    *p = '\0';
-    return static_cast<std::size_t>(p - buf);
-}
-
-void parse_sample_header(std::string_view text, int& bins, std::int64_t& n) {
-    if (text.substr(0, kSamplePrefix.size()) != kSamplePrefix) {
-        bad_sample_text(text, "Expected rfmb1(bins,n:r f m,r f m,...).");
-    }
-    const char* p = text.data() + kSamplePrefix.size();
-    const char* end = text.data() + text.size();
-    auto r1 = std::from_chars(p, end, bins);
-    if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != ',') {
-        bad_sample_text(text, "Expected rfmb1(bins,n:...).");
-    }
-    auto r2 = std::from_chars(r1.ptr + 1, end, n);
-    if (r2.ec != std::errc{} || r2.ptr == end || *r2.ptr != ':') {
-        bad_sample_text(text, "Expected rfmb1(bins,n:...).");
-    }
-    if (bins < 1 || bins > kMaxBins || n < 1) {
-        bad_sample_text(text, "bins must be 1..100 and n at least 1.");
-    }
-}
-
-void parse_sample_values(std::string_view text, std::int64_t n, double* triples) {
-    const char* p = text.data() + text.find(':') + 1;
-    const char* end = text.data() + text.size();
-    for (std::int64_t i = 0; i < 3 * n; ++i) {
-        if (i > 0) {
-            const char sep = (i % 3 == 0) ? ',' : ' ';
-            if (p == end || *p != sep) {
-                bad_sample_text(text, "wrong separator or too few values");
-            }
-            ++p;
-        }
-        auto r = std::from_chars(p, end, triples[i]);
-        if (r.ec != std::errc{} || !std::isfinite(triples[i])) {
-            bad_sample_text(text, "not a finite number");
-        }
-        p = r.ptr;
-    }
-    if (p == end || *p != ')' || p + 1 != end) {
-        bad_sample_text(text, "trailing characters or too many values");
-    }
-}
+const PackedType kSampleType{
+    .sql_name = "c360.rfm_sample",
+    .magic = 0x52534d50, // "RSMP"
+    .n_int = 1,
+    .n_fixed = 0,
+    .row_width = 3,
+    .finite = true,
+    .opaque_errors = false,
+    .text = {.open = "rfmb1(", .field_sep = ',', .head_sep = ',', .count = CountForm::Integer, .count_sep = ':',
+             .value_sep = ' ', .row_sep = ','},
+    .validate = &validate_sample,
+    .limit_hint = "Compute breakpoints on a random sample, or use c360.quantile_score with window functions.",
+};
 
 } // namespace c360::rfm

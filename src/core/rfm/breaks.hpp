@@ -13,9 +13,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
-
 #include "common/error.hpp"
+#include "common/packed.hpp"
 
 namespace c360::rfm {
 
@@ -36,15 +35,10 @@ int score_lower_better(double v, const double* breaks, int bins);
 // Validates breakpoints read from outside (a stored c360.rfm_breaks value).
 void check_breakpoints(const double* breaks, int bins, bool lower_better, const char* dimension);
 
-// Text form of the breakpoint aggregate's state (its wire format between Citus nodes):
-//   rfmb1(bins,n:r f m,r f m,...)   doubles in shortest round-trip notation.
-// Upper bound of the text length for n customers (including the terminating NUL).
-std::size_t sample_text_bound(std::int64_t n);
-// Writes the text into buf (of at least sample_text_bound(n) bytes), NUL-terminated; returns its length.
-std::size_t write_sample_text(int bins, std::int64_t n, const double* triples, char* buf);
-// Parses the header (bins, n) of a text form; throws InvalidTextRepresentation.
-void parse_sample_header(std::string_view text, int& bins, std::int64_t& n);
-// Parses the 3n values into triples (after parse_sample_header); throws InvalidTextRepresentation.
-void parse_sample_values(std::string_view text, std::int64_t n, double* triples);
+// c360.rfm_sample, the state of the breakpoint aggregate (common/packed.hpp): ints {bins}, rows of
+// (recency, frequency, monetary), finite, at least one. Text form (its wire format between Citus
+// nodes): rfmb1(bins,n:r f m,r f m,...).
+extern const PackedType kSampleType;
+inline constexpr int kSampleBins = 0; // index of bins in the integer fields
 
 } // namespace c360::rfm

@@ -1,7 +1,7 @@
 #include "rfm/rfm.hpp"
 
-#include <charconv>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <type_traits>
 
@@ -151,73 +151,25 @@ Summary summarize(const State& s) {
 
 namespace {
 
-constexpr std::string_view kPrefix = "rfm1(";
-
-template <class T>
-void put(std::string& out, T v) {
-    char buf[64];
-    auto res = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, res.ptr);
-}
-
-template <class T>
-bool get(std::string_view& in, T& v, char sep) {
-    auto res = std::from_chars(in.data(), in.data() + in.size(), v);
-    if (res.ec != std::errc{} || res.ptr == in.data() + in.size() || *res.ptr != sep) {
-        return false;
-    }
-    in.remove_prefix(static_cast<std::size_t>(res.ptr - in.data()) + 1);
-    return true;
-}
+constexpr FixedField kStateFields[] = {
+    {offsetof(State, version), FieldType::I32, '\0'},
+    {offsetof(State, reserved), FieldType::I32, '\0'},
+    {offsetof(State, orders), FieldType::I64, ','},
+    {offsetof(State, ignored), FieldType::I64, ','},
+    {offsetof(State, as_of), FieldType::I64, ','},
+    {offsetof(State, first_ts), FieldType::I64, ','},
+    {offsetof(State, last_ts), FieldType::I64, ','},
+    {offsetof(State, first_count), FieldType::I64, ','},
+    {offsetof(State, monetary.hi), FieldType::F64, ','},
+    {offsetof(State, monetary.lo), FieldType::F64, ','},
+    {offsetof(State, first_value.hi), FieldType::F64, ','},
+    {offsetof(State, first_value.lo), FieldType::F64, ')'},
+};
+static_assert(fields_cover(kStateFields, sizeof(State)));
 
 } // namespace
 
-std::string to_text(const State& s) {
-    std::string out(kPrefix);
-    put(out, s.orders);
-    out += ',';
-    put(out, s.ignored);
-    out += ',';
-    put(out, s.as_of);
-    out += ',';
-    put(out, s.first_ts);
-    out += ',';
-    put(out, s.last_ts);
-    out += ',';
-    put(out, s.first_count);
-    out += ',';
-    put(out, s.monetary.hi);
-    out += ',';
-    put(out, s.monetary.lo);
-    out += ',';
-    put(out, s.first_value.hi);
-    out += ',';
-    put(out, s.first_value.lo);
-    out += ')';
-    return out;
-}
-
-State from_text(std::string_view text) {
-    const std::string shown(text.substr(0, 200));
-    auto bad = [&shown]() {
-        fail(ErrorCode::InvalidTextRepresentation, "invalid input syntax for type c360.rfm_state: \"" + shown + "\"",
-             "Expected rfm1(orders,ignored,as_of,first_ts,last_ts,first_count,m_hi,m_lo,f_hi,f_lo).");
-    };
-    if (text.substr(0, kPrefix.size()) != kPrefix) {
-        bad();
-    }
-    std::string_view in = text.substr(kPrefix.size());
-    State s;
-    if (!get(in, s.orders, ',') || !get(in, s.ignored, ',') || !get(in, s.as_of, ',') ||
-        !get(in, s.first_ts, ',') || !get(in, s.last_ts, ',') || !get(in, s.first_count, ',') ||
-        !get(in, s.monetary.hi, ',') ||
-        !get(in, s.monetary.lo, ',') || !get(in, s.first_value.hi, ',') || !get(in, s.first_value.lo, ')') ||
-        !in.empty()) {
-        bad();
-    }
-    validate(s, ErrorCode::InvalidTextRepresentation);
-    return s;
-}
+const FixedType<State> kStateType{{"c360.rfm_state", "rfm1(", kStateFields, sizeof(State), false}, &validate};
 
 int quantile_score(std::int64_t below, std::int64_t n, int bins) {
     if (bins < 1 || bins > 100) {

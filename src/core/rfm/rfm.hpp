@@ -13,6 +13,7 @@
 
 #include "common/compensated_sum.hpp"
 #include "common/error.hpp"
+#include "common/fixed.hpp"
 
 namespace c360::rfm {
 
@@ -23,7 +24,7 @@ inline constexpr std::int32_t kStateVersion = 1;
 
 // The aggregate state. It is trivially copyable and has a fixed size, so the SQL type
 // c360.rfm_state stores it verbatim (INTERNALLENGTH = sizeof(State)); its text form
-// (to_text / from_text) is the wire format used by Citus between workers and coordinator.
+// (kStateType) is the wire format used by Citus between workers and coordinator.
 struct State {
     std::int32_t version = kStateVersion;
     std::int32_t reserved = 0;
@@ -72,10 +73,9 @@ struct Summary {
 
 Summary summarize(const State& s);
 
-// Text form: "rfm1(orders,ignored,as_of,first_ts,last_ts,first_count,m_hi,m_lo,f_hi,f_lo)", doubles in
-// shortest round-trip notation, so text -> state -> text is exact.
-std::string to_text(const State& s);
-State from_text(std::string_view text);
+// The SQL type (common/fixed.hpp). Text form:
+// "rfm1(orders,ignored,as_of,first_ts,last_ts,first_count,m_hi,m_lo,f_hi,f_lo)".
+extern const FixedType<State> kStateType;
 
 // Quantile score with ties kept together.
 //   score = 1 + floor(bins * below / n)

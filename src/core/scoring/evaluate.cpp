@@ -59,8 +59,9 @@ void validate_bins(const PackedView& v, ErrorCode code) {
 
 } // namespace
 
-const TypeInfo kSampleType{"c360.score_sample", "score_sample", kSampleMagic, kEvalInts, &validate_sample};
-const TypeInfo kBinsType{"c360.score_bins", "score_bins", kBinsMagic, kEvalInts, &validate_bins};
+const PackedType kSampleType = list_type("c360.score_sample", "score_sample(", kSampleMagic, kEvalInts, &validate_sample,
+                                         "Evaluate on a random sample of the rows.");
+const PackedType kBinsType = list_type("c360.score_bins", "score_bins(", kBinsMagic, kEvalInts, &validate_bins);
 
 void check_bins(int bins) {
     if (bins < 1 || bins > kMaxBins) {
@@ -202,7 +203,7 @@ void bins_add(PackedMut s, double score, bool label) {
 }
 
 void bins_combine(PackedMut a, const PackedView& b) {
-    if (a.ints[kEKind] != b.ints[kEKind] || a.ints[kEBins] != b.ints[kEBins]) {
+    if (a.ints[kEKind] != b.ints[kEKind] || a.ints[kEBins] != b.ints[kEBins] || a.view().n_dbl() != b.n_dbl()) {
         fail(ErrorCode::InvalidParameter, "cannot combine c360.score_bins states of different kinds or bins");
     }
     CompensatedSum sum{a.dbl[0], a.dbl[1]};

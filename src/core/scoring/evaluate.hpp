@@ -1,7 +1,7 @@
 // Evaluation of scores against labels: exact AUC (Mann-Whitney, ties count one half), a gains /
 // lift table by quantile of the score, log loss, Brier score and a calibration table.
 //
-// Two mergeable states (packed values, see packed.hpp):
+// Two mergeable states (packed values, see common/packed.hpp):
 //  - c360.score_sample keeps every (score, label) pair (16 bytes a row): AUC and gains need the
 //    order of all scores. ints: kind, bins, n, n_skipped; dbl: score, label, score, label...
 //  - c360.score_bins is fixed-size: ints: kind, bins, n, n_skipped; dbl: sum (hi, lo compensated),
@@ -12,7 +12,7 @@
 #include <optional>
 #include <vector>
 
-#include "scoring/packed.hpp"
+#include "common/packed.hpp"
 
 namespace c360::scoring {
 
@@ -24,8 +24,8 @@ enum SampleKind : std::int64_t { kSampleAuc = 1, kSampleGains = 2 };
 enum BinsKind : std::int64_t { kBinsLogLoss = 1, kBinsBrier = 2, kBinsCalibration = 3 };
 enum EvalInt : int { kEKind, kEBins, kEN, kENSkipped, kEvalInts };
 
-extern const TypeInfo kSampleType;
-extern const TypeInfo kBinsType;
+extern const PackedType kSampleType;
+extern const PackedType kBinsType;
 
 // ---- score_sample ----------------------------------------------------------------------------
 void sample_init(void* mem, std::int64_t kind, int bins, std::size_t cap_dbl);

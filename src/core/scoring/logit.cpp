@@ -162,9 +162,10 @@ void check_row(const double* x, int k, bool& has_nan) {
 
 } // namespace
 
-const TypeInfo kModelType{"c360.logit_model", "logit_model", kModelMagic, kModelInts, &validate_model};
-const TypeInfo kStatsType{"c360.logit_stats", "logit_stats", kStatsMagic, kStatsInts, &validate_stats};
-const TypeInfo kRowsType{"c360.logit_rows", "logit_rows", kRowsMagic, kRowsInts, &validate_rows};
+const PackedType kModelType = list_type("c360.logit_model", "logit_model(", kModelMagic, kModelInts, &validate_model);
+const PackedType kStatsType = list_type("c360.logit_stats", "logit_stats(", kStatsMagic, kStatsInts, &validate_stats);
+const PackedType kRowsType = list_type("c360.logit_rows", "logit_rows(", kRowsMagic, kRowsInts, &validate_rows,
+                                       "Use c360.logit_train (iterated, fixed-size statistics) for large tables.");
 
 void check_options(const Options& o) {
     if (!std::isfinite(o.l2) || o.l2 < 0) {
@@ -322,6 +323,7 @@ void stats_combine(PackedMut a, const PackedView& b) {
     const int k = static_cast<int>(a.ints[kSK]);
     const StatsLayout l(k, a.ints[kSFlags] & kFlagIntercept);
     if (b.ints[kSK] != k || b.ints[kSFlags] != a.ints[kSFlags] || b.ints[kSStage] != a.ints[kSStage] ||
+        a.view().n_dbl() != l.n_dbl || b.n_dbl() != l.n_dbl ||
         std::memcmp(a.dbl + l.beta, b.dbl + l.beta, sizeof(double) * (l.xwx - l.beta)) != 0) {
         fail(ErrorCode::InvalidParameter, "cannot combine c360.logit_stats of different models or iterations");
     }
@@ -576,6 +578,9 @@ bool rows_accept(const PackedView& r, const double* x, int k) {
 }
 
 void rows_combine_check(const PackedView& a, const PackedView& b) {
+    if (a.n_dbl() < kRowsHeaderDbl || b.n_dbl() < kRowsHeaderDbl) {
+        fail(ErrorCode::DataCorrupted, "invalid c360.logit_rows value", "no options");
+    }
     if (a.ints[kRFlags] != b.ints[kRFlags] || a.ints[kRMaxIter] != b.ints[kRMaxIter] || a.dbl[0] != b.dbl[0] ||
         a.dbl[1] != b.dbl[1]) {
         fail(ErrorCode::InvalidParameter, "the options must be the same for every row of a group");

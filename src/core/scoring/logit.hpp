@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "scoring/packed.hpp"
+#include "common/packed.hpp"
 
 namespace c360::scoring {
 
@@ -45,9 +45,9 @@ enum Stage : std::int64_t { kStageMoments = 1, kStageNewton = 2, kStageDone = 3 
 enum Status : std::int64_t { kStatusRunning = 0, kStatusConverged = 1, kStatusMaxIterations = 2 };
 enum Warning : std::int64_t { kWarnExtreme = 1, kWarnAliased = 2, kWarnSolverFallback = 4 };
 
-extern const TypeInfo kModelType;
-extern const TypeInfo kStatsType;
-extern const TypeInfo kRowsType;
+extern const PackedType kModelType;
+extern const PackedType kStatsType;
+extern const PackedType kRowsType;
 
 // Layout of a model with k features (p = k + intercept coefficients):
 //   scalars, coef[p], std_err[p], aliased[p] (0/1), center[k], scale[k]

@@ -7,8 +7,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstddef>
 #include <limits>
 
+#include "common/codec.hpp"
 #include "common/error.hpp"
 
 namespace c360::uplift {
@@ -195,8 +197,8 @@ void merge(AbState& into, const AbState& other) {
     merge(into.arm[1], other.arm[1]);
 }
 
-void validate(const AbState& s) {
-    auto corrupt = [] { fail(ErrorCode::InvalidTextRepresentation, "invalid c360.ab_state value"); };
+void validate(const AbState& s, ErrorCode code) {
+    auto corrupt = [code] { codec::bad_value("c360.ab_state", code, "field out of range"); };
     if (s.version != 1 || s.kind > 3 || !finite(s.confidence) || s.confidence <= 0 || s.confidence >= 1 ||
         !finite(s.skipped) || s.skipped < 0) {
         corrupt();
@@ -219,73 +221,29 @@ void validate(const AbState& s) {
 
 namespace {
 
-void put(std::string& out, double v, char sep) {
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-    out += sep;
-}
-
-bool get(std::string_view& in, double& v, char sep) {
-    auto r = std::from_chars(in.data(), in.data() + in.size(), v);
-    if (r.ec != std::errc{} || r.ptr == in.data() + in.size() || *r.ptr != sep) {
-        return false;
-    }
-    in.remove_prefix(static_cast<std::size_t>(r.ptr - in.data()) + 1);
-    return true;
-}
+constexpr FixedField kAbFields[] = {
+    {offsetof(AbState, version), FieldType::U32, '\0'},
+    {offsetof(AbState, kind), FieldType::U32, ','},
+    {offsetof(AbState, confidence), FieldType::F64, ','},
+    {offsetof(AbState, skipped), FieldType::F64, ';'},
+    {offsetof(AbState, arm[0].n), FieldType::F64, ','},
+    {offsetof(AbState, arm[0].mean_y), FieldType::F64, ','},
+    {offsetof(AbState, arm[0].m2_y), FieldType::F64, ','},
+    {offsetof(AbState, arm[0].mean_x), FieldType::F64, ','},
+    {offsetof(AbState, arm[0].m2_x), FieldType::F64, ','},
+    {offsetof(AbState, arm[0].c_xy), FieldType::F64, ';'},
+    {offsetof(AbState, arm[1].n), FieldType::F64, ','},
+    {offsetof(AbState, arm[1].mean_y), FieldType::F64, ','},
+    {offsetof(AbState, arm[1].m2_y), FieldType::F64, ','},
+    {offsetof(AbState, arm[1].mean_x), FieldType::F64, ','},
+    {offsetof(AbState, arm[1].m2_x), FieldType::F64, ','},
+    {offsetof(AbState, arm[1].c_xy), FieldType::F64, ')'},
+};
+static_assert(fields_cover(kAbFields, sizeof(AbState)));
 
 } // namespace
 
-std::string to_text(const AbState& s) {
-    std::string out = "ab1(";
-    put(out, s.kind, ',');
-    put(out, s.confidence, ',');
-    put(out, s.skipped, ';');
-    for (int a = 0; a < 2; ++a) {
-        const Moments& m = s.arm[a];
-        put(out, m.n, ',');
-        put(out, m.mean_y, ',');
-        put(out, m.m2_y, ',');
-        put(out, m.mean_x, ',');
-        put(out, m.m2_x, ',');
-        put(out, m.c_xy, a == 0 ? ';' : ')');
-    }
-    return out;
-}
-
-AbState ab_from_text(std::string_view in) {
-    auto corrupt = [] {
-        fail(ErrorCode::InvalidTextRepresentation, "invalid c360.ab_state value",
-             "Expected ab1(kind,confidence,skipped;6 numbers;6 numbers).");
-    };
-    if (in.substr(0, 4) != "ab1(") {
-        corrupt();
-    }
-    in.remove_prefix(4);
-    AbState s;
-    double kind;
-    if (!get(in, kind, ',') || !get(in, s.confidence, ',') || !get(in, s.skipped, ';')) {
-        corrupt();
-    }
-    if (kind != 0 && kind != 1 && kind != 2 && kind != 3) {
-        corrupt();
-    }
-    s.kind = static_cast<std::uint32_t>(kind);
-    for (int a = 0; a < 2; ++a) {
-        Moments& m = s.arm[a];
-        const char last = a == 0 ? ';' : ')';
-        if (!get(in, m.n, ',') || !get(in, m.mean_y, ',') || !get(in, m.m2_y, ',') || !get(in, m.mean_x, ',') ||
-            !get(in, m.m2_x, ',') || !get(in, m.c_xy, last)) {
-            corrupt();
-        }
-    }
-    if (!in.empty()) {
-        corrupt();
-    }
-    validate(s);
-    return s;
-}
+const FixedType<AbState> kAbStateType{{"c360.ab_state", "ab1(", kAbFields, sizeof(AbState), true}, &validate};
 
 // ---- distributions -------------------------------------------------------------------------
 

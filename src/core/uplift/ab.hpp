@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/fixed.hpp"
+
 namespace c360::uplift {
 
 // ---- deterministic assignment (GrowthBook hash, version 2) --------------------------------
@@ -42,7 +44,7 @@ double variance_x(const Moments& m);
 double covariance(const Moments& m);
 
 // The aggregate state: control (arm 0) and treatment (arm 1). Fixed size, stored verbatim in the
-// SQL type c360.ab_state; its text form (to_text/from_text) is the Citus wire format.
+// SQL type c360.ab_state; its text form (kAbStateType) is the Citus wire format.
 struct AbState {
     std::uint32_t version = 1;
     std::uint32_t kind = 0; // 0 not yet known, 1 binary outcome, 2 continuous, 3 continuous + covariate
@@ -56,9 +58,9 @@ AbState make_state(double confidence, std::uint32_t kind);
 // Adds a row: treated (arm 1) or control (arm 0); y must be finite (x too when used).
 void add_row(AbState& s, bool treated, double y, double x);
 void merge(AbState& into, const AbState& other);
-void validate(const AbState& s);
-std::string to_text(const AbState& s);
-AbState ab_from_text(std::string_view text);
+void validate(const AbState& s, ErrorCode code);
+// The SQL type (common/fixed.hpp). Text form: ab1(kind,confidence,skipped;6 moments;6 moments).
+extern const FixedType<AbState> kAbStateType;
 
 // ---- results -------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "common/codec.hpp"
 #include "common/error.hpp"
 
 namespace c360::uplift {
@@ -109,6 +110,35 @@ void check_row(const UpliftRow& r) {
         fail(ErrorCode::InvalidParameter, "score must be finite (NaN or infinite value)");
     }
 }
+
+namespace {
+
+void validate_sample(const PackedView& v, ErrorCode code) {
+    const UpliftRow* rows = sample_rows(v);
+    for (std::size_t i = 0, n = packed_rows(v, kSampleType); i < n; ++i) {
+        if ((rows[i].treated != 0 && rows[i].treated != 1) || (rows[i].converted != 0 && rows[i].converted != 1)) {
+            codec::bad_value("c360.uplift_sample", code, "treated and converted must be 0 or 1");
+        }
+    }
+}
+
+} // namespace
+
+static_assert(sizeof(UpliftRow) == 3 * sizeof(double), "rows of c360.uplift_sample are UpliftRow");
+
+const PackedType kSampleType{
+    .sql_name = "c360.uplift_sample",
+    .magic = 0x55534d50, // "USMP"
+    .n_int = 0,
+    .n_fixed = 1,
+    .row_width = 3,
+    .finite = true,
+    .opaque_errors = true,
+    .text = {.open = "upl1(", .field_sep = ',', .head_sep = ';', .count = CountForm::Double, .count_sep = ';',
+             .value_sep = ',', .row_sep = ';'},
+    .validate = &validate_sample,
+    .limit_hint = "Evaluate on a random sample of the rows.",
+};
 
 double qini_auc(std::vector<UpliftRow>& rows) {
     require_rows(rows);

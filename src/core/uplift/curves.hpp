@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/packed.hpp"
+
 namespace c360::uplift {
 
 struct UpliftRow {
@@ -19,6 +21,15 @@ struct UpliftRow {
 static_assert(sizeof(UpliftRow) == 24);
 
 void check_row(const UpliftRow& r);
+
+// c360.uplift_sample, the state of the uplift aggregates (common/packed.hpp): one fixed double,
+// the parameter (k, bins or points: the same for every row of a group), then UpliftRow rows.
+// Text form: upl1(param;count;s,t,c;s,t,c...).
+extern const PackedType kSampleType;
+inline constexpr int kSampleParam = 0; // index of the parameter in the doubles
+inline const UpliftRow* sample_rows(const PackedView& v) {
+    return reinterpret_cast<const UpliftRow*>(packed_row_data(v, kSampleType));
+}
 
 // (A_model - A_random) / (A_perfect - A_random), trapezoids over counts, as sklift's
 // qini_auc_score (negative_effect = true) and uplift_auc_score. The rows are reordered.
