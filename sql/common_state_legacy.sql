@@ -2,7 +2,7 @@
 -- Values of c360.rfm_sample, c360.uplift_sample and c360.clv_sample stored under 0.1.0 (their old
 -- byte layout, without magic: src/core/common/packed.hpp, "Compatibility rule") read back after
 -- the upgrade, in every function that takes them, exactly like the same values made today; damaged
--- old values are XX001.
+-- old values are XX001. A binary COPY file of c360.rfm_sample written by 0.1.0 loads.
 --
 -- The library writes only the current layout, so the test makes the 0.1.0 byte images itself
 -- (little-endian: it assumes a little-endian server, such as x86-64 or arm64) and turns them into values of
@@ -176,6 +176,29 @@ COPY legacy_copied FROM :'copy_file' (FORMAT binary);
 SELECT bool_and(c.rfm::text = p.rfm::text AND c.upl::text = p.upl::text AND c.clv::text = p.clv::text) AS same,
        count(*) AS parts
 FROM legacy_copied c JOIN legacy_partials p USING (part);
+
+-- a binary COPY file of 0.1.0 (c360.rfm_sample alone had send/recv then): its field bytes were
+-- [int32 bins][int64 count][float8 values], network order; a bytea column of binary COPY writes
+-- exactly the bytes given, so the file is made from them
+CREATE TABLE legacy_send_bytes (n int, what text, v bytea);
+INSERT INTO legacy_send_bytes
+SELECT n, what, int4send(bins) || int8send(count)
+          || (SELECT coalesce(string_agg(float8send(x), ''::bytea ORDER BY o), ''::bytea) FROM unnest(vals) WITH ORDINALITY u(x, o))
+FROM (VALUES (1, 'two customers', 5, 2, '{1.5,2,0.1,-3.25e-300,7,1e300}'::float8[]),
+             (2, 'bins 100', 100, 1, '{0,0,0}'), (3, 'count larger than the values', 5, 3, '{1,2,3}'),
+             (4, 'no customer (0.1.0 refused it)', 5, 0, '{}'), (5, 'NaN', 5, 1, '{1,2,NaN}')) AS x(n, what, bins, count, vals);
+\set send_file :abs_builddir '/results/legacy_send_010.bin'
+CREATE TABLE legacy_received (v c360.rfm_sample);
+CREATE FUNCTION pg_temp.recv_010(file text, which int) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    outcome text;
+BEGIN
+    TRUNCATE legacy_received;
+    EXECUTE format('COPY (SELECT v FROM legacy_send_bytes WHERE n = %s) TO %L (FORMAT binary)', which, file);
+    outcome := pg_temp.sqlstate_of(format('COPY legacy_received FROM %L (FORMAT binary)', file));
+    RETURN CASE WHEN outcome = 'no error' THEN (SELECT v::text FROM legacy_received) ELSE outcome END;
+END $$;
+SELECT n, what, pg_temp.recv_010(:'send_file', n) AS received FROM legacy_send_bytes ORDER BY n;
 
 -- ---- damaged 0.1.0 values: XX001 wherever they enter -----------------------------------------
 

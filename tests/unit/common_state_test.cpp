@@ -721,3 +721,46 @@ TEST(Stored010, RecognitionIsUnambiguousAndBounded) {
     }
     EXPECT_EQ(rows, 44739240);
 }
+
+TEST(Stored010, RfmSampleBinaryFormOf010) {
+    // what 0.1.0's rfm_sample_send wrote: pq_sendint32(bins), pq_sendint64(count), then
+    // pq_sendfloat8 of every value (network order); its recv read that back
+    const PackedType& t = c360::rfm::kSampleType;
+    auto send_010 = [](std::int32_t bins, const std::vector<double>& rows, std::int64_t count) {
+        std::string m(12 + 8 * rows.size(), '\0');
+        char* p = c360::codec::put_be(m.data(), bins);
+        p = c360::codec::put_be(p, count);
+        for (double d : rows) p = c360::codec::put_be(p, d);
+        return m;
+    };
+    auto recv_code = [&](const std::string& m, const PackedType& type) {
+        return code_of([&] { c360::from_binary(m, type); });
+    };
+    const std::vector<double> rows = {1.5, 2, 0.1, -3.25e-300, 7, 1e300};
+    for (std::int32_t bins : {1, 5, 100}) {
+        const PackedBuffer b = c360::from_binary(send_010(bins, rows, 2), t);
+        expect_same_bits(b, rows_of(t, {bins}, rows));
+        EXPECT_EQ(c360::to_text(b.view(), t), "rfmb1(" + std::to_string(bins) + ",2:1.5 2 0.1,-3.25e-300 7 1e+300)");
+    }
+    std::vector<double> many = random_doubles(3000, true, 23);
+    many.resize(2997);
+    expect_same_bits(c360::from_binary(send_010(42, many, 999), t), rows_of(t, {42}, many));
+    // what 0.1.0's recv refused is refused; so is a message that is neither form
+    const ErrorCode bad = ErrorCode::InvalidBinaryRepresentation;
+    const std::string good = send_010(5, rows, 2);
+    EXPECT_EQ(recv_code(send_010(5, {}, 0), t), bad);          // no customer
+    EXPECT_EQ(recv_code(send_010(5, rows, 3), t), bad);        // count larger than the rows
+    EXPECT_EQ(recv_code(send_010(5, rows, 1), t), bad);        // count smaller than the rows
+    EXPECT_EQ(recv_code(send_010(5, rows, -1), t), bad);
+    EXPECT_EQ(recv_code(good + '\0', t), bad);                 // trailing byte
+    EXPECT_EQ(recv_code(good.substr(0, good.size() - 1), t), bad);
+    EXPECT_EQ(recv_code(good.substr(0, 11), t), bad);          // no count
+    EXPECT_EQ(recv_code(good.substr(0, 3), t), bad);
+    EXPECT_EQ(recv_code(send_010(0, rows, 2), t), bad);        // bins out of range
+    EXPECT_EQ(recv_code(send_010(101, rows, 2), t), bad);
+    EXPECT_EQ(recv_code(send_010(5, {1, 2, kNaN}, 1), t), bad); // 0.1.0 refused non-finite values too
+    EXPECT_EQ(recv_code(send_010(5, {1, kInf, 3}, 1), t), bad);
+    // c360.uplift_sample and c360.clv_sample had no send/recv in 0.1.0: no such form is read
+    EXPECT_EQ(recv_code(send_010(0, {2, 30.5, 38.875}, 1), c360::clv::kSampleType), bad);
+    EXPECT_EQ(recv_code(send_010(1, {0.5, 1, 0}, 1), c360::uplift::kSampleType), bad);
+}

@@ -328,8 +328,48 @@ void write_binary(const PackedView& v, char* out) {
     for (std::size_t i = 0; i < v.n_dbl(); ++i) p = codec::put_be(p, v.dbl[i]);
 }
 
+namespace {
+
+// The 0.1.0 binary form (LegacyLayout::binary), recognised like the 0.1.0 layout: the tag in range
+// where the current form has the magic, and exactly `count` rows after the header.
+std::optional<PackedBuffer> from_binary_010(std::string_view bytes, const PackedType& type, ErrorCode code) {
+    const LegacyLayout* legacy = type.legacy;
+    const std::size_t header = 4 + 8 * std::size_t{type.n_fixed} + 8;
+    if (legacy == nullptr || !legacy->binary || bytes.size() < 4) {
+        return std::nullopt;
+    }
+    const auto tag = codec::get_be<std::int32_t>(bytes.data());
+    if (tag < legacy->tag_min || tag > legacy->tag_max) {
+        return std::nullopt;
+    }
+    const std::size_t row_bytes = 8 * std::size_t{type.row_width};
+    const auto count = bytes.size() < header ? -1 : codec::get_be<std::int64_t>(bytes.data() + header - 8);
+    if (count < 0 || (bytes.size() - header) % row_bytes != 0 ||
+        (bytes.size() - header) / row_bytes != static_cast<std::uint64_t>(count)) {
+        codec::bad_value(type.sql_name, code, "0.1.0 binary form: sizes do not match the message length");
+    }
+    PackedBuffer buf(type, type.n_fixed + static_cast<std::size_t>(count) * type.row_width);
+    PackedMut m = buf.mut();
+    if (type.n_int == 1) {
+        m.ints[0] = tag;
+    }
+    for (std::size_t i = 0; i < type.n_fixed; ++i) {
+        m.dbl[i] = codec::get_be<double>(bytes.data() + 4 + 8 * i);
+    }
+    for (std::size_t k = 0, n = m.h->n_dbl - type.n_fixed; k < n; ++k) {
+        m.dbl[type.n_fixed + k] = codec::get_be<double>(bytes.data() + header + 8 * k);
+    }
+    check_packed(buf.data(), buf.bytes(), type, code);
+    return buf;
+}
+
+} // namespace
+
 PackedBuffer from_binary(std::string_view bytes, const PackedType& type) {
     const ErrorCode code = ErrorCode::InvalidBinaryRepresentation;
+    if (std::optional<PackedBuffer> old = from_binary_010(bytes, type, code)) {
+        return std::move(*old);
+    }
     if (bytes.size() < kBinaryHeader) {
         codec::bad_value(type.sql_name, code, "message too short");
     }

@@ -40,6 +40,8 @@
 // any other (check_packed). Anything else is refused with the caller's code (XX001). The two cannot
 // be confused: the magics are far outside the tags' ranges. Only the current layout is written (by
 // every function, in, recv), so a converted value is stored in it when it is stored again.
+// c360.rfm_sample also had send/recv in 0.1.0: recv (from_binary) reads that binary form too,
+// [int32 bins][int64 count][float8 rows[count][3]] in network order (LegacyLayout::binary).
 #pragma once
 
 #include <cstddef>
@@ -121,6 +123,7 @@ struct LegacyLayout {
     std::int32_t tag_min;
     std::int32_t tag_max;
     bool tag_is_int; // the tag is the type's one integer field; else a format version (n_int = 0)
+    bool binary;     // 0.1.0 had send/recv: [int32 tag][float8 fixed...][int64 count][float8 rows...]
 };
 
 // Everything that distinguishes one packed SQL type from another.
@@ -206,7 +209,8 @@ PackedBuffer from_text(std::string_view text, const PackedType& type); // checke
 // Binary form (send/recv).
 std::size_t binary_size(const PackedView& v);
 void write_binary(const PackedView& v, char* out);
-PackedBuffer from_binary(std::string_view bytes, const PackedType& type); // checked with 22P03
+PackedBuffer from_binary(std::string_view bytes, const PackedType& type); // checked with 22P03; the
+                                                                          // 0.1.0 form too (LegacyLayout)
 
 // Doubles that must be finite (states and models never hold NaN or infinities).
 bool all_finite(const double* d, std::size_t n);
