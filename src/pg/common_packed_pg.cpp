@@ -28,10 +28,21 @@ void* packed_datum(const PackedBuffer& b) {
     return mem;
 }
 
+namespace {
+
+// Memory of a value converted from its 0.1.0 layout (check_stored), in the current context.
+void* varlena_alloc(std::size_t bytes) {
+    void* mem = palloc_guarded(bytes);
+    SET_VARSIZE(mem, bytes);
+    return mem;
+}
+
+} // namespace
+
 const void* packed_arg(FunctionCallInfo fcinfo, int argno, const PackedType& type) {
     struct varlena* v = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
-    check_packed(v, VARSIZE(v), type, ErrorCode::DataCorrupted);
-    return v;
+    const void* converted = check_stored(v, VARSIZE(v), type, ErrorCode::DataCorrupted, true, &varlena_alloc);
+    return converted != nullptr ? converted : v;
 }
 
 void* new_state(const PackedType& type, std::size_t n_dbl) {
@@ -46,8 +57,11 @@ void* new_state(const PackedType& type, std::size_t n_dbl) {
 void* writable_state(FunctionCallInfo fcinfo, int argno, const PackedType& type) {
     struct varlena* v = PG_DETOAST_DATUM(PG_GETARG_DATUM(argno));
     const bool aggregate = AggCheckCallContext(fcinfo, nullptr);
-    // an aggregate's own state: its layout (O(1) per row); a value from elsewhere: all of it
-    (aggregate ? check_packed_layout : check_packed)(v, VARSIZE(v), type, ErrorCode::DataCorrupted);
+    // an aggregate's own state: its layout (O(1) per row); a value from elsewhere: all of it; a
+    // 0.1.0 value: a fresh copy in the current layout (the executor keeps the returned state)
+    if (void* converted = check_stored(v, VARSIZE(v), type, ErrorCode::DataCorrupted, !aggregate, &varlena_alloc)) {
+        return converted;
+    }
     // in place: the aggregate's own state, or the private copy detoasting made
     if (aggregate || static_cast<void*>(v) != DatumGetPointer(PG_GETARG_DATUM(argno))) {
         return v;

@@ -5,7 +5,8 @@
 // Reading rule: inside an aggregate a state to update has its layout checked (O(1) per row: enough
 // to append safely); every other argument is checked fully (check_packed: the second argument of
 // a merge, final functions, out/send, plain calls), so that a damaged stored value is XX001, never
-// a crash.
+// a crash. A stored 0.1.0 value of c360.rfm_sample, c360.uplift_sample or c360.clv_sample is
+// converted to the current layout on the way in (check_stored), so no caller sees the old layout.
 #pragma once
 
 #include <algorithm>

@@ -479,3 +479,288 @@ TEST(FixedStates, FieldsTileTheStructs) {
     constexpr c360::FixedField gap[] = {{0, c360::FieldType::I32, ','}, {8, c360::FieldType::F64, ')'}};
     static_assert(!c360::fields_cover(gap, 16));
 }
+
+// ---- stored values of 0.1.0: read in their old layout, converted -----------------------------
+
+namespace {
+
+// The 0.1.0 headers, field for field as src/pg/{rfm_breaks,uplift,ltv}_pg.cpp of 0.1.0 declared
+// them (struct SampleHeader); the rows (3 doubles each) follow, `capacity` of them, `count` used.
+struct RfmSample010 {
+    std::int32_t vl_len_;
+    std::int32_t bins;
+    std::int64_t count;
+    std::int64_t capacity;
+};
+struct UpliftSample010 {
+    std::int32_t vl_len_;
+    std::int32_t version; // 1
+    double param;
+    std::int64_t count;
+    std::int64_t capacity;
+};
+struct ClvSample010 {
+    std::int32_t vl_len_;
+    std::int32_t kind; // clv::Model
+    std::int64_t count;
+    std::int64_t capacity;
+};
+static_assert(sizeof(RfmSample010) == 24 && sizeof(UpliftSample010) == 32 && sizeof(ClvSample010) == 24);
+
+// The byte image of a 0.1.0 value: the header, then `capacity` rows of which the first rows.size() / 3
+// are `rows`; the spare rows hold garbage (0.1.0 did not zero them), which must never be read.
+template <class H>
+std::string image_010(H h, const std::vector<double>& rows) {
+    const std::size_t bytes = sizeof(H) + 24 * static_cast<std::size_t>(h.capacity);
+    h.vl_len_ = static_cast<std::int32_t>(bytes << 2); // SET_VARSIZE on a little-endian machine
+    std::string img(bytes, '\xff');
+    std::memcpy(img.data(), &h, sizeof h);
+    std::memcpy(img.data() + sizeof h, rows.data(), 8 * rows.size());
+    return img;
+}
+std::string rfm_010(std::int32_t bins, std::int64_t capacity, const std::vector<double>& rows) {
+    return image_010(RfmSample010{0, bins, static_cast<std::int64_t>(rows.size() / 3), capacity}, rows);
+}
+std::string uplift_010(double param, std::int64_t capacity, const std::vector<double>& rows) {
+    return image_010(UpliftSample010{0, 1, param, static_cast<std::int64_t>(rows.size() / 3), capacity}, rows);
+}
+std::string clv_010(std::int32_t kind, std::int64_t capacity, const std::vector<double>& rows) {
+    return image_010(ClvSample010{0, kind, static_cast<std::int64_t>(rows.size() / 3), capacity}, rows);
+}
+
+// Memory for converted values, as palloc gives it (8-byte aligned, garbage inside).
+std::vector<std::vector<std::uint64_t>> g_converted;
+void* test_alloc(std::size_t bytes) {
+    g_converted.emplace_back((bytes + 7) / 8, ~std::uint64_t{0});
+    return g_converted.back().data();
+}
+
+// check_stored of an image held in 8-byte words (as a detoasted varlena), with an offset.
+void* stored(const std::string& img, const PackedType& t, bool full = true, std::size_t shift = 0) {
+    std::vector<std::uint64_t>& words = g_converted.emplace_back((img.size() + shift + 7) / 8 + 1, 0);
+    char* at = reinterpret_cast<char*>(words.data()) + shift;
+    std::memcpy(at, img.data(), img.size());
+    return c360::check_stored(at, img.size(), t, ErrorCode::DataCorrupted, full, &test_alloc);
+}
+
+ErrorCode stored_code(const std::string& img, const PackedType& t, bool full = true) {
+    return code_of([&] { stored(img, t, full); });
+}
+
+// The conversion of a 0.1.0 image is the value of the current layout with the same fields and
+// rows, bit for bit, with the same text and binary forms (and no spare room).
+void expect_converts_to(const std::string& img, const PackedBuffer& expected, const PackedType& t,
+                        std::string_view text) {
+    SCOPED_TRACE(std::string(t.sql_name) + " " + std::string(text));
+    for (bool full : {true, false}) {
+        for (std::size_t shift : {0, 4}) { // no alignment assumed of the stored value
+            const void* out = stored(img, t, full, shift);
+            ASSERT_NE(out, nullptr);
+            const c360::PackedView v = c360::view_of(out), e = expected.view();
+            EXPECT_EQ(v.h->magic, t.magic);
+            EXPECT_EQ(v.h->version, c360::kPackedVersion);
+            ASSERT_EQ(v.h->n_int, e.h->n_int);
+            ASSERT_EQ(v.h->n_dbl, e.h->n_dbl);
+            EXPECT_EQ(v.h->cap_dbl, v.h->n_dbl);
+            EXPECT_EQ(0, std::memcmp(v.ints, e.ints, 8 * v.h->n_int));
+            EXPECT_EQ(0, std::memcmp(v.dbl, e.dbl, 8 * v.n_dbl()));
+            EXPECT_NO_THROW(c360::check_packed(out, c360::packed_bytes(v.h->n_int, v.n_dbl()), t, ErrorCode::DataCorrupted));
+            EXPECT_EQ(c360::to_text(v, t), text);
+            EXPECT_EQ(c360::to_text(e, t), text);
+            EXPECT_EQ(binary_of(v), binary_of(e));
+        }
+    }
+    // a value of the current layout passes through as is
+    std::string current(static_cast<const char*>(expected.data()), expected.bytes());
+    EXPECT_EQ(stored(current, t), nullptr);
+    EXPECT_EQ(stored(current, t, false), nullptr);
+    EXPECT_EQ(c360::legacy_doubles(expected.data(), expected.bytes(), t, ErrorCode::DataCorrupted), std::nullopt);
+}
+
+} // namespace
+
+TEST(Stored010, RfmSampleConverts) {
+    const PackedType& t = c360::rfm::kSampleType;
+    const std::vector<double> rows = {1.5, 2, 0.1, -3.25e-300, 7, 1e300};
+    const std::string text = "rfmb1(5,2:1.5 2 0.1,-3.25e-300 7 1e+300)";
+    expect_converts_to(rfm_010(5, 2, rows), rows_of(t, {5}, rows), t, text);    // as rfm_sample_in made it
+    expect_converts_to(rfm_010(5, 1024, rows), rows_of(t, {5}, rows), t, text); // an aggregate's state
+    expect_converts_to(rfm_010(100, 3, {0, 0, 0}), rows_of(t, {100}, {0, 0, 0}), t, "rfmb1(100,1:0 0 0)");
+    expect_converts_to(rfm_010(1, 1, {-0.0, 5e-324, -1}), rows_of(t, {1}, {-0.0, 5e-324, -1}), t,
+                       "rfmb1(1,1:-0 5e-324 -1)");
+    std::vector<double> many = random_doubles(3000, true, 17);
+    many.resize(2997);
+    const PackedBuffer big = rows_of(t, {42}, many);
+    expect_converts_to(rfm_010(42, 2048, many), big, t, c360::to_text(big.view(), t));
+    // 0.1.0 never wrote an empty sample (its recv and in refused one); neither layout holds one
+    EXPECT_EQ(stored_code(rfm_010(5, 1024, {}), t), ErrorCode::DataCorrupted);
+    EXPECT_EQ(code_of([&] { c360::check_packed(rows_of(t, {5}, {}).data(), rows_of(t, {5}, {}).bytes(), t,
+                                                ErrorCode::DataCorrupted); }),
+              ErrorCode::DataCorrupted);
+}
+
+TEST(Stored010, UpliftSampleConverts) {
+    const PackedType& t = c360::uplift::kSampleType;
+    // empty: capacity 1 (uplift_sample_in) or 1024 (the first row of a group had a NULL)
+    expect_converts_to(uplift_010(0.3, 1, {}), rows_of(t, {}, {0.3}), t, "upl1(0.3;0)");
+    expect_converts_to(uplift_010(0.3, 1024, {}), rows_of(t, {}, {0.3}), t, "upl1(0.3;0)");
+    const std::vector<double> rows = {0.25, 1, 0, -1e-310, 0, 1};
+    std::vector<double> all = {10};
+    all.insert(all.end(), rows.begin(), rows.end());
+    expect_converts_to(uplift_010(10, 2, rows), rows_of(t, {}, all), t, "upl1(10;2;0.25,1,0;-1e-310,0,1)");
+    expect_converts_to(uplift_010(10, 1024, rows), rows_of(t, {}, all), t, "upl1(10;2;0.25,1,0;-1e-310,0,1)");
+    expect_converts_to(uplift_010(-0.0, 1, {DBL_MAX, 1, 1}), rows_of(t, {}, {-0.0, DBL_MAX, 1, 1}), t,
+                       "upl1(-0;1;1.7976931348623157e+308,1,1)");
+}
+
+TEST(Stored010, ClvSampleConverts) {
+    const PackedType& t = c360::clv::kSampleType;
+    expect_converts_to(clv_010(0, 1024, {}), rows_of(t, {0}, {}), t, "clv1(0;0)");
+    expect_converts_to(clv_010(2, 1, {}), rows_of(t, {2}, {}), t, "clv1(2;0)"); // clv_sample_in of an empty one
+    const std::vector<double> rows = {2, 30.5, 38.875, 0, 0, 12};
+    expect_converts_to(clv_010(0, 2, rows), rows_of(t, {0}, rows), t, "clv1(0;2;2,30.5,38.875;0,0,12)");
+    expect_converts_to(clv_010(1, 1024, rows), rows_of(t, {1}, rows), t, "clv1(1;2;2,30.5,38.875;0,0,12)");
+    // the largest kind: Gamma-Gamma, rows (x, mean value, 0)
+    expect_converts_to(clv_010(2, 1024, {3, 12.25, 0}), rows_of(t, {2}, {3, 12.25, 0}), t, "clv1(2;1;3,12.25,0)");
+}
+
+TEST(Stored010, CorruptedOldImagesAreDataCorrupted) {
+    const ErrorCode bad = ErrorCode::DataCorrupted;
+    const PackedType& rfm = c360::rfm::kSampleType;
+    const PackedType& upl = c360::uplift::kSampleType;
+    const PackedType& clv = c360::clv::kSampleType;
+    const std::string r = rfm_010(5, 4, {1, 2, 3, 4, 5, 6});
+    const std::string u = uplift_010(0.3, 4, {0.5, 1, 0});
+    const std::string c = clv_010(0, 4, {2, 30.5, 38.875});
+    for (const auto& [img, t] : {std::pair{r, &rfm}, std::pair{u, &upl}, std::pair{c, &clv}}) {
+        SCOPED_TRACE(t->sql_name);
+        ASSERT_NE(stored(img, *t), nullptr);
+        // the length does not match the capacity: a byte, a double or a row less or more
+        for (std::size_t n : {img.size() - 1, img.size() - 8, img.size() - 24, img.size() + 1, img.size() + 24}) {
+            std::string cut = img;
+            cut.resize(n, '\0');
+            EXPECT_EQ(stored_code(cut, *t), bad) << n;
+            EXPECT_EQ(stored_code(cut, *t, false), bad) << n;
+        }
+        EXPECT_EQ(stored_code(img.substr(0, 8), *t), bad);  // not even the header
+        EXPECT_EQ(stored_code(img.substr(0, 4), *t), bad);  // not even the tag
+        const std::size_t at_count = t == &upl ? 16 : 8;
+        auto with = [&](std::size_t offset, auto v) {
+            std::string m = img;
+            std::memcpy(m.data() + offset, &v, sizeof v);
+            return m;
+        };
+        EXPECT_EQ(stored_code(with(at_count, std::int64_t{5}), *t), bad);         // count > capacity
+        EXPECT_EQ(stored_code(with(at_count, std::int64_t{-1}), *t), bad);        // negative count
+        EXPECT_EQ(stored_code(with(at_count + 8, std::int64_t{-4}), *t), bad);    // negative capacity
+        EXPECT_EQ(stored_code(with(at_count + 8, std::int64_t{INT64_MAX}), *t), bad);
+        EXPECT_EQ(stored_code(with(at_count + 8, std::int64_t{1} << 61), *t), bad); // size overflows
+        EXPECT_EQ(stored_code(with(sizeof(std::int64_t) * (t == &upl ? 4 : 3), kNaN), *t), bad); // a used row
+        EXPECT_NE(stored(with(img.size() - 8, kNaN), *t), nullptr); // a spare row is never read
+        // another type's 0.1.0 image or current value
+        for (const PackedType* other : {&rfm, &upl, &clv}) {
+            if (other != t) {
+                PackedBuffer v(*other, other->n_fixed);
+                EXPECT_EQ(stored_code(std::string(static_cast<const char*>(v.data()), v.bytes()), *t), bad);
+            }
+        }
+    }
+    // the tag out of its range: bins 0 and 101, model -1 and 3, uplift format versions 0 and 2
+    auto tagged = [](std::string img, std::int32_t tag) {
+        std::memcpy(img.data() + 4, &tag, 4);
+        return img;
+    };
+    for (std::int32_t bins : {0, -1, 101, INT32_MAX}) {
+        EXPECT_EQ(stored_code(tagged(r, bins), rfm), bad) << bins;
+    }
+    for (std::int32_t kind : {-1, 3, 4}) {
+        EXPECT_EQ(stored_code(tagged(c, kind), clv), bad) << kind;
+    }
+    for (std::int32_t version : {0, 2}) {
+        EXPECT_EQ(stored_code(tagged(u, version), upl), bad) << version;
+    }
+    // the type's own checks apply to the converted rows
+    EXPECT_EQ(stored_code(rfm_010(5, 1, {1, 2, kInf}), rfm), bad);
+    EXPECT_EQ(stored_code(uplift_010(kNaN, 1, {}), upl), bad);        // a NaN parameter
+    EXPECT_EQ(stored_code(uplift_010(0.3, 1, {0.5, 0.5, 0}), upl), bad); // treated not 0 or 1
+    EXPECT_EQ(stored_code(clv_010(0, 1, {1, 5, 4}), clv), bad);       // t_x > T
+    EXPECT_EQ(stored_code(clv_010(2, 1, {0, 5, 0}), clv), bad);       // Gamma-Gamma with x = 0
+    // the message names the type, the detail the layout problem
+    try {
+        stored(r.substr(0, r.size() - 8), rfm);
+        ADD_FAILURE() << "no error";
+    } catch (const c360::Error& e) {
+        EXPECT_STREQ(e.what(), "invalid c360.rfm_sample value");
+        EXPECT_EQ(e.detail(), "0.1.0 layout: sizes do not match the value's length");
+    }
+    // a type without 0.1.0 layout reads no 0.1.0 image
+    EXPECT_EQ(code_of([&] { stored(r, sc::kModelType); }), bad);
+}
+
+TEST(Stored010, RecognitionIsUnambiguousAndBounded) {
+    // where 0.1.0 had its tag (bins 1..100, model 0..2, version 1) the current layout has the magic
+    for (const PackedType* t : {&c360::rfm::kSampleType, &c360::uplift::kSampleType, &c360::clv::kSampleType}) {
+        ASSERT_NE(t->legacy, nullptr);
+        EXPECT_GT(t->magic, static_cast<std::uint32_t>(t->legacy->tag_max)) << t->sql_name;
+        EXPECT_GE(t->legacy->tag_min, 0) << t->sql_name;
+    }
+    EXPECT_EQ(c360::rfm::kSampleType.legacy->tag_max, c360::rfm::kMaxBins);
+    // legacy_doubles reads the header only: a 0.1.0 value of the largest size 0.1.0 allowed
+    // (44,739,241 rows) is one row beyond 1 GB in the current layout and is refused as such
+    const PackedType& t = c360::rfm::kSampleType;
+    const std::int64_t rows = c360::max_packed_rows(t);
+    for (std::int64_t count : {rows, rows + 1}) {
+        const RfmSample010 h{0, 5, count, count};
+        const std::size_t bytes = sizeof h + 24 * static_cast<std::size_t>(count);
+        if (count == rows) {
+            EXPECT_EQ(c360::legacy_doubles(&h, bytes, t, ErrorCode::DataCorrupted), std::size_t(3 * rows));
+        } else {
+            EXPECT_EQ(code_of([&] { c360::legacy_doubles(&h, bytes, t, ErrorCode::DataCorrupted); }),
+                      ErrorCode::ProgramLimitExceeded);
+        }
+    }
+    EXPECT_EQ(rows, 44739240);
+}
+
+TEST(Stored010, RfmSampleBinaryFormOf010) {
+    // what 0.1.0's rfm_sample_send wrote: pq_sendint32(bins), pq_sendint64(count), then
+    // pq_sendfloat8 of every value (network order); its recv read that back
+    const PackedType& t = c360::rfm::kSampleType;
+    auto send_010 = [](std::int32_t bins, const std::vector<double>& rows, std::int64_t count) {
+        std::string m(12 + 8 * rows.size(), '\0');
+        char* p = c360::codec::put_be(m.data(), bins);
+        p = c360::codec::put_be(p, count);
+        for (double d : rows) p = c360::codec::put_be(p, d);
+        return m;
+    };
+    auto recv_code = [&](const std::string& m, const PackedType& type) {
+        return code_of([&] { c360::from_binary(m, type); });
+    };
+    const std::vector<double> rows = {1.5, 2, 0.1, -3.25e-300, 7, 1e300};
+    for (std::int32_t bins : {1, 5, 100}) {
+        const PackedBuffer b = c360::from_binary(send_010(bins, rows, 2), t);
+        expect_same_bits(b, rows_of(t, {bins}, rows));
+        EXPECT_EQ(c360::to_text(b.view(), t), "rfmb1(" + std::to_string(bins) + ",2:1.5 2 0.1,-3.25e-300 7 1e+300)");
+    }
+    std::vector<double> many = random_doubles(3000, true, 23);
+    many.resize(2997);
+    expect_same_bits(c360::from_binary(send_010(42, many, 999), t), rows_of(t, {42}, many));
+    // what 0.1.0's recv refused is refused; so is a message that is neither form
+    const ErrorCode bad = ErrorCode::InvalidBinaryRepresentation;
+    const std::string good = send_010(5, rows, 2);
+    EXPECT_EQ(recv_code(send_010(5, {}, 0), t), bad);          // no customer
+    EXPECT_EQ(recv_code(send_010(5, rows, 3), t), bad);        // count larger than the rows
+    EXPECT_EQ(recv_code(send_010(5, rows, 1), t), bad);        // count smaller than the rows
+    EXPECT_EQ(recv_code(send_010(5, rows, -1), t), bad);
+    EXPECT_EQ(recv_code(good + '\0', t), bad);                 // trailing byte
+    EXPECT_EQ(recv_code(good.substr(0, good.size() - 1), t), bad);
+    EXPECT_EQ(recv_code(good.substr(0, 11), t), bad);          // no count
+    EXPECT_EQ(recv_code(good.substr(0, 3), t), bad);
+    EXPECT_EQ(recv_code(send_010(0, rows, 2), t), bad);        // bins out of range
+    EXPECT_EQ(recv_code(send_010(101, rows, 2), t), bad);
+    EXPECT_EQ(recv_code(send_010(5, {1, 2, kNaN}, 1), t), bad); // 0.1.0 refused non-finite values too
+    EXPECT_EQ(recv_code(send_010(5, {1, kInf, 3}, 1), t), bad);
+    // c360.uplift_sample and c360.clv_sample had no send/recv in 0.1.0: no such form is read
+    EXPECT_EQ(recv_code(send_010(0, {2, 30.5, 38.875}, 1), c360::clv::kSampleType), bad);
+    EXPECT_EQ(recv_code(send_010(1, {0.5, 1, 0}, 1), c360::uplift::kSampleType), bad);
+}

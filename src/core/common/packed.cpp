@@ -88,6 +88,82 @@ void check_packed(const void* p, std::size_t bytes, const PackedType& type, Erro
     }
 }
 
+// ---- 0.1.0 layouts (read, converted, never written) ------------------------------------------
+
+namespace {
+
+// [int32 vl_len][int32 tag][double fixed[n_fixed]][int64 count][int64 capacity], then the rows
+constexpr std::size_t kLegacyTag = 4;
+std::size_t legacy_header(const PackedType& type) { return 8 + 8 * std::size_t{type.n_fixed} + 16; }
+
+template <class T>
+T load(const void* p, std::size_t offset) {
+    T v;
+    std::memcpy(&v, static_cast<const char*>(p) + offset, sizeof v); // no alignment assumed
+    return v;
+}
+
+} // namespace
+
+std::optional<std::size_t> legacy_doubles(const void* p, std::size_t bytes, const PackedType& type, ErrorCode code) {
+    const LegacyLayout* legacy = type.legacy;
+    if (legacy == nullptr || bytes < kLegacyTag + 4 || load<std::uint32_t>(p, kLegacyTag) == type.magic) {
+        return std::nullopt;
+    }
+    const auto tag = load<std::int32_t>(p, kLegacyTag);
+    if (tag < legacy->tag_min || tag > legacy->tag_max) {
+        return std::nullopt;
+    }
+    if (type.n_int != (legacy->tag_is_int ? 1u : 0u)) {
+        fail(ErrorCode::Internal, std::string(type.sql_name) + ": inconsistent 0.1.0 layout");
+    }
+    const std::size_t header = legacy_header(type);
+    const std::size_t row_bytes = 8 * std::size_t{type.row_width};
+    const char* why = nullptr;
+    std::int64_t count = 0;
+    if (bytes < header) {
+        why = "0.1.0 layout: value too short";
+    } else {
+        count = load<std::int64_t>(p, header - 16);
+        const auto capacity = load<std::int64_t>(p, header - 8);
+        if (count < 0 || capacity < count) {
+            why = "0.1.0 layout: more rows than room";
+        } else if ((bytes - header) % row_bytes != 0 ||
+                   (bytes - header) / row_bytes != static_cast<std::uint64_t>(capacity)) {
+            why = "0.1.0 layout: sizes do not match the value's length";
+        }
+    }
+    if (why != nullptr) {
+        codec::bad_value(type.sql_name, code, why);
+    }
+    const std::size_t n_dbl = type.n_fixed + static_cast<std::size_t>(count) * type.row_width;
+    if (n_dbl > max_doubles(type)) {
+        fail(ErrorCode::ProgramLimitExceeded, std::string(type.sql_name) + " 0.1.0 value too large to convert (1 GB)",
+             {}, type.limit_hint);
+    }
+    return n_dbl;
+}
+
+void* check_stored(const void* p, std::size_t bytes, const PackedType& type, ErrorCode code, bool full,
+                   void* (*alloc)(std::size_t bytes)) {
+    const std::optional<std::size_t> n_dbl = legacy_doubles(p, bytes, type, code);
+    if (!n_dbl) {
+        (full ? check_packed : check_packed_layout)(p, bytes, type, code);
+        return nullptr;
+    }
+    const std::size_t out_bytes = packed_bytes(type.n_int, *n_dbl);
+    void* out = alloc(out_bytes);
+    const PackedMut m = init_packed(out, type, *n_dbl, *n_dbl);
+    if (type.n_int == 1) {
+        m.ints[0] = load<std::int32_t>(p, kLegacyTag);
+    }
+    const char* from = static_cast<const char*>(p);
+    std::memcpy(m.dbl, from + 8, 8 * std::size_t{type.n_fixed});
+    std::memcpy(m.dbl + type.n_fixed, from + legacy_header(type), 8 * (*n_dbl - type.n_fixed));
+    check_packed(out, out_bytes, type, code);
+    return out;
+}
+
 std::size_t initial_capacity(const PackedType& type) { return type.n_fixed + kInitialRows * type.row_width; }
 
 std::size_t grown_capacity(const PackedType& type, std::size_t capacity, std::size_t needed) {
@@ -252,8 +328,48 @@ void write_binary(const PackedView& v, char* out) {
     for (std::size_t i = 0; i < v.n_dbl(); ++i) p = codec::put_be(p, v.dbl[i]);
 }
 
+namespace {
+
+// The 0.1.0 binary form (LegacyLayout::binary), recognised like the 0.1.0 layout: the tag in range
+// where the current form has the magic, and exactly `count` rows after the header.
+std::optional<PackedBuffer> from_binary_010(std::string_view bytes, const PackedType& type, ErrorCode code) {
+    const LegacyLayout* legacy = type.legacy;
+    const std::size_t header = 4 + 8 * std::size_t{type.n_fixed} + 8;
+    if (legacy == nullptr || !legacy->binary || bytes.size() < 4) {
+        return std::nullopt;
+    }
+    const auto tag = codec::get_be<std::int32_t>(bytes.data());
+    if (tag < legacy->tag_min || tag > legacy->tag_max) {
+        return std::nullopt;
+    }
+    const std::size_t row_bytes = 8 * std::size_t{type.row_width};
+    const auto count = bytes.size() < header ? -1 : codec::get_be<std::int64_t>(bytes.data() + header - 8);
+    if (count < 0 || (bytes.size() - header) % row_bytes != 0 ||
+        (bytes.size() - header) / row_bytes != static_cast<std::uint64_t>(count)) {
+        codec::bad_value(type.sql_name, code, "0.1.0 binary form: sizes do not match the message length");
+    }
+    PackedBuffer buf(type, type.n_fixed + static_cast<std::size_t>(count) * type.row_width);
+    PackedMut m = buf.mut();
+    if (type.n_int == 1) {
+        m.ints[0] = tag;
+    }
+    for (std::size_t i = 0; i < type.n_fixed; ++i) {
+        m.dbl[i] = codec::get_be<double>(bytes.data() + 4 + 8 * i);
+    }
+    for (std::size_t k = 0, n = m.h->n_dbl - type.n_fixed; k < n; ++k) {
+        m.dbl[type.n_fixed + k] = codec::get_be<double>(bytes.data() + header + 8 * k);
+    }
+    check_packed(buf.data(), buf.bytes(), type, code);
+    return buf;
+}
+
+} // namespace
+
 PackedBuffer from_binary(std::string_view bytes, const PackedType& type) {
     const ErrorCode code = ErrorCode::InvalidBinaryRepresentation;
+    if (std::optional<PackedBuffer> old = from_binary_010(bytes, type, code)) {
+        return std::move(*old);
+    }
     if (bytes.size() < kBinaryHeader) {
         codec::bad_value(type.sql_name, code, "message too short");
     }

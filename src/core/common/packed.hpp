@@ -21,10 +21,32 @@
 // types it is tag(i1,i2,...;d1,d2,...); the samples keep their 0.1.0 forms (TextForm).
 // Binary form (send/recv, network byte order): [uint32 magic][uint32 version][uint32 n_int]
 // [uint64 n_dbl][int64 ints...][float8 dbl...], checked exactly like the text form.
+//
+// Compatibility rule (stored values of 0.1.0). c360.rfm_sample, c360.uplift_sample and
+// c360.clv_sample had their own layout in 0.1.0, without magic, and a database may keep such values
+// in tables across ALTER EXTENSION customer360 UPDATE (partial states kept for a rollup, Citus
+// partial results). Each of them has a LegacyLayout:
+//
+//   [int32 vl_len][int32 tag][double fixed[n_fixed]][int64 count][int64 capacity]
+//   [double rows[capacity][row_width]]            (only the first `count` rows are meaningful)
+//
+// where tag is the type's integer field (bins of rfm_sample, 1..100; model of clv_sample, 0..2) or a
+// format version (1 for uplift_sample, whose one fixed double is its parameter). Two layouts are
+// read, one is written: every stored value that enters the extension (arguments of transition,
+// merge and final functions, out, send) goes through check_stored, which takes a value carrying the
+// type's magic at byte offset 4 as the current layout, and a value without it whose header matches
+// the 0.1.0 layout exactly (tag in range, 0 <= count <= capacity, length = header + capacity rows)
+// as a 0.1.0 value, converted into a fresh value of the current layout that is then checked like
+// any other (check_packed). Anything else is refused with the caller's code (XX001). The two cannot
+// be confused: the magics are far outside the tags' ranges. Only the current layout is written (by
+// every function, in, recv), so a converted value is stored in it when it is stored again.
+// c360.rfm_sample also had send/recv in 0.1.0: recv (from_binary) reads that binary form too,
+// [int32 bins][int64 count][float8 rows[count][3]] in network order (LegacyLayout::binary).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,6 +117,15 @@ struct TextForm {
     char row_sep = ',';
 };
 
+// The 0.1.0 layout of a type that existed before the packed layout (see the compatibility rule at
+// the top): the valid range of the int32 tag at byte offset 4, and what it is.
+struct LegacyLayout {
+    std::int32_t tag_min;
+    std::int32_t tag_max;
+    bool tag_is_int; // the tag is the type's one integer field; else a format version (n_int = 0)
+    bool binary;     // 0.1.0 had send/recv: [int32 tag][float8 fixed...][int64 count][float8 rows...]
+};
+
 // Everything that distinguishes one packed SQL type from another.
 struct PackedType {
     const char* sql_name;      // "c360.logit_model": names the type in messages
@@ -108,6 +139,7 @@ struct PackedType {
     // The type's own checks on a value whose layout is already checked; throws c360::Error(code).
     void (*validate)(const PackedView&, ErrorCode code);
     const char* limit_hint;    // hint of the error raised when a state would exceed 1 GB
+    const LegacyLayout* legacy = nullptr; // the type's 0.1.0 layout, read and converted (never written)
 };
 
 // A type whose doubles are one free list checked by its own validation (models, fixed-size
@@ -146,6 +178,19 @@ void check_packed_layout(const void* p, std::size_t bytes, const PackedType& typ
 // from outside (text, binary, disk, arguments of merge and final functions).
 void check_packed(const void* p, std::size_t bytes, const PackedType& type, ErrorCode code);
 
+// The reading rule of a stored value (the varlena image `p` of `bytes` bytes: an argument, out,
+// send): nullptr when `p` has the current layout, checked by check_packed (or check_packed_layout
+// when `full` is false: an aggregate's own state, O(1)); for a 0.1.0 value of the type, its
+// conversion into memory from `alloc` (which receives packed_bytes of the result and sets vl_len),
+// checked fully; `code` (or ProgramLimitExceeded for a 0.1.0 value beyond 1 GB in the current
+// layout) otherwise.
+void* check_stored(const void* p, std::size_t bytes, const PackedType& type, ErrorCode code, bool full,
+                   void* (*alloc)(std::size_t bytes));
+// n_dbl of the conversion when `p` is a 0.1.0 value of the type whose header matches its length;
+// nullopt when it is not one (the type's magic is there, the type has no 0.1.0 layout, or the tag
+// is out of range); throws `code` when the tag is in range but the header does not match.
+std::optional<std::size_t> legacy_doubles(const void* p, std::size_t bytes, const PackedType& type, ErrorCode code);
+
 // Growth rule of states that take rows: the capacity (in doubles) of a value that must hold
 // `needed` doubles, from `capacity`: doubling, at least 1024 rows' worth, never beyond 1 GB
 // (ProgramLimitExceeded when `needed` itself is beyond). Amortised O(1) per appended row.
@@ -164,7 +209,8 @@ PackedBuffer from_text(std::string_view text, const PackedType& type); // checke
 // Binary form (send/recv).
 std::size_t binary_size(const PackedView& v);
 void write_binary(const PackedView& v, char* out);
-PackedBuffer from_binary(std::string_view bytes, const PackedType& type); // checked with 22P03
+PackedBuffer from_binary(std::string_view bytes, const PackedType& type); // checked with 22P03; the
+                                                                          // 0.1.0 form too (LegacyLayout)
 
 // Doubles that must be finite (states and models never hold NaN or infinities).
 bool all_finite(const double* d, std::size_t n);

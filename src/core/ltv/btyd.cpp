@@ -75,6 +75,9 @@ void validate_sample(const PackedView& v, ErrorCode code) {
 
 } // namespace
 
+// 0.1.0: [vl_len][int32 model][int64 count][int64 capacity][capacity x (x, t_x, T)]
+constexpr LegacyLayout kSampleLegacy{.tag_min = 0, .tag_max = 2, .tag_is_int = true, .binary = false};
+
 const PackedType kSampleType{
     .sql_name = "c360.clv_sample",
     .magic = 0x43534d50, // "CSMP"
@@ -87,6 +90,7 @@ const PackedType kSampleType{
              .value_sep = ',', .row_sep = ';'},
     .validate = &validate_sample,
     .limit_hint = "Fit on a random sample of the customers.",
+    .legacy = &kSampleLegacy,
 };
 
 void compress(std::vector<Summary>& rows) {

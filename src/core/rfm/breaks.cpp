@@ -89,6 +89,10 @@ void validate_sample(const PackedView& v, ErrorCode code) {
 
 } // namespace
 
+// 0.1.0: [vl_len][int32 bins][int64 count][int64 capacity][capacity x (r, f, m)]; its send/recv:
+// [int32 bins][int64 count][count x (r, f, m)]
+constexpr LegacyLayout kSampleLegacy{.tag_min = 1, .tag_max = kMaxBins, .tag_is_int = true, .binary = true};
+
 const PackedType kSampleType{
     .sql_name = "c360.rfm_sample",
     .magic = 0x52534d50, // "RSMP"
@@ -101,6 +105,7 @@ const PackedType kSampleType{
              .value_sep = ' ', .row_sep = ','},
     .validate = &validate_sample,
     .limit_hint = "Compute breakpoints on a random sample, or use c360.quantile_score with window functions.",
+    .legacy = &kSampleLegacy,
 };
 
 } // namespace c360::rfm

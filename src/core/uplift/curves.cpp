@@ -126,6 +126,9 @@ void validate_sample(const PackedView& v, ErrorCode code) {
 
 static_assert(sizeof(UpliftRow) == 3 * sizeof(double), "rows of c360.uplift_sample are UpliftRow");
 
+// 0.1.0: [vl_len][int32 version 1][double param][int64 count][int64 capacity][capacity x UpliftRow]
+constexpr LegacyLayout kSampleLegacy{.tag_min = 1, .tag_max = 1, .tag_is_int = false, .binary = false};
+
 const PackedType kSampleType{
     .sql_name = "c360.uplift_sample",
     .magic = 0x55534d50, // "USMP"
@@ -138,6 +141,7 @@ const PackedType kSampleType{
              .value_sep = ',', .row_sep = ';'},
     .validate = &validate_sample,
     .limit_hint = "Evaluate on a random sample of the rows.",
+    .legacy = &kSampleLegacy,
 };
 
 double qini_auc(std::vector<UpliftRow>& rows) {
