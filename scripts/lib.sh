@@ -2,7 +2,14 @@
 set -euo pipefail
 
 C360_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PG_MAJOR=${PG_MAJOR:-15}
+# PostgreSQL major version: the one the Debian release ships (12: 15, 13: 17) unless PG_MAJOR is set.
+if [ -z "${PG_MAJOR:-}" ]; then
+    case $(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-}") in
+    trixie) PG_MAJOR=17 ;;
+    *) PG_MAJOR=15 ;;
+    esac
+fi
+export PG_MAJOR
 PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
 PG_CONFIG=$PG_BIN/pg_config
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the pg_regress suite against a temporary instance, as the unprivileged server account.
 #   scripts/regress.sh serial     default planner settings
-#   scripts/regress.sh parallel   parallel query forced (force_parallel_mode=regress, zero
+#   scripts/regress.sh parallel   parallel query forced (force_parallel_mode / debug_parallel_query = regress, zero
 #                                 parallel costs): same expected output, different plans
 # C360_TESTS="a b" runs only those tests.
 # The extension must be installed (make install). Prints pg_regress's counts; exits non-zero
@@ -19,7 +19,8 @@ mkdir -p "$work/out"
     echo "max_parallel_workers = 8"
     echo "max_worker_processes = 16"
     if [ "$mode" = parallel ]; then
-        echo "force_parallel_mode = regress"
+        # renamed debug_parallel_query in PostgreSQL 16
+        if [ "$PG_MAJOR" -ge 16 ]; then echo "debug_parallel_query = regress"; else echo "force_parallel_mode = regress"; fi
         echo "parallel_setup_cost = 0"
         echo "parallel_tuple_cost = 0"
         echo "min_parallel_table_scan_size = 0"

@@ -1,0 +1,15 @@
+// The one place where PostgreSQL major versions differ for the glue (15, 16, 17, 18), as Citus's
+// pg_version_compat.h does: every #if PG_VERSION_NUM of the project lives here, and the rest of
+// src/pg uses the names defined below. Included by bridge.hpp right after postgres.h, inside its
+// extern "C" block.
+#pragma once
+
+#if PG_VERSION_NUM < 150000
+#error "customer360 needs PostgreSQL 15 or later"
+#endif
+
+// PostgreSQL 16 moved the varlena macros (VARDATA_ANY, VARSIZE_ANY_EXHDR, SET_VARSIZE...) out of
+// postgres.h into varatt.h.
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
