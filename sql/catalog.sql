@@ -33,8 +33,13 @@ SELECT CASE d.classid
 FROM pg_depend d
 JOIN pg_extension e ON d.refclassid = 'pg_extension'::regclass AND d.refobjid = e.oid
 LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+LEFT JOIN pg_type t ON d.classid = 'pg_type'::regclass AND t.oid = d.objid
 WHERE e.extname = 'customer360' AND d.deptype = 'e'
-  AND d.classid IN ('pg_proc'::regclass, 'pg_type'::regclass, 'pg_operator'::regclass, 'pg_class'::regclass);
+  AND d.classid IN ('pg_proc'::regclass, 'pg_type'::regclass, 'pg_operator'::regclass, 'pg_class'::regclass)
+  -- PostgreSQL 17 also records array types and the row types of tables as members
+  AND NOT (d.classid = 'pg_type'::regclass
+           AND (t.typcategory = 'A'
+                OR (t.typrelid <> 0 AND (SELECT r.relkind FROM pg_class r WHERE r.oid = t.typrelid) <> 'c')));
 
 -- Every object that must carry a comment, with its comment (NULL when there is none).
 CREATE VIEW c360_catalog.commented AS

@@ -28,7 +28,7 @@
 extern "C" {
 #include "postgres.h"
 
-#include "pg_compat.hpp"
+#include "pg_version_compat.hpp"
 
 #include "fmgr.h"
 #include "miscadmin.h"
