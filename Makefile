@@ -54,11 +54,13 @@ build/customer360--$(EXTVERSION).sql: $(SQL_SOURCES) control/customer360.control
 
 # Convenience targets: usable before PostgreSQL's development files are installed.
 BENCHES = rfm scoring uplift ltv events match
-.PHONY: deps test demo unit regress bench micro $(addprefix bench-,$(BENCHES))
+.PHONY: deps test test-pg17 demo unit regress bench micro $(addprefix bench-,$(BENCHES))
 deps:
 	@bash scripts/deps.sh
 test:
 	@bash scripts/test.sh
+test-pg17:
+	@bash scripts/check-fresh-debian.sh test trixie
 demo:
 	@bash scripts/demo.sh
 unit:
