@@ -44,6 +44,13 @@ SELECT label, pg_temp.sqlstate_of(query) AS error FROM (VALUES
     ('mask too short',  $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false]], ARRAY[38::float8], p, p, 10) FROM layout$$),
     ('one record',      $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false, false]], ARRAY[38::float8], p, p, 1) FROM layout$$),
     ('corrupt model',   $$SELECT c360.match_model_info(ARRAY[3602, 1, 0.5, 1, 2, 0.9, 0.9, 0.5, 0.5]::float8[])$$),
-    ('not a table',     $$SELECT c360._fs_compared_pairs(ARRAY[3602, 1]::float8[])$$)
+    ('not a table',     $$SELECT c360._fs_compared_pairs(ARRAY[3602, 1]::float8[])$$),
+    ('NaN pair count',  $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false, false]], ARRAY['NaN'::float8], p, p, 10) FROM layout$$),
+    ('infinite count',  $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false, false]], ARRAY['Infinity'::float8], p, p, 10) FROM layout$$),
+    ('NULL element',    $$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false, NULL]], ARRAY[NULL::float8], p, p, 10) FROM layout$$),
+    ('negative records',$$SELECT c360._fs_combine_rules(ARRAY[model], ARRAY[ARRAY[false, false]], ARRAY[38::float8], p, p, -5) FROM layout$$),
+    ('NaN in model',    $$SELECT c360.match_model_info(ARRAY[3602, 1, 'NaN', 1, 2, 0.9, 0.1, 0.5, 0.5]::float8[])$$),
+    ('empty model',     $$SELECT c360.match_model_info('{}'::float8[])$$),
+    ('empty patterns',  $$SELECT c360._fs_compared_pairs('{}'::float8[])$$)
 ) AS t(label, query);
 DROP TABLE layout_pairs, layout;

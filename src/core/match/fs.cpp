@@ -375,7 +375,7 @@ FsModel combine_rule_fits(const std::vector<RuleFit>& fits, double random_pairs)
              "Each field needs a blocking rule that does not use it.");
     };
     if (fits.empty()) left_out(0);
-    if (!(random_pairs > 0)) fail(ErrorCode::InvalidParameter, "the random-pair table holds no pair");
+    if (!(random_pairs > 0) || !std::isfinite(random_pairs)) fail(ErrorCode::InvalidParameter, "the random-pair table holds no pair");
     FsModel out;
     out.levels = fits.front().model.levels;
     out.lambda = 0.5;
@@ -384,7 +384,10 @@ FsModel combine_rule_fits(const std::vector<RuleFit>& fits, double random_pairs)
     std::vector<double> w_sum(k, 0.0);         // per field: sum of expected matches
     for (std::size_t i = 0; i < k; ++i) m_sum[i].assign(static_cast<std::size_t>(out.levels[i]), 0.0);
     for (const RuleFit& f : fits) {
-        if (f.model.levels != out.levels || f.masked.size() != k || !(f.compared > 0)) {
+        if (!std::isfinite(f.compared) || !(f.compared > 0)) {
+            fail(ErrorCode::InvalidParameter, "a blocking rule's compared pair count must be a positive finite number");
+        }
+        if (f.model.levels != out.levels || f.masked.size() != k) {
             fail(ErrorCode::InvalidParameter, "the blocking rules' models have different fields or levels");
         }
         out.iterations += f.model.iterations;
