@@ -1,7 +1,9 @@
-# customer360: PGXS build of the PostgreSQL 15 extension, plus the project's convenience targets.
+# customer360: PGXS build of the PostgreSQL extension (15, 16, 17, 18), plus the project's convenience targets.
 #
 #   make demo     set everything up (as root on Debian 12) and run the CDNOW RFM demo
 #   make test     set everything up, then C++ unit tests + pg_regress (serial and forced-parallel)
+#                 (PG_CONFIG=/opt/pg16/bin/pg_config make test: against a server installed by hand)
+#   make test-pg17 | test-pg18   the test command in a pristine Debian 13 | 14 chroot (Debian's packages)
 #   make / make install / make installcheck    the usual PGXS targets
 #   make deps | unit | regress | micro         the pieces of the above
 #   make bench | bench-rfm | bench-scoring | bench-uplift | bench-ltv | bench-events | bench-match   peer benchmarks
@@ -45,6 +47,16 @@ all install installcheck:
 	@exit 1
 endif
 
+# Objects built against one server's headers are rebuilt when pg_config names another server
+# (another major or minor version, or another installation): build/pg-build-id records which.
+PG_BUILD_ID := $(shell $(PG_CONFIG) --version --includedir-server 2>/dev/null | tr '\n' ' ')
+$(OBJS): build/pg-build-id
+build/pg-build-id: FORCE
+	@mkdir -p build
+	@echo '$(PG_BUILD_ID)' | cmp -s - $@ || echo '$(PG_BUILD_ID)' >$@
+.PHONY: FORCE
+FORCE:
+
 build/customer360--$(EXTVERSION).sql: $(SQL_SOURCES) control/customer360.control Makefile
 	@mkdir -p build
 	@{ echo "-- customer360 $(EXTVERSION) install script, assembled by the Makefile from: $(SQL_SOURCES)"; \
@@ -54,13 +66,15 @@ build/customer360--$(EXTVERSION).sql: $(SQL_SOURCES) control/customer360.control
 
 # Convenience targets: usable before PostgreSQL's development files are installed.
 BENCHES = rfm scoring uplift ltv events match
-.PHONY: deps test test-pg17 demo unit regress bench micro $(addprefix bench-,$(BENCHES))
+.PHONY: deps test test-pg17 test-pg18 demo unit regress bench micro $(addprefix bench-,$(BENCHES))
 deps:
 	@bash scripts/deps.sh
 test:
 	@bash scripts/test.sh
 test-pg17:
 	@bash scripts/check-fresh-debian.sh test trixie
+test-pg18:
+	@bash scripts/check-fresh-debian.sh test forky
 demo:
 	@bash scripts/demo.sh
 unit:

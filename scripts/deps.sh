@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages the project needs (only the missing ones).
+# Installs the Debian packages the project needs (only the missing ones): Debian's PostgreSQL
+# server and development files unless PG_CONFIG names a server installed by hand.
 #   bash scripts/deps.sh [extra packages...]     (a benchmark adds the peers it measures)
 source "$(dirname "$0")/lib.sh"
 
-packages=(
-    "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR"
+packages=()
+[ "$C360_OWN_SERVER" = 1 ] || packages+=("postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR")
+packages+=(
     g++ make cmake
     libeigen3-dev libboost-math-dev
     libgtest-dev libgmock-dev libbenchmark-dev

@@ -2,16 +2,32 @@
 set -euo pipefail
 
 C360_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# PostgreSQL major version: the one the Debian release ships (12: 15, 13: 17) unless PG_MAJOR is set.
-if [ -z "${PG_MAJOR:-}" ]; then
-    case $(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-}") in
-    trixie) PG_MAJOR=17 ;;
-    *) PG_MAJOR=15 ;;
-    esac
+# The PostgreSQL server to build against and test with:
+#  - PG_CONFIG=/path/to/pg_config: a server installed by hand (e.g. built from its source under /opt);
+#    its version and binaries are taken from it, and no Debian server package is installed;
+#  - otherwise Debian's postgresql-$PG_MAJOR, PG_MAJOR defaulting to the one the Debian release
+#    ships (12 bookworm: 15, 13 trixie: 17, 14 forky: 18).
+case ${PG_CONFIG:-} in
+/usr/lib/postgresql/*/bin/pg_config) PG_MAJOR=${PG_CONFIG#/usr/lib/postgresql/}; PG_MAJOR=${PG_MAJOR%%/*}; PG_CONFIG= ;;
+esac
+if [ -n "${PG_CONFIG:-}" ]; then
+    [ -x "$PG_CONFIG" ] || { echo "error: PG_CONFIG=$PG_CONFIG is not an executable pg_config" >&2; exit 1; }
+    PG_BIN=$("$PG_CONFIG" --bindir)
+    PG_MAJOR=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+    C360_OWN_SERVER=1
+else
+    if [ -z "${PG_MAJOR:-}" ]; then
+        case $(. /etc/os-release 2>/dev/null; echo "${VERSION_CODENAME:-}") in
+        trixie) PG_MAJOR=17 ;;
+        forky) PG_MAJOR=18 ;;
+        *) PG_MAJOR=15 ;;
+        esac
+    fi
+    PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+    PG_CONFIG=$PG_BIN/pg_config
+    C360_OWN_SERVER=0
 fi
-export PG_MAJOR
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
-PG_CONFIG=$PG_BIN/pg_config
+export PG_MAJOR PG_CONFIG C360_OWN_SERVER
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # PostgreSQL refuses to run as root: servers run as this unprivileged account.
 C360_OS_USER=${C360_OS_USER:-postgres}

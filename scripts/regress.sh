@@ -9,7 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 mode=${1:-serial}
 pg_regress=$($PG_CONFIG --pgxs | sed 's|/src/makefiles/pgxs.mk$||')/src/test/regress/pg_regress
-[ -x "$pg_regress" ] || die "pg_regress not found (is postgresql-server-dev-$PG_MAJOR installed?)"
+[ -x "$pg_regress" ] || die "pg_regress not found under $($PG_CONFIG --pgxs) (Debian: is postgresql-server-dev-$PG_MAJOR installed?)"
 
 work=$(server_tmpdir "regress-$mode")
 trap 'rm -rf "$work"' EXIT
