@@ -60,7 +60,10 @@ server_tmpdir() {
 # Serialises "install into the system PostgreSQL, then test against it" between concurrent runs
 # (several checkouts on one machine). Held until the calling script exits; top-level scripts only.
 take_install_lock() {
-    exec 9>"${TMPDIR:-/tmp}/customer360-install.lock"
+    # a server installed by hand (PG_CONFIG) has its own lock: nothing else installs there
+    local lock=${TMPDIR:-/tmp}/customer360-install.lock
+    [ "$C360_OWN_SERVER" = 0 ] || lock=${TMPDIR:-/tmp}/customer360-install-$(printf '%s' "$PG_CONFIG" | md5sum | cut -c1-12).lock
+    exec 9>"$lock"
     if ! flock -n 9; then
         echo "waiting for another customer360 install/test run to finish..."
         flock 9
