@@ -37,6 +37,8 @@ if [ ! -x "$root/bin/bash" ]; then
     debootstrap --variant=minbase "$release" "$root" http://deb.debian.org/debian "$script" >/dev/null
     [ "$release" != bookworm ] || cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
 fi
+# a testing release's Release file can be past its Valid-Until on a mirror or cache that lags: accept it
+[ "$release" != forky ] || echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99c360-testing"
 mountpoint -q "$root/proc" || mount -t proc proc "$root/proc"
 mountpoint -q "$root/dev" || mount --rbind /dev "$root/dev"
 mountpoint -q "$root/tmp" || mount -t tmpfs tmpfs "$root/tmp"

@@ -343,3 +343,22 @@ TEST(NamingLayout, OneCapabilityName) {
 }
 
 } // namespace
+
+TEST(NamingLayout, VersionDifferencesInOneHeader) {
+    // #if PG_VERSION_NUM (or any other use of it) only in src/pg/pg_version_compat.hpp (docs/architecture.md).
+    std::vector<fs::path> sources;
+    for (const auto& e : fs::recursive_directory_iterator(kRoot / "src")) {
+        const auto ext = e.path().extension();
+        if (ext == ".cpp" || ext == ".hpp" || ext == ".h" || ext == ".c") sources.push_back(e.path());
+    }
+    int compat_uses = 0;
+    for (const fs::path& p : sources) {
+        const bool uses = read(p).find("PG_VERSION_NUM") != std::string::npos;
+        if (p.filename() == "pg_version_compat.hpp") {
+            compat_uses += uses;
+        } else {
+            EXPECT_FALSE(uses) << p << ": version differences belong in src/pg/pg_version_compat.hpp";
+        }
+    }
+    EXPECT_EQ(compat_uses, 1) << "src/pg/pg_version_compat.hpp should hold the version tests";
+}
