@@ -57,6 +57,8 @@ SELECT * FROM (VALUES
     ('infinite parameter',  pg_temp.sqlstate_of($$SELECT c360.pareto_nbd_unconditional(ROW('Infinity', 1, 1, 1, 0, true, 0, 0, 0)::c360.pareto_nbd_model, 2)$$)),
     ('clv months 0',        pg_temp.sqlstate_of($$SELECT c360.clv((SELECT bg FROM serial_fit), (SELECT gg FROM serial_fit), 1, 1, 2, 10, 0)$$)),
     ('clv no mean value',   pg_temp.sqlstate_of($$SELECT c360.clv((SELECT bg FROM serial_fit), (SELECT gg FROM serial_fit), 1, 1, 2, NULL)$$)),
+    ('expected NULL model', pg_temp.sqlstate_of($$SELECT c360.gamma_gamma_expected(NULL, 1, 1)$$)),
+    ('expected NULL x',     pg_temp.sqlstate_of($$SELECT c360.gamma_gamma_expected((SELECT gg FROM serial_fit), NULL, 50)$$)),
     ('clv NULL rate',       pg_temp.sqlstate_of($$SELECT c360.clv((SELECT bg FROM serial_fit), (SELECT gg FROM serial_fit), 1, 1, 2, 10, 12, NULL)$$)),
     ('corrupt sample',      pg_temp.sqlstate_of($$SELECT 'clv1(0;2;1,2,3;1,5,4)'::c360.clv_sample$$)),
     ('sample count lies',   pg_temp.sqlstate_of($$SELECT 'clv1(0;3;1,2,3)'::c360.clv_sample$$)),

@@ -119,6 +119,8 @@ SELECT * FROM (VALUES
     ('srm one arm',          pg_temp.sqlstate_of($$SELECT c360.srm_test(ARRAY[10]::int8[])$$)),
     ('srm weights length',   pg_temp.sqlstate_of($$SELECT c360.srm_test(ARRAY[10, 20]::int8[], ARRAY[1.0])$$)),
     ('srm NULL count',       pg_temp.sqlstate_of($$SELECT c360.srm_test(ARRAY[10, NULL]::int8[])$$)),
+    ('srm NULL, NULL',       pg_temp.sqlstate_of($$SELECT c360.srm_test(NULL, NULL)$$)),
+    ('srm NULL counts',      pg_temp.sqlstate_of($$SELECT c360.srm_test(NULL::int8[], '{0.5,0.5}')$$)),
     ('sample size rate 0',   pg_temp.sqlstate_of($$SELECT c360.sample_size(0, 0.01)$$)),
     ('sample size mde 0',    pg_temp.sqlstate_of($$SELECT c360.sample_size(0.1, 0)$$)),
     ('sample size past 1',   pg_temp.sqlstate_of($$SELECT c360.sample_size(0.9, 0.2)$$)),

@@ -219,6 +219,10 @@ C360_FUNCTION(pareto_nbd_unconditional, "c360.pareto_nbd_unconditional") {
 
 // (model, x, mean_value): NULL when x = 0 and q <= 1 (no finite population mean)
 C360_FUNCTION(gamma_gamma_expected, "c360.gamma_gamma_expected") {
+    // not STRICT (mean_value may be NULL when x = 0): the model and x are checked here
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) {
+        c360::fail(ErrorCode::NullValueNotAllowed, "model and x must not be NULL (only mean_value may be, when x = 0)");
+    }
     double p[3];
     model_params(fcinfo, 0, 3, p, "c360.gamma_gamma_model");
     const double x = PG_GETARG_FLOAT8(1);

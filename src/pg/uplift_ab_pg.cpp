@@ -212,6 +212,10 @@ C360_FUNCTION(lift_cuped_final, "c360.lift_cuped") { return mean_final(fcinfo, t
 
 // c360.srm_test(observed int8[], weights float8[]) -> (chi2, df, p_value)
 C360_FUNCTION(srm_test, "c360.srm_test") {
+    // not STRICT (weights may be NULL: equal weights): the counts are checked here
+    if (PG_ARGISNULL(0)) {
+        c360::fail(ErrorCode::NullValueNotAllowed, "observed must not be NULL");
+    }
     const c360::pg::ArrayView<int64> counts = c360::pg::array_arg<int64>(PG_GETARG_ARRAYTYPE_P(0), "observed");
     const int n = counts.n;
     if (n > kMaxArms) {
