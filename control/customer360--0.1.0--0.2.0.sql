@@ -748,3 +748,165 @@ BEGIN
     RAISE EXCEPTION 'event rule "%": %', NEW.rule_name, problem.message USING ERRCODE = '22023', HINT = problem.hint;
 END
 $function$;
+
+-- Issue 12: every SQL and PL/pgSQL function pins its search_path (a planted public operator never resolves inside).
+ALTER FUNCTION c360.match_explain(pg_catalog.float8[], pg_catalog.int4[], pg_catalog.text[]) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.match_parameters(pg_catalog.float8[], pg_catalog.text[]) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.survivor_better(c360.survivor_state, c360.survivor_state) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.survivor_merge(c360.survivor_state, c360.survivor_state) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.survivor_final(c360.survivor_state) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.most_recent_add(c360.survivor_state, pg_catalog.text, pg_catalog.timestamptz) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.most_complete_add(c360.survivor_state, pg_catalog.text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.frequency_add1(c360.frequency_state, pg_catalog.text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.frequency_final(c360.frequency_state) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.next_anniversary(pg_catalog.date, pg_catalog.date) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.transitions_add(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.transitions_merge(pg_catalog.jsonb, pg_catalog.jsonb) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.transitions_final(pg_catalog.jsonb) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.claim_events(pg_catalog.int4) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.logit_options(pg_catalog.bool, pg_catalog.float8, pg_catalog.int4, pg_catalog.float8, pg_catalog.bool) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.logit_summary(c360.logit_model, pg_catalog.text[]) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION c360.one_hot_names(pg_catalog.text, pg_catalog.text[], pg_catalog.bool) SET search_path = pg_catalog, pg_temp;
+
+-- Issue 12: logit_train runs the caller's SQL text under the caller's search_path, one statement only; the rest pinned.
+
+-- true when SQL text holds a ";" outside string literals, quoted identifiers, dollar quotes and comments
+-- (an E'' string's backslash escapes are not followed: a "\'" there may make a ";" look quoted, and then
+-- EXECUTE itself refuses the second statement with 42601).
+CREATE FUNCTION c360._sql_has_semicolon(sql pg_catalog.text) RETURNS pg_catalog.bool
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    i pg_catalog.int4 := 1;
+    n pg_catalog.int4 := pg_catalog.length(sql);
+    c pg_catalog.text;
+    tag pg_catalog.text;
+    j pg_catalog.int4;
+BEGIN
+    WHILE i <= n LOOP
+        c := pg_catalog.substr(sql, i, 1);
+        IF c = ';' THEN
+            RETURN true;
+        ELSIF c = '''' OR c = '"' THEN
+            -- up to the closing quote; a doubled quote is part of the text
+            j := i + 1;
+            LOOP
+                EXIT WHEN j > n;
+                IF pg_catalog.substr(sql, j, 1) = c THEN
+                    EXIT WHEN pg_catalog.substr(sql, j + 1, 1) <> c;
+                    j := j + 1;
+                END IF;
+                j := j + 1;
+            END LOOP;
+            i := j + 1;
+        ELSIF c = '-' AND pg_catalog.substr(sql, i + 1, 1) = '-' THEN
+            j := pg_catalog.strpos(pg_catalog.substr(sql, i), E'\n');
+            IF j = 0 THEN RETURN false; END IF;
+            i := i + j;
+        ELSIF c = '/' AND pg_catalog.substr(sql, i + 1, 1) = '*' THEN
+            j := pg_catalog.strpos(pg_catalog.substr(sql, i + 2), '*/');
+            IF j = 0 THEN RETURN false; END IF;
+            i := i + j + 3;
+        ELSIF c = '$' AND pg_catalog.substring(pg_catalog.substr(sql, i), '^\$[A-Za-z_]?[A-Za-z_0-9]*\$') IS NOT NULL THEN
+            tag := pg_catalog.substring(pg_catalog.substr(sql, i), '^\$[A-Za-z_]?[A-Za-z_0-9]*\$');
+            j := pg_catalog.strpos(pg_catalog.substr(sql, i + pg_catalog.length(tag)), tag);
+            IF j = 0 THEN RETURN false; END IF;
+            i := i + pg_catalog.length(tag) + j - 1 + pg_catalog.length(tag);
+        ELSE
+            i := i + 1;
+        END IF;
+    END LOOP;
+    RETURN false;
+END
+$function$;
+COMMENT ON FUNCTION c360._sql_has_semicolon(pg_catalog.text) IS
+    'true when SQL text holds a ";" outside literals, quoted identifiers and comments (used by c360.logit_train)';
+
+-- source, label and features are SQL text run as the caller, under the caller's search_path (trusted input:
+-- they name the caller's tables and functions); the rest of the body runs under the pinned search_path.
+-- c360.logit_train is the one SQL function without a pinned search_path: it only captures the caller's
+-- search_path, and its body has no operator and only schema-qualified names.
+CREATE FUNCTION c360._logit_train(source pg_catalog.text, label pg_catalog.text, features pg_catalog.text,
+                                  options c360.logit_options, caller_search_path pg_catalog.text)
+    RETURNS c360.logit_model
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    rel pg_catalog.text;
+    query pg_catalog.text;
+    model c360.logit_model;
+    stats c360.logit_stats;
+    passes pg_catalog.int4 := 0;
+BEGIN
+    IF source IS NULL OR label IS NULL OR features IS NULL OR options IS NULL THEN
+        RAISE EXCEPTION 'c360.logit_train: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF c360._sql_has_semicolon(source) OR c360._sql_has_semicolon(label) OR c360._sql_has_semicolon(features) THEN
+        RAISE EXCEPTION 'c360.logit_train: source, label and features must each be one SQL expression or query, without ";"'
+            USING ERRCODE = '22023';
+    END IF;
+    -- a table or view name, or a query; the caller's names resolve as the caller sees them
+    IF source ~* '^\s*(select|with|values|table)\M' OR source ~ '^\s*\(' THEN
+        rel := '(' || source || ')';
+    ELSE
+        PERFORM pg_catalog.set_config('search_path', caller_search_path, true);
+        rel := source::pg_catalog.regclass::pg_catalog.text;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    END IF;
+    query := pg_catalog.format('SELECT c360.logit_step((%s)::pg_catalog.bool, (%s)::pg_catalog.float8[], $1) FROM %s AS c360_source',
+                               label, features, rel);
+    model := c360.logit_start(options);
+    LOOP
+        PERFORM pg_catalog.set_config('search_path', caller_search_path, true);
+        EXECUTE query INTO stats USING model;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+        model := c360.logit_update(model, stats);
+        passes := passes + 1;
+        EXIT WHEN c360.logit_done(model);
+        IF passes > (options).max_iterations + 2 THEN
+            RAISE EXCEPTION 'c360.logit_train: no convergence after % passes', passes USING ERRCODE = 'XX000';
+        END IF;
+    END LOOP;
+    RETURN model;
+END
+$function$;
+COMMENT ON FUNCTION c360._logit_train(pg_catalog.text, pg_catalog.text, pg_catalog.text, c360.logit_options, pg_catalog.text) IS
+    'Body of c360.logit_train: runs the caller''s source, label and features under the caller''s search_path, the rest pinned';
+CREATE OR REPLACE FUNCTION c360.logit_train(source pg_catalog.text, label pg_catalog.text, features pg_catalog.text,
+                                 options c360.logit_options DEFAULT c360.logit_options())
+    RETURNS c360.logit_model
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN c360._logit_train(source, label, features, options, pg_catalog.current_setting('search_path'));
+COMMENT ON FUNCTION c360.logit_train(pg_catalog.text, pg_catalog.text, pg_catalog.text, c360.logit_options) IS
+    'Logistic regression over a table, view or query of any size: one parallel-safe aggregate pass per Newton step';
+
+-- Issue 12: btyd_summary refuses a NULL time_unit (22004) like every other NULL argument.
+CREATE OR REPLACE FUNCTION c360.btyd_summary(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                  ts_col pg_catalog.name, amount_col pg_catalog.name,
+                                  calibration_end pg_catalog.date,
+                                  time_unit pg_catalog.interval DEFAULT '7 days')
+    RETURNS TABLE (customer_id pg_catalog.text, x pg_catalog.int8, t_x pg_catalog.float8, "T" pg_catalog.float8,
+                   mean_value pg_catalog.float8, first_purchase pg_catalog.date, last_purchase pg_catalog.date)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    unit_days float8 := extract(epoch FROM time_unit) / 86400;
+BEGIN
+    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL OR calibration_end IS NULL
+       OR time_unit IS NULL THEN
+        RAISE EXCEPTION 'c360.btyd_summary: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF NOT (unit_days > 0) THEN
+        RAISE EXCEPTION 'c360.btyd_summary: time_unit must be a positive interval, e.g. ''7 days''' USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        SELECT d.cid, (s).frequency - 1, (last_day - first_day) / $2, ($1 - first_day) / $2,
+               (s).avg_repeat_value, first_day, last_day
+        FROM (SELECT cid, c360.rfm(day, amount, $1) AS s, min(day) AS first_day, max(day) AS last_day
+              FROM (SELECT %1$I::text AS cid, %2$I::date AS day, sum(coalesce(%3$I::float8, 0)) AS amount
+                    FROM %4$s WHERE %1$I IS NOT NULL AND %2$I IS NOT NULL AND %2$I::date <= $1
+                    GROUP BY 1, 2) days
+              GROUP BY cid) d
+    $q$, customer_col, ts_col, amount_col, orders) USING calibration_end, unit_days;
+END
+$function$;

@@ -67,6 +67,12 @@ SELECT * FROM (VALUES
     ('time unit 0',         pg_temp.sqlstate_of($$SELECT * FROM c360.btyd_summary('base', 'customer_id', 'x', 'x', '2020-01-01', '0 days')$$)),
     ('summary bad column',  pg_temp.sqlstate_of($$SELECT * FROM c360.btyd_summary('base', 'nope', 'x', 'x', '2020-01-01')$$))
 ) AS t(input, outcome);
+-- a NULL time_unit is refused like every other NULL argument; a discount rate is >= 0 (the return that money
+-- forgoes per month: 0 = no discounting), so -0.99 (which multiplied late months by 100^k) and -0.01 are refused
+SELECT pg_temp.sqlstate_of($$SELECT * FROM c360.btyd_summary('base', 'customer_id', 'x', 'x', '2020-01-01', NULL)$$) AS null_time_unit;
+SELECT pg_temp.sqlstate_of($$SELECT c360.clv((SELECT bg FROM serial_fit), (SELECT gg FROM serial_fit), 1, 1, 2, 10, 12, -0.99)$$) AS rate_minus_099,
+       pg_temp.sqlstate_of($$SELECT c360.clv((SELECT bg FROM serial_fit), (SELECT gg FROM serial_fit), 1, 1, 2, 10, 12, -0.01)$$) AS rate_minus_001,
+       pg_temp.sqlstate_of($$SELECT c360.clv((SELECT bg FROM serial_fit), (SELECT gg FROM serial_fit), 1, 1, 2, 10, 12, 0)$$) AS rate_zero;
 -- no customers: NULL; Gamma-Gamma ignores x = 0 rows
 SELECT c360.bgnbd_fit(x, t_x, "T") IS NULL AS empty_is_null FROM base WHERE false;
 SELECT (c360.gamma_gamma_fit(x, mean_value)).customers = (SELECT count(*) FROM base WHERE x > 0) AS repeaters_only FROM base;

@@ -202,7 +202,7 @@ COMMENT ON FUNCTION c360.spend_threshold_crossed(pg_catalog.regclass, pg_catalog
 
 -- The next anniversary of d on or after as_of; 29 February falls on 28 February in other years.
 CREATE FUNCTION c360.next_anniversary(d pg_catalog.date, as_of pg_catalog.date) RETURNS pg_catalog.date
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
     SELECT CASE WHEN this_year >= as_of THEN this_year ELSE next_year END
     FROM (SELECT pg_catalog.make_date(y, m, CASE WHEN m = 2 AND dd = 29 AND NOT leap THEN 28 ELSE dd END) AS this_year,
@@ -327,7 +327,7 @@ COMMENT ON FUNCTION c360.snapshot_segments(pg_catalog.regclass, pg_catalog.name,
 
 -- Segment transition matrix between two snapshots: an aggregate over (from, to) pairs.
 CREATE FUNCTION c360.transitions_add(state pg_catalog.jsonb, from_segment pg_catalog.text, to_segment pg_catalog.text)
-    RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
     SELECT state || pg_catalog.jsonb_build_object(k, coalesce((state ->> k)::int8, 0) + 1)
     FROM (SELECT pg_catalog.jsonb_build_array(from_segment, to_segment)::text AS k) key
@@ -335,7 +335,7 @@ $function$;
 COMMENT ON FUNCTION c360.transitions_add(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
     'Transition function of aggregate c360.segment_transitions: counts one (from, to) pair in a jsonb object';
 CREATE FUNCTION c360.transitions_merge(a pg_catalog.jsonb, b pg_catalog.jsonb)
-    RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
     SELECT coalesce(pg_catalog.jsonb_object_agg(key, n), '{}')
     FROM (SELECT key, sum(value::int8) AS n
@@ -345,7 +345,7 @@ $function$;
 COMMENT ON FUNCTION c360.transitions_merge(pg_catalog.jsonb, pg_catalog.jsonb) IS
     'Combine function of aggregate c360.segment_transitions: adds the counts of two states';
 CREATE FUNCTION c360.transitions_final(state pg_catalog.jsonb)
-    RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURNS pg_catalog.jsonb LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
     SELECT coalesce(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
                'from', f, 'to', t, 'customers', n, 'rate', round(n::numeric / from_total, 6))
@@ -475,7 +475,7 @@ SELECT pg_catalog.pg_extension_config_dump('c360.event_queue_event_id_seq', '');
 
 CREATE FUNCTION c360.claim_events(batch_size pg_catalog.int4 DEFAULT 100)
     RETURNS SETOF c360.event_queue
-    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $function$
     UPDATE c360.event_queue q SET consumed_at = pg_catalog.now()
     FROM (SELECT event_id FROM c360.event_queue

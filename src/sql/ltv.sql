@@ -18,7 +18,8 @@ AS $function$
 DECLARE
     unit_days float8 := extract(epoch FROM time_unit) / 86400;
 BEGIN
-    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL OR calibration_end IS NULL THEN
+    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL OR calibration_end IS NULL
+       OR time_unit IS NULL THEN
         RAISE EXCEPTION 'c360.btyd_summary: arguments must not be NULL' USING ERRCODE = '22004';
     END IF;
     IF NOT (unit_days > 0) THEN

@@ -159,7 +159,7 @@ CREATE FUNCTION c360.match_explain(model pg_catalog.float8[], levels pg_catalog.
                                    fields pg_catalog.text[] DEFAULT NULL)
     RETURNS TABLE (field pg_catalog.int4, name pg_catalog.text, level pg_catalog.int4,
                    m pg_catalog.float8, u pg_catalog.float8, weight pg_catalog.float8)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT 0, 'prior', NULL::pg_catalog.int4, p[1], p[2], p[3]
     FROM c360.match_level_params(model, 0, 0) AS p
@@ -176,7 +176,7 @@ COMMENT ON FUNCTION c360.match_explain(pg_catalog.float8[], pg_catalog.int4[], p
 CREATE FUNCTION c360.match_parameters(model pg_catalog.float8[], fields pg_catalog.text[] DEFAULT NULL)
     RETURNS TABLE (field pg_catalog.int4, name pg_catalog.text, level pg_catalog.int4,
                    m pg_catalog.float8, u pg_catalog.float8, weight pg_catalog.float8)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT 0, 'prior (lambda, 1 - lambda; ' OPERATOR(pg_catalog.||) h.iterations OPERATOR(pg_catalog.||) ' EM iterations)',
            NULL::pg_catalog.int4, p[1], p[2], p[3]
@@ -459,7 +459,7 @@ COMMENT ON TYPE c360.survivor_state IS
     'State of the survivorship aggregates c360.survivor, c360.most_recent, c360.most_complete: the best value so far, its rank (lower wins) and ts';
 
 CREATE FUNCTION c360.survivor_better(a c360.survivor_state, b c360.survivor_state) RETURNS pg_catalog.bool
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     RETURN b.value IS NULL
         OR (a.value IS NOT NULL AND
             (a.rank OPERATOR(pg_catalog.<) b.rank
@@ -492,21 +492,21 @@ $function$;
 COMMENT ON FUNCTION c360.survivor_add(c360.survivor_state, pg_catalog.text, pg_catalog.float8, pg_catalog.timestamptz) IS
     'Transition function of aggregate c360.survivor: NULL and blank values are ignored, a NULL priority ranks last, NaN is an error (22023)';
 CREATE FUNCTION c360.survivor_merge(a c360.survivor_state, b c360.survivor_state) RETURNS c360.survivor_state
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     RETURN CASE WHEN b IS NULL THEN a WHEN a IS NULL THEN b WHEN c360.survivor_better(b, a) THEN b ELSE a END;
 COMMENT ON FUNCTION c360.survivor_merge(c360.survivor_state, c360.survivor_state) IS
     'Combine function of aggregates c360.survivor, c360.most_recent and c360.most_complete: the better of two states';
 CREATE FUNCTION c360.survivor_final(state c360.survivor_state) RETURNS pg_catalog.text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE RETURN state.value;
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp RETURN state.value;
 COMMENT ON FUNCTION c360.survivor_final(c360.survivor_state) IS
     'Final function of aggregates c360.survivor, c360.most_recent and c360.most_complete: the winning value';
 CREATE FUNCTION c360.most_recent_add(state c360.survivor_state, value pg_catalog.text, ts pg_catalog.timestamptz)
-    RETURNS c360.survivor_state LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURNS c360.survivor_state LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     RETURN c360.survivor_add(state, value, 0, ts);
 COMMENT ON FUNCTION c360.most_recent_add(c360.survivor_state, pg_catalog.text, pg_catalog.timestamptz) IS
     'Transition function of aggregate c360.most_recent: c360.survivor_add with the same priority for every value';
 CREATE FUNCTION c360.most_complete_add(state c360.survivor_state, value pg_catalog.text)
-    RETURNS c360.survivor_state LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURNS c360.survivor_state LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     RETURN c360.survivor_add(state, value, -pg_catalog.char_length(pg_catalog.btrim(value)), NULL);
 COMMENT ON FUNCTION c360.most_complete_add(c360.survivor_state, pg_catalog.text) IS
     'Transition function of aggregate c360.most_complete: c360.survivor_add with priority = minus the length of the trimmed value';
@@ -558,7 +558,7 @@ $function$;
 COMMENT ON FUNCTION c360.frequency_add(c360.frequency_state, pg_catalog.text, pg_catalog.int8) IS
     'Adds n occurrences of a value to a c360.most_frequent state; NULL and blank values are ignored; more than 10000 distinct values is an error (54000)';
 CREATE FUNCTION c360.frequency_add1(state c360.frequency_state, value pg_catalog.text)
-    RETURNS c360.frequency_state LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURNS c360.frequency_state LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     RETURN c360.frequency_add(state, value, 1);
 COMMENT ON FUNCTION c360.frequency_add1(c360.frequency_state, pg_catalog.text) IS
     'Transition function of aggregate c360.most_frequent: one occurrence of the value';
@@ -578,7 +578,7 @@ $function$;
 COMMENT ON FUNCTION c360.frequency_merge(c360.frequency_state, c360.frequency_state) IS
     'Combine function of aggregate c360.most_frequent: adds the counts of two states';
 CREATE FUNCTION c360.frequency_final(state c360.frequency_state) RETURNS pg_catalog.text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT state.vals[i] FROM pg_catalog.generate_subscripts(state.vals, 1) AS i
     ORDER BY state.counts[i] DESC, state.vals[i] COLLATE "C" LIMIT 1;

@@ -123,7 +123,7 @@ CREATE FUNCTION c360.logit_options(intercept pg_catalog.bool DEFAULT true, l2 pg
                                    tolerance pg_catalog.float8 DEFAULT 1e-18,
                                    standardize pg_catalog.bool DEFAULT false)
     RETURNS c360.logit_options
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     RETURN ROW(intercept, l2, max_iterations, tolerance, standardize)::c360.logit_options;
 COMMENT ON FUNCTION c360.logit_options(pg_catalog.bool, pg_catalog.float8, pg_catalog.int4, pg_catalog.float8,
                                        pg_catalog.bool) IS 'Training options of c360.logit_fit / c360.logit_train';
@@ -196,10 +196,66 @@ CREATE FUNCTION c360.logit_done(model c360.logit_model) RETURNS pg_catalog.bool
     AS 'MODULE_PATHNAME', 'c360_logit_done' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.logit_done(c360.logit_model) IS 'true once the model is trained (converged or out of iterations)';
 
-CREATE FUNCTION c360.logit_train(source pg_catalog.text, label pg_catalog.text, features pg_catalog.text,
-                                 options c360.logit_options DEFAULT c360.logit_options())
+-- true when SQL text holds a ";" outside string literals, quoted identifiers, dollar quotes and comments
+-- (an E'' string's backslash escapes are not followed: a "\'" there may make a ";" look quoted, and then
+-- EXECUTE itself refuses the second statement with 42601).
+CREATE FUNCTION c360._sql_has_semicolon(sql pg_catalog.text) RETURNS pg_catalog.bool
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    i pg_catalog.int4 := 1;
+    n pg_catalog.int4 := pg_catalog.length(sql);
+    c pg_catalog.text;
+    tag pg_catalog.text;
+    j pg_catalog.int4;
+BEGIN
+    WHILE i <= n LOOP
+        c := pg_catalog.substr(sql, i, 1);
+        IF c = ';' THEN
+            RETURN true;
+        ELSIF c = '''' OR c = '"' THEN
+            -- up to the closing quote; a doubled quote is part of the text
+            j := i + 1;
+            LOOP
+                EXIT WHEN j > n;
+                IF pg_catalog.substr(sql, j, 1) = c THEN
+                    EXIT WHEN pg_catalog.substr(sql, j + 1, 1) <> c;
+                    j := j + 1;
+                END IF;
+                j := j + 1;
+            END LOOP;
+            i := j + 1;
+        ELSIF c = '-' AND pg_catalog.substr(sql, i + 1, 1) = '-' THEN
+            j := pg_catalog.strpos(pg_catalog.substr(sql, i), E'\n');
+            IF j = 0 THEN RETURN false; END IF;
+            i := i + j;
+        ELSIF c = '/' AND pg_catalog.substr(sql, i + 1, 1) = '*' THEN
+            j := pg_catalog.strpos(pg_catalog.substr(sql, i + 2), '*/');
+            IF j = 0 THEN RETURN false; END IF;
+            i := i + j + 3;
+        ELSIF c = '$' AND pg_catalog.substring(pg_catalog.substr(sql, i), '^\$[A-Za-z_]?[A-Za-z_0-9]*\$') IS NOT NULL THEN
+            tag := pg_catalog.substring(pg_catalog.substr(sql, i), '^\$[A-Za-z_]?[A-Za-z_0-9]*\$');
+            j := pg_catalog.strpos(pg_catalog.substr(sql, i + pg_catalog.length(tag)), tag);
+            IF j = 0 THEN RETURN false; END IF;
+            i := i + pg_catalog.length(tag) + j - 1 + pg_catalog.length(tag);
+        ELSE
+            i := i + 1;
+        END IF;
+    END LOOP;
+    RETURN false;
+END
+$function$;
+COMMENT ON FUNCTION c360._sql_has_semicolon(pg_catalog.text) IS
+    'true when SQL text holds a ";" outside literals, quoted identifiers and comments (used by c360.logit_train)';
+
+-- source, label and features are SQL text run as the caller, under the caller's search_path (trusted input:
+-- they name the caller's tables and functions); the rest of the body runs under the pinned search_path.
+-- c360.logit_train is the one SQL function without a pinned search_path: it only captures the caller's
+-- search_path, and its body has no operator and only schema-qualified names.
+CREATE FUNCTION c360._logit_train(source pg_catalog.text, label pg_catalog.text, features pg_catalog.text,
+                                  options c360.logit_options, caller_search_path pg_catalog.text)
     RETURNS c360.logit_model
-    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
     rel pg_catalog.text;
@@ -211,17 +267,25 @@ BEGIN
     IF source IS NULL OR label IS NULL OR features IS NULL OR options IS NULL THEN
         RAISE EXCEPTION 'c360.logit_train: arguments must not be NULL' USING ERRCODE = '22004';
     END IF;
-    -- a table or view name, or a query
+    IF c360._sql_has_semicolon(source) OR c360._sql_has_semicolon(label) OR c360._sql_has_semicolon(features) THEN
+        RAISE EXCEPTION 'c360.logit_train: source, label and features must each be one SQL expression or query, without ";"'
+            USING ERRCODE = '22023';
+    END IF;
+    -- a table or view name, or a query; the caller's names resolve as the caller sees them
     IF source ~* '^\s*(select|with|values|table)\M' OR source ~ '^\s*\(' THEN
         rel := '(' || source || ')';
     ELSE
+        PERFORM pg_catalog.set_config('search_path', caller_search_path, true);
         rel := source::pg_catalog.regclass::pg_catalog.text;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
     END IF;
     query := pg_catalog.format('SELECT c360.logit_step((%s)::pg_catalog.bool, (%s)::pg_catalog.float8[], $1) FROM %s AS c360_source',
                                label, features, rel);
     model := c360.logit_start(options);
     LOOP
+        PERFORM pg_catalog.set_config('search_path', caller_search_path, true);
         EXECUTE query INTO stats USING model;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
         model := c360.logit_update(model, stats);
         passes := passes + 1;
         EXIT WHEN c360.logit_done(model);
@@ -232,6 +296,13 @@ BEGIN
     RETURN model;
 END
 $function$;
+COMMENT ON FUNCTION c360._logit_train(pg_catalog.text, pg_catalog.text, pg_catalog.text, c360.logit_options, pg_catalog.text) IS
+    'Body of c360.logit_train: runs the caller''s source, label and features under the caller''s search_path, the rest pinned';
+CREATE FUNCTION c360.logit_train(source pg_catalog.text, label pg_catalog.text, features pg_catalog.text,
+                                 options c360.logit_options DEFAULT c360.logit_options())
+    RETURNS c360.logit_model
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN c360._logit_train(source, label, features, options, pg_catalog.current_setting('search_path'));
 COMMENT ON FUNCTION c360.logit_train(pg_catalog.text, pg_catalog.text, pg_catalog.text, c360.logit_options) IS
     'Logistic regression over a table, view or query of any size: one parallel-safe aggregate pass per Newton step';
 
@@ -289,7 +360,7 @@ CREATE FUNCTION c360.logit_summary(model c360.logit_model, names pg_catalog.text
                    log_likelihood pg_catalog.float8, null_deviance pg_catalog.float8, deviance pg_catalog.float8,
                    aic pg_catalog.float8, iterations pg_catalog.int4, converged pg_catalog.bool,
                    n_used pg_catalog.int8, n_skipped pg_catalog.int8, condition_number pg_catalog.float8)
-    LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 20
+    LANGUAGE sql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE ROWS 20 SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT t.term_no, t.term, t.coef, t.std_err, t.z, t.p_value, t.odds_ratio, t.odds_ratio_lower,
            t.odds_ratio_upper, t.aliased, (i).log_likelihood, (i).null_deviance, (i).deviance, (i).aic,
@@ -309,7 +380,7 @@ COMMENT ON FUNCTION c360.one_hot(pg_catalog.text, pg_catalog.text[], pg_catalog.
 CREATE FUNCTION c360.one_hot_names(prefix pg_catalog.text, vocabulary pg_catalog.text[],
                                    drop_first pg_catalog.bool DEFAULT true)
     RETURNS pg_catalog.text[]
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
     RETURN ARRAY(SELECT prefix || '=' || v FROM pg_catalog.unnest(vocabulary) WITH ORDINALITY AS u(v, i)
                  WHERE NOT drop_first OR i > 1 ORDER BY i);
 COMMENT ON FUNCTION c360.one_hot_names(pg_catalog.text, pg_catalog.text[], pg_catalog.bool) IS

@@ -443,7 +443,7 @@ double gg_expected(const double* p, double x, double mean_value) {
 double clv(Model transactions, const double* p, const double* gg, double x, double t_x, double T,
            double mean_value, int months, double monthly_rate, double units_per_month) {
     if (months < 1 || months > 1200) bad("horizon must be between 1 and 1200 months");
-    if (!std::isfinite(monthly_rate) || monthly_rate <= -1) bad("monthly discount rate must be > -1");
+    if (!std::isfinite(monthly_rate) || monthly_rate < 0) bad("monthly discount rate must be >= 0 (a rate, e.g. 0.01 for 1% a month)");
     if (!std::isfinite(units_per_month) || units_per_month <= 0) bad("model time units per month must be > 0");
     const double spend = gg_expected(gg, x, mean_value);
     auto expected = [&](double t) {
