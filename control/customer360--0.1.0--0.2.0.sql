@@ -908,5 +908,79 @@ BEGIN
                     GROUP BY 1, 2) days
               GROUP BY cid) d
     $q$, customer_col, ts_col, amount_col, orders) USING calibration_end, unit_days;
+-- c360.track_orders: a c360.track_<oid> planted by another role is dropped, not replaced in place
+-- (CREATE OR REPLACE kept its owner); the generated body is a quoted literal (a $t$ in a column name).
+CREATE OR REPLACE FUNCTION c360.track_orders(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                  ts_col pg_catalog.name, amount_col pg_catalog.name)
+    RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    fn text := format('c360.%I', 'track_' || orders::oid);
+    col name;
+BEGIN
+    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL THEN
+        RAISE EXCEPTION 'c360.track_orders: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    FOREACH col IN ARRAY ARRAY[customer_col, ts_col, amount_col] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = orders AND attname = col AND attnum > 0
+                       AND NOT attisdropped) THEN
+            RAISE EXCEPTION 'c360.track_orders: column "%" does not exist in %', col, orders USING ERRCODE = '42703';
+        END IF;
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                   WHERE i.indrelid = orders AND a.attname = customer_col) THEN
+        RAISE NOTICE 'c360.track_orders: no index starts with %.%; UPDATE and DELETE recompute a customer from the table, so create one', orders, customer_col;
+    END IF;
+    -- INSERT: c360._track_insert (C, saved plans, cached rules). UPDATE and DELETE: a trigger
+    -- function per tracked table, with static SQL (plans cached per session).
+    -- The triggers go first, then any function of that name: one planted by another role with
+    -- CREATE on c360 is dropped, never replaced in place (CREATE OR REPLACE keeps its owner, who
+    -- could rewrite the body later). The body is a quoted literal (%L), whatever the column names.
+    FOR col IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = orders AND t.tgname IN ('c360_track', 'c360_track_changes') LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', col, orders);
+    END LOOP;
+    IF pg_catalog.to_regprocedure(fn || '()') IS NOT NULL THEN
+        EXECUTE format('DROP FUNCTION %s()', fn);
+    END IF;
+    EXECUTE format($body$
+        CREATE FUNCTION %1$s() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS %2$L $body$, fn, format($t$
+        DECLARE
+            agg record;
+        BEGIN
+            -- UPDATE and DELETE (INSERT is c360._track_insert): the customers concerned are
+            -- recomputed from the table
+            IF OLD.%2$I IS NOT NULL THEN
+                SELECT count(*) AS n, sum(coalesce(%4$I::numeric, 0)) AS m, min(%3$I) AS f, max(%3$I) AS l INTO agg
+                FROM %5$s WHERE %2$I = OLD.%2$I AND %3$I IS NOT NULL;
+                PERFORM c360._customer_recomputed(%1$s::oid::regclass, OLD.%2$I::text, agg.n, agg.m, agg.f, agg.l);
+            END IF;
+            IF TG_OP = 'UPDATE' AND NEW.%2$I IS NOT NULL AND NEW.%2$I IS DISTINCT FROM OLD.%2$I THEN
+                SELECT count(*) AS n, sum(coalesce(%4$I::numeric, 0)) AS m, min(%3$I) AS f, max(%3$I) AS l INTO agg
+                FROM %5$s WHERE %2$I = NEW.%2$I AND %3$I IS NOT NULL;
+                PERFORM c360._customer_recomputed(%1$s::oid::regclass, NEW.%2$I::text, agg.n, agg.m, agg.f, agg.l);
+            END IF;
+            RETURN NULL;
+        END
+        $t$, orders::oid, customer_col, ts_col, amount_col, orders));
+    IF (SELECT p.proowner FROM pg_proc p WHERE p.oid = (fn || '()')::regprocedure)
+       IS DISTINCT FROM (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
+        RAISE EXCEPTION 'c360.track_orders: % is not owned by %', fn, current_user USING ERRCODE = '42501';
+    END IF;
+    EXECUTE format('CREATE TRIGGER c360_track AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION c360._track_insert(%L, %L, %L)',
+                   orders, customer_col, ts_col, amount_col);
+    EXECUTE format('CREATE TRIGGER c360_track_changes AFTER UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()',
+                   orders, fn);
+    INSERT INTO c360.tracked_tables (source, customer_col, ts_col, amount_col, trigger_function)
+    VALUES (orders, customer_col, ts_col, amount_col, fn)
+    ON CONFLICT (source) DO UPDATE SET customer_col = EXCLUDED.customer_col, ts_col = EXCLUDED.ts_col,
+        amount_col = EXCLUDED.amount_col, trigger_function = EXCLUDED.trigger_function, tracked_at = now();
+    -- the orders already there (no events for them)
+    DELETE FROM c360.customer_state cs WHERE cs.source = track_orders.orders;
+    EXECUTE format($q$
+        INSERT INTO c360.customer_state (source, customer_id, orders, monetary, first_order, last_order, updated_at)
+        SELECT $1, %1$I::text, count(*), sum(coalesce(%3$I::numeric, 0)), min(%2$I), max(%2$I), now()
+        FROM %4$s WHERE %1$I IS NOT NULL AND %2$I IS NOT NULL GROUP BY %1$I
+    $q$, customer_col, ts_col, amount_col, orders) USING orders;
 END
 $function$;

@@ -661,30 +661,40 @@ BEGIN
     END IF;
     -- INSERT: c360._track_insert (C, saved plans, cached rules). UPDATE and DELETE: a trigger
     -- function per tracked table, with static SQL (plans cached per session).
+    -- The triggers go first, then any function of that name: one planted by another role with
+    -- CREATE on c360 is dropped, never replaced in place (CREATE OR REPLACE keeps its owner, who
+    -- could rewrite the body later). The body is a quoted literal (%L), whatever the column names.
+    FOR col IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = orders AND t.tgname IN ('c360_track', 'c360_track_changes') LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', col, orders);
+    END LOOP;
+    IF pg_catalog.to_regprocedure(fn || '()') IS NOT NULL THEN
+        EXECUTE format('DROP FUNCTION %s()', fn);
+    END IF;
     EXECUTE format($body$
-        CREATE OR REPLACE FUNCTION %1$s() RETURNS trigger
-        LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $t$
+        CREATE FUNCTION %1$s() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS %2$L $body$, fn, format($t$
         DECLARE
             agg record;
         BEGIN
             -- UPDATE and DELETE (INSERT is c360._track_insert): the customers concerned are
             -- recomputed from the table
-            IF OLD.%3$I IS NOT NULL THEN
-                SELECT count(*) AS n, sum(coalesce(%5$I::numeric, 0)) AS m, min(%4$I) AS f, max(%4$I) AS l INTO agg
-                FROM %6$s WHERE %3$I = OLD.%3$I AND %4$I IS NOT NULL;
-                PERFORM c360._customer_recomputed(%2$s::oid::regclass, OLD.%3$I::text, agg.n, agg.m, agg.f, agg.l);
+            IF OLD.%2$I IS NOT NULL THEN
+                SELECT count(*) AS n, sum(coalesce(%4$I::numeric, 0)) AS m, min(%3$I) AS f, max(%3$I) AS l INTO agg
+                FROM %5$s WHERE %2$I = OLD.%2$I AND %3$I IS NOT NULL;
+                PERFORM c360._customer_recomputed(%1$s::oid::regclass, OLD.%2$I::text, agg.n, agg.m, agg.f, agg.l);
             END IF;
-            IF TG_OP = 'UPDATE' AND NEW.%3$I IS NOT NULL AND NEW.%3$I IS DISTINCT FROM OLD.%3$I THEN
-                SELECT count(*) AS n, sum(coalesce(%5$I::numeric, 0)) AS m, min(%4$I) AS f, max(%4$I) AS l INTO agg
-                FROM %6$s WHERE %3$I = NEW.%3$I AND %4$I IS NOT NULL;
-                PERFORM c360._customer_recomputed(%2$s::oid::regclass, NEW.%3$I::text, agg.n, agg.m, agg.f, agg.l);
+            IF TG_OP = 'UPDATE' AND NEW.%2$I IS NOT NULL AND NEW.%2$I IS DISTINCT FROM OLD.%2$I THEN
+                SELECT count(*) AS n, sum(coalesce(%4$I::numeric, 0)) AS m, min(%3$I) AS f, max(%3$I) AS l INTO agg
+                FROM %5$s WHERE %2$I = NEW.%2$I AND %3$I IS NOT NULL;
+                PERFORM c360._customer_recomputed(%1$s::oid::regclass, NEW.%2$I::text, agg.n, agg.m, agg.f, agg.l);
             END IF;
             RETURN NULL;
         END
-        $t$ $body$, fn, orders::oid, customer_col, ts_col, amount_col, orders);
-    FOR col IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = orders AND t.tgname IN ('c360_track', 'c360_track_changes') LOOP
-        EXECUTE format('DROP TRIGGER %I ON %s', col, orders);
-    END LOOP;
+        $t$, orders::oid, customer_col, ts_col, amount_col, orders));
+    IF (SELECT p.proowner FROM pg_proc p WHERE p.oid = (fn || '()')::regprocedure)
+       IS DISTINCT FROM (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
+        RAISE EXCEPTION 'c360.track_orders: % is not owned by %', fn, current_user USING ERRCODE = '42501';
+    END IF;
     EXECUTE format('CREATE TRIGGER c360_track AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION c360._track_insert(%L, %L, %L)',
                    orders, customer_col, ts_col, amount_col);
     EXECUTE format('CREATE TRIGGER c360_track_changes AFTER UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()',
