@@ -908,6 +908,8 @@ BEGIN
                     GROUP BY 1, 2) days
               GROUP BY cid) d
     $q$, customer_col, ts_col, amount_col, orders) USING calibration_end, unit_days;
+END
+$function$;
 -- c360.track_orders: a c360.track_<oid> planted by another role is dropped, not replaced in place
 -- (CREATE OR REPLACE kept its owner); the generated body is a quoted literal (a $t$ in a column name).
 CREATE OR REPLACE FUNCTION c360.track_orders(orders pg_catalog.regclass, customer_col pg_catalog.name,
