@@ -750,7 +750,6 @@ END
 $function$;
 
 -- Issue 12: every SQL and PL/pgSQL function pins its search_path (a planted public operator never resolves inside).
-ALTER FUNCTION c360.match_explain(pg_catalog.float8[], pg_catalog.int4[], pg_catalog.text[]) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION c360.match_parameters(pg_catalog.float8[], pg_catalog.text[]) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION c360.survivor_better(c360.survivor_state, c360.survivor_state) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION c360.survivor_merge(c360.survivor_state, c360.survivor_state) SET search_path = pg_catalog, pg_temp;

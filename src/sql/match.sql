@@ -159,7 +159,9 @@ CREATE FUNCTION c360.match_explain(model pg_catalog.float8[], levels pg_catalog.
                                    fields pg_catalog.text[] DEFAULT NULL)
     RETURNS TABLE (field pg_catalog.int4, name pg_catalog.text, level pg_catalog.int4,
                    m pg_catalog.float8, u pg_catalog.float8, weight pg_catalog.float8)
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- no SET search_path: a BEGIN ATOMIC body is bound when it is created (the caller's search_path plays no
+-- part), and with SET a forced-parallel plan calling it per row hung in sql/match_febrl (PostgreSQL 15)
 BEGIN ATOMIC
     SELECT 0, 'prior', NULL::pg_catalog.int4, p[1], p[2], p[3]
     FROM c360.match_level_params(model, 0, 0) AS p
