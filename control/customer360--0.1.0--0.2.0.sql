@@ -985,3 +985,225 @@ BEGIN
     $q$, customer_col, ts_col, amount_col, orders) USING orders;
 END
 $function$;
+
+-- Tracking without generated functions (issue 12): c360._track notes each change, the deferred
+-- c360._track_apply applies them at commit in a fixed lock order as the extension's owner;
+-- track_orders / untrack_orders / refresh_segments are C gates (the caller must own the table)
+-- over internal functions; predefined roles, grants and row-level security on the state.
+CREATE FUNCTION c360._track() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_track' LANGUAGE C;
+COMMENT ON FUNCTION c360._track() IS
+    'Row trigger of c360.track_orders (arguments: customer, timestamp and amount columns): notes each change of a tracked table for the commit-time apply';
+CREATE FUNCTION c360._track_apply() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_track_apply' LANGUAGE C;
+COMMENT ON FUNCTION c360._track_apply() IS
+    'Deferred constraint trigger of c360.track_orders: applies the transaction''s noted changes to c360.customer_state at commit, customers in a fixed lock order';
+-- only c360.track_orders (as the extension's owner) attaches them to a table
+REVOKE EXECUTE ON FUNCTION c360._track(), c360._track_apply() FROM PUBLIC;
+
+COMMENT ON COLUMN c360.tracked_tables.trigger_function IS
+    'The tracking trigger function of the table: c360._track (0.1.0 generated c360.track_<oid>)';
+CREATE TRIGGER tracked_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON c360.tracked_tables
+    FOR EACH STATEMENT EXECUTE FUNCTION c360._event_rules_changed();
+CREATE FUNCTION c360._track_orders(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                   ts_col pg_catalog.name, amount_col pg_catalog.name)
+    RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    col name;
+    typ oid;
+    tg name;
+BEGIN
+    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL THEN
+        RAISE EXCEPTION 'c360.track_orders: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF (SELECT c.relkind FROM pg_class c WHERE c.oid = orders) IS DISTINCT FROM 'r' THEN
+        RAISE EXCEPTION 'c360.track_orders: % is not an ordinary table (partitioned tables, views and foreign tables are not tracked)', orders
+            USING ERRCODE = '0A000';
+    END IF;
+    FOREACH col IN ARRAY ARRAY[customer_col, ts_col, amount_col] LOOP
+        SELECT a.atttypid INTO typ FROM pg_attribute a
+        WHERE a.attrelid = orders AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'c360.track_orders: column "%" does not exist in %', col, orders USING ERRCODE = '42703';
+        END IF;
+        -- the apply runs as the extension's owner: no user-defined type, domain, cast or operator
+        IF typ >= 16384 THEN
+            RAISE EXCEPTION 'c360.track_orders: column "%" of % has type %, not a built-in type', col, orders, typ::regtype
+                USING ERRCODE = '0A000';
+        END IF;
+        IF col = ts_col AND typ NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+            RAISE EXCEPTION 'c360.track_orders: timestamp column "%" has type %, not timestamptz, timestamp or date', col, typ::regtype
+                USING ERRCODE = '42804';
+        END IF;
+        IF col = amount_col AND typ NOT IN ('numeric'::regtype, 'int2'::regtype, 'int4'::regtype, 'int8'::regtype,
+                                            'float4'::regtype, 'float8'::regtype, 'money'::regtype) THEN
+            RAISE EXCEPTION 'c360.track_orders: amount column "%" has type %, not a number', col, typ::regtype
+                USING ERRCODE = '42804';
+        END IF;
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                   WHERE i.indrelid = orders AND a.attname = customer_col) THEN
+        RAISE NOTICE 'c360.track_orders: no index starts with %.%; UPDATE and DELETE recompute a customer from the table, so create one', orders, customer_col;
+    END IF;
+    -- the triggers of an earlier call (and of 0.1.0: c360_track_changes) are replaced
+    FOR tg IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = orders
+              AND t.tgname IN ('c360_track', 'c360_track_changes', 'c360_track_apply', 'c360_track_truncate') LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', tg, orders);
+    END LOOP;
+    EXECUTE format('CREATE TRIGGER c360_track AFTER INSERT OR DELETE OR UPDATE OF %I, %I, %I ON %s '
+                   'FOR EACH ROW EXECUTE FUNCTION c360._track(%L, %L, %L)',
+                   customer_col, ts_col, amount_col, orders, customer_col, ts_col, amount_col);
+    EXECUTE format('CREATE CONSTRAINT TRIGGER c360_track_apply AFTER INSERT OR DELETE OR UPDATE OF %I, %I, %I ON %s '
+                   'DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION c360._track_apply()',
+                   customer_col, ts_col, amount_col, orders);
+    EXECUTE format('CREATE TRIGGER c360_track_truncate AFTER TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION c360._track(%L, %L, %L)',
+                   orders, customer_col, ts_col, amount_col);
+    INSERT INTO c360.tracked_tables (source, customer_col, ts_col, amount_col, trigger_function)
+    VALUES (orders, customer_col, ts_col, amount_col, 'c360._track')
+    ON CONFLICT (source) DO UPDATE SET customer_col = EXCLUDED.customer_col, ts_col = EXCLUDED.ts_col,
+        amount_col = EXCLUDED.amount_col, trigger_function = EXCLUDED.trigger_function, tracked_at = now();
+    -- the orders already there (no events for them), all rows whatever row-level security says
+    DELETE FROM c360.customer_state cs WHERE cs.source = _track_orders.orders;
+    EXECUTE format($q$
+        INSERT INTO c360.customer_state (source, customer_id, orders, monetary, first_order, last_order, updated_at)
+        SELECT $1, %1$I::text, count(*), sum(coalesce(%3$I::numeric, 0)), min(%2$I), max(%2$I), now()
+        FROM %4$s WHERE %1$I IS NOT NULL AND %2$I IS NOT NULL GROUP BY %1$I
+    $q$, customer_col, ts_col, amount_col, orders) USING orders;
+END
+$function$;
+COMMENT ON FUNCTION c360._track_orders(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) IS
+    'Internal (run by the c360.track_orders gate as the extension''s owner): checks the columns, attaches the tracking triggers, registers the table and computes its customers'' state';
+REVOKE EXECUTE ON FUNCTION c360._track_orders(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION c360.track_orders(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                  ts_col pg_catalog.name, amount_col pg_catalog.name)
+    RETURNS void AS 'MODULE_PATHNAME', 'c360_track_orders' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION c360.track_orders(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) IS
+    'Keeps c360.customer_state current for an orders table the caller owns (row triggers, applied at commit) and fires c360.event_rules into c360.event_queue';
+
+CREATE FUNCTION c360._untrack_orders(orders pg_catalog.regclass)
+    RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    fn text;
+    tg name;
+BEGIN
+    SELECT trigger_function INTO fn FROM c360.tracked_tables WHERE source = orders;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'c360.untrack_orders: % is not tracked', orders USING ERRCODE = '22023';
+    END IF;
+    FOR tg IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = orders
+              AND t.tgname IN ('c360_track', 'c360_track_changes', 'c360_track_apply', 'c360_track_truncate') LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', tg, orders);
+    END LOOP;
+    DELETE FROM c360.customer_state cs WHERE cs.source = _untrack_orders.orders;
+    DELETE FROM c360.segment_breaks sb WHERE sb.source = _untrack_orders.orders;
+    DELETE FROM c360.tracked_tables tt WHERE tt.source = _untrack_orders.orders;
+END
+$function$;
+COMMENT ON FUNCTION c360._untrack_orders(pg_catalog.regclass) IS
+    'Internal (run by the c360.untrack_orders gate as the extension''s owner): drops the tracking triggers and the table''s rows in c360.customer_state, c360.segment_breaks and c360.tracked_tables';
+REVOKE EXECUTE ON FUNCTION c360._untrack_orders(pg_catalog.regclass) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION c360.untrack_orders(orders pg_catalog.regclass)
+    RETURNS void AS 'MODULE_PATHNAME', 'c360_untrack_orders' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION c360.untrack_orders(pg_catalog.regclass) IS
+    'Stops tracking an orders table the caller owns: drops its triggers, deletes its c360.customer_state, c360.segment_breaks and c360.tracked_tables rows';
+
+-- Breakpoints for the real-time segments, from the tracked state as of now.
+CREATE FUNCTION c360._refresh_segments(orders pg_catalog.regclass)
+    RETURNS c360.rfm_breaks LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    b c360.rfm_breaks;
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM c360.tracked_tables tt WHERE tt.source = _refresh_segments.orders) THEN
+        RAISE EXCEPTION 'c360.refresh_segments: % is not tracked', orders USING ERRCODE = '22023';
+    END IF;
+    -- the commit-time apply takes ROW EXCLUSIVE on the state before its customers' locks: this
+    -- waits for the applies in progress and holds the next ones, no deadlock with them
+    LOCK TABLE c360.customer_state IN SHARE ROW EXCLUSIVE MODE;
+    b := (SELECT c360.rfm_breaks(extract(epoch FROM now() - cs.last_order)::float8 / 86400, cs.orders::float8,
+                                 cs.monetary::float8)
+          FROM c360.customer_state cs WHERE cs.source = _refresh_segments.orders);
+    IF b.bins IS NULL THEN
+        RAISE EXCEPTION 'c360.refresh_segments: no tracked customer for %', orders USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO c360.segment_breaks VALUES (_refresh_segments.orders, b, now())
+    ON CONFLICT (source) DO UPDATE SET breaks = EXCLUDED.breaks, computed_at = EXCLUDED.computed_at;
+    UPDATE c360.customer_state cs
+    SET previous_segment = cs.segment,
+        segment = (c360.rfm_score(extract(epoch FROM now() - cs.last_order)::float8 / 86400,
+                                  cs.orders::float8, cs.monetary::float8, b)).segment
+    WHERE cs.source = _refresh_segments.orders;
+    RETURN b;
+END
+$function$;
+COMMENT ON FUNCTION c360._refresh_segments(pg_catalog.regclass) IS
+    'Internal (run by the c360.refresh_segments gate as the extension''s owner): recomputes the breakpoints and every customer''s segment of a tracked table';
+REVOKE EXECUTE ON FUNCTION c360._refresh_segments(pg_catalog.regclass) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION c360.refresh_segments(orders pg_catalog.regclass)
+    RETURNS c360.rfm_breaks AS 'MODULE_PATHNAME', 'c360_refresh_segments' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION c360.refresh_segments(pg_catalog.regclass) IS
+    'Recomputes the RFM breakpoints of a tracked table the caller owns and every customer''s segment (schedule it, e.g. nightly)';
+
+-- the tables tracked by 0.1.0 get the new triggers; their generated functions and the 0.1.0
+-- INSERT trigger function go
+DO $upgrade$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT tt.source, tt.customer_col, tt.ts_col, tt.amount_col, tt.trigger_function
+             FROM c360.tracked_tables tt ORDER BY tt.source LOOP
+        PERFORM c360._track_orders(t.source, t.customer_col, t.ts_col, t.amount_col);
+        IF t.trigger_function <> 'c360._track' AND pg_catalog.to_regprocedure(t.trigger_function || '()') IS NOT NULL THEN
+            EXECUTE pg_catalog.format('DROP FUNCTION %s()', t.trigger_function);
+        END IF;
+    END LOOP;
+END
+$upgrade$;
+DROP FUNCTION c360._track_insert();
+-- Who may do what (docs/security.md). Tracking needs no privilege on c360's tables: the triggers
+-- write as the extension's owner. Reading the state and the events needs these grants, and
+-- row-level security shows a role only the rows of the tables it may SELECT.
+-- Predefined roles (cluster-wide, NOLOGIN; created if missing, kept by DROP EXTENSION):
+--   c360_reader      reads c360's tables (rules, tracked tables, state, breakpoints, events, snapshots)
+--   c360_consumer    c360_reader + claims events (c360.claim_events)
+--   c360_rule_admin  c360_reader + changes c360.event_rules, takes segment snapshots, queues inactivity events
+DO $roles$
+DECLARE
+    r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['c360_reader', 'c360_consumer', 'c360_rule_admin'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+    END LOOP;
+END
+$roles$;
+GRANT USAGE ON SCHEMA c360 TO c360_reader, c360_consumer, c360_rule_admin;
+GRANT SELECT ON c360.event_rules, c360.tracked_tables, c360.customer_state, c360.segment_breaks,
+    c360.event_queue, c360.segment_snapshots TO c360_reader, c360_consumer, c360_rule_admin;
+GRANT UPDATE (consumed_at) ON c360.event_queue TO c360_consumer;
+GRANT INSERT, UPDATE, DELETE ON c360.event_rules TO c360_rule_admin;
+GRANT INSERT ON c360.event_queue, c360.segment_snapshots TO c360_rule_admin;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA c360 TO c360_rule_admin;
+
+ALTER TABLE c360.customer_state ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable_source ON c360.customer_state FOR SELECT
+    USING (pg_catalog.has_table_privilege(source, 'SELECT'));
+ALTER TABLE c360.segment_breaks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable_source ON c360.segment_breaks FOR SELECT
+    USING (pg_catalog.has_table_privilege(source, 'SELECT'));
+ALTER TABLE c360.event_queue ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable_source ON c360.event_queue FOR SELECT
+    USING (source IS NULL OR pg_catalog.has_table_privilege(source, 'SELECT'));
+CREATE POLICY claim_readable ON c360.event_queue FOR UPDATE
+    USING (source IS NULL OR pg_catalog.has_table_privilege(source, 'SELECT'));
+CREATE POLICY queue_any ON c360.event_queue FOR INSERT WITH CHECK (true);
+COMMENT ON POLICY readable_source ON c360.customer_state IS 'A role sees the state of the tables it may SELECT';
+COMMENT ON POLICY readable_source ON c360.segment_breaks IS 'A role sees the breakpoints of the tables it may SELECT';
+COMMENT ON POLICY readable_source ON c360.event_queue IS 'A role sees the events of the tables it may SELECT';
+COMMENT ON POLICY claim_readable ON c360.event_queue IS 'A consumer claims only the events it may see';
+COMMENT ON POLICY queue_any ON c360.event_queue IS 'c360_rule_admin queues batch events (c360.enqueue_inactivity) for any tracked table';

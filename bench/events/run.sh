@@ -31,5 +31,13 @@ done
 psql_c360 -q -At -c "SELECT 'events queued: ' || count(*) FROM c360.event_queue" \
            -c "SELECT 'orders inserted into the tracked table: ' || count(*) - 300000 FROM orders_tracked" \
            -c "SELECT 'customers whose incremental state differs from a full recomputation: ' || c360.verify_customer_state('orders_tracked')"
+# the mix: inserts, updates, deletes and multi-order transactions on overlapping customers; the
+# state must equal a full recomputation and no transaction may deadlock
+log "bench/events: mix of inserts, updates, deletes and 3-order transactions ($seconds s, $clients clients)"
+mix=$(as_server_user env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" \
+    "$PG_BIN/pgbench" -n -c "$clients" -j 2 -T "$seconds" --max-tries=1 --failures-detailed \
+    -f "$(stage_file bench/events/mix.pgbench "$dir")" postgres 2>&1)
+echo "$mix" | grep -E '^(tps|number of (transactions actually processed|failed|serialization|deadlock))' || echo "$mix" | tail -n 20
+psql_c360 -q -At -c "SELECT 'mix: customers whose incremental state differs from a full recomputation: ' || c360.verify_customer_state('orders_tracked')"
 median=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", (a[2] + a[3]) / 2 }')
 echo "cost ratio tracked/plain (time per insert), median of 4 rounds: $median (target < 2)"

@@ -30,3 +30,6 @@ C360_ALIAS_0_1(c360_gg_add, gamma_gamma_add)
 C360_ALIAS_0_1(c360_gg_final, gamma_gamma_final)
 C360_ALIAS_0_1(c360_gg_expected, gamma_gamma_expected)
 C360_ALIAS_0_1(c360_clv_pnbd, clv_pareto_nbd)
+// events: the 0.1.0 INSERT trigger function; c360._track applies at once when its trigger is
+// AFTER INSERT only (0.1.0's), and notes the change for the commit-time apply otherwise
+C360_ALIAS_0_1(c360_track_insert, track)

@@ -14,6 +14,7 @@
 #include "arrays.hpp"
 #include "bridge.hpp"
 #include "events/rules.hpp"
+#include "events_rules_pg.hpp"
 #include "tuples.hpp"
 
 extern "C" {
@@ -195,6 +196,18 @@ int fired_rules(int64 n_before, int64 n_after, Datum m_before, Datum m_after, co
 
 } // namespace
 
+namespace c360::pg::events {
+
+int fired_rule_ids(int64 n_before, int64 n_after, Datum m_before, Datum m_after, const text* seg_before,
+                   const text* seg_after, int32** ids) {
+    if (!cache.valid) load_rules();
+    if (cache.n == 0) return 0;
+    *ids = static_cast<int32*>(palloc(sizeof(int32) * cache.n));
+    return fired_rules(n_before, n_after, m_before, m_after, seg_before, seg_after, *ids);
+}
+
+} // namespace c360::pg::events
+
 // c360._fired_rules(n_before, n_after, m_before, m_after, seg_before, seg_after) -> the ids of the
 // enabled rules that fire, in rule_id order, or NULL when none does (most orders).
 C360_FUNCTION(fired_rules, "c360._fired_rules") {
@@ -223,193 +236,6 @@ C360_FUNCTION(event_rules_changed, "c360._event_rules_changed") {
         if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "c360._event_rules_changed: must be called as a trigger");
         const TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
         CacheInvalidateRelcacheByRelid(RelationGetRelid(td->tg_relation));
-    });
-    return PointerGetDatum(nullptr);
-}
-
-// ---- c360._track_insert: the INSERT path of c360.track_orders, in C --------------------------
-// AFTER INSERT row trigger, arguments (customer column, timestamp column, amount column). The
-// customer's state is updated in place through saved SPI plans (or created at its first order),
-// the rules come from the cached copy above, and an event row is queued for each rule that fires.
-// PL/pgSQL re-initialises every expression of a trigger in each transaction: with one order per
-// transaction that cost more than the work itself. UPDATE and DELETE keep the PL/pgSQL trigger
-// (they recompute the customer from the table).
-
-namespace {
-
-struct TrackPlans {
-    Oid relid;
-    int attnums[3];  // customer, timestamp, amount
-    Oid types[3];
-    SPIPlanPtr update;
-    SPIPlanPtr insert;
-    SPIPlanPtr event;
-};
-
-TrackPlans* track_plans = nullptr;
-int n_track_plans = 0;
-
-SPIPlanPtr keep_plan(const char* sql, int nargs, Oid* types) {
-    SPIPlanPtr p = SPI_prepare(sql, nargs, types);
-    if (p == nullptr) elog(ERROR, "c360._track_insert: could not prepare the tracking query: %s", SPI_result_code_string(SPI_result));
-    if (SPI_keepplan(p) != 0) elog(ERROR, "c360._track_insert: SPI_keepplan failed");
-    return p;
-}
-
-// Plans for one tracked table and its column types (prepared again when the types change).
-TrackPlans& plans_for(Relation rel, const int* attnums) {
-    TupleDesc td = RelationGetDescr(rel);
-    Oid types[3];
-    for (int i = 0; i < 3; ++i) types[i] = TupleDescAttr(td, attnums[i] - 1)->atttypid;
-    const Oid relid = RelationGetRelid(rel);
-    for (int i = 0; i < n_track_plans; ++i) {
-        TrackPlans& p = track_plans[i];
-        if (p.relid == relid && std::memcmp(p.attnums, attnums, sizeof p.attnums) == 0 &&
-            std::memcmp(p.types, types, sizeof types) == 0) {
-            return p;
-        }
-    }
-    TrackPlans p;
-    p.relid = relid;
-    std::memcpy(p.attnums, attnums, sizeof p.attnums);
-    std::memcpy(p.types, types, sizeof types);
-    // every operator and function schema-qualified: the caller's search_path is in force
-    char src[32];
-    snprintf(src, sizeof src, "%u", relid);
-    StringInfoData q;
-    initStringInfo(&q);
-    appendStringInfo(&q,
-        "UPDATE c360.customer_state cs SET "
-        "orders = pg_catalog.int8pl(cs.orders, 1), "
-        "monetary = pg_catalog.numeric_add(cs.monetary, COALESCE($3::pg_catalog.numeric, 0)), "
-        "first_order = LEAST(cs.first_order, $2::pg_catalog.timestamptz), "
-        "last_order = GREATEST(cs.last_order, $2::pg_catalog.timestamptz), "
-        "updated_at = pg_catalog.now(), previous_segment = cs.segment, "
-        "segment = COALESCE((SELECT (c360.rfm_score(GREATEST(0, pg_catalog.float8div(pg_catalog.date_part('epoch', "
-        "pg_catalog.timestamptz_mi(pg_catalog.now(), GREATEST(cs.last_order, $2::pg_catalog.timestamptz))), 86400)), "
-        "pg_catalog.int8pl(cs.orders, 1)::pg_catalog.float8, "
-        "pg_catalog.numeric_add(cs.monetary, COALESCE($3::pg_catalog.numeric, 0))::pg_catalog.float8, sb.breaks)).segment "
-        "FROM c360.segment_breaks sb WHERE sb.source OPERATOR(pg_catalog.=) cs.source), cs.segment) "
-        "WHERE cs.source OPERATOR(pg_catalog.=) %s::pg_catalog.oid::pg_catalog.regclass "
-        "AND cs.customer_id OPERATOR(pg_catalog.=) $1::pg_catalog.text "
-        "RETURNING cs.orders, cs.monetary, cs.segment, cs.previous_segment, COALESCE($3::pg_catalog.numeric, 0)",
-        src);
-    p.update = keep_plan(q.data, 3, types);
-    resetStringInfo(&q);
-    appendStringInfo(&q,
-        "INSERT INTO c360.customer_state (source, customer_id, orders, monetary, first_order, last_order, segment, updated_at) "
-        "VALUES (%s::pg_catalog.oid::pg_catalog.regclass, $1::pg_catalog.text, 1, COALESCE($3::pg_catalog.numeric, 0), "
-        "$2::pg_catalog.timestamptz, $2::pg_catalog.timestamptz, NULL, pg_catalog.now()) "
-        "ON CONFLICT (source, customer_id) DO NOTHING RETURNING orders, monetary, NULL::pg_catalog.text, NULL::pg_catalog.text, monetary",
-        src);
-    p.insert = keep_plan(q.data, 3, types);
-    // $1 customer, $2 timestamp, $3 amount (unused), $4 orders, $5 monetary, $6 segment before,
-    // $7 segment, $8 rule id; the dedup key is the one of the PL/pgSQL path
-    resetStringInfo(&q);
-    appendStringInfo(&q,
-        "INSERT INTO c360.event_queue (source, customer_id, event_type, event_time, details, rule_id, dedup_key) "
-        "SELECT %s::pg_catalog.oid::pg_catalog.regclass, $1::pg_catalog.text, er.rule_type, $2::pg_catalog.timestamptz, "
-        "pg_catalog.jsonb_concat(pg_catalog.jsonb_build_object('rule', er.rule_name, 'orders', $4, 'monetary', $5, "
-        "'segment_before', $6, 'segment', $7), er.params), er.rule_id, "
-        "pg_catalog.concat('%s:', $1::pg_catalog.text, ':', er.rule_id, "
-        "CASE WHEN er.rule_type OPERATOR(pg_catalog.=) 'segment_transition' "
-        "THEN pg_catalog.concat(':', $6, '>', $7, ':', $2) ELSE '' END) "
-        "FROM c360.event_rules er WHERE er.rule_id OPERATOR(pg_catalog.=) $8 "
-        "ON CONFLICT (dedup_key) DO NOTHING RETURNING event_id, (SELECT n.notify FROM c360.event_rules n "
-        "WHERE n.rule_id OPERATOR(pg_catalog.=) $8)",
-        src, src);
-    Oid etypes[8] = {types[0], types[1], types[2], INT8OID, NUMERICOID, TEXTOID, TEXTOID, INT4OID};
-    p.event = keep_plan(q.data, 8, etypes);
-    pfree(q.data);
-    if (track_plans == nullptr) {
-        track_plans = static_cast<TrackPlans*>(MemoryContextAlloc(TopMemoryContext, sizeof(TrackPlans) * 4));
-    } else if ((n_track_plans & (n_track_plans - 1)) == 0 && n_track_plans >= 4) {
-        track_plans = static_cast<TrackPlans*>(repalloc(track_plans, sizeof(TrackPlans) * n_track_plans * 2));
-    }
-    track_plans[n_track_plans] = p;
-    return track_plans[n_track_plans++];
-}
-
-} // namespace
-
-C360_FUNCTION(track_insert, "c360._track_insert") {
-    c360::pg::pg_call([&]() noexcept {
-        if (!CALLED_AS_TRIGGER(fcinfo)) elog(ERROR, "c360._track_insert: must be called as a trigger");
-        TriggerData* td = reinterpret_cast<TriggerData*>(fcinfo->context);
-        if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-            !TRIGGER_FIRED_BY_INSERT(td->tg_event) || td->tg_trigger->tgnargs != 3) {
-            elog(ERROR, "c360._track_insert: must be an AFTER INSERT row trigger with 3 column names");
-        }
-        Relation rel = td->tg_relation;
-        TupleDesc desc = RelationGetDescr(rel);
-        int attnums[3];
-        for (int i = 0; i < 3; ++i) {
-            attnums[i] = SPI_fnumber(desc, td->tg_trigger->tgargs[i]);
-            if (attnums[i] <= 0) {
-                ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                                errmsg("c360._track_insert: column \"%s\" of the tracked table does not exist", td->tg_trigger->tgargs[i])));
-            }
-        }
-        Datum values[8];
-        bool nulls[3];
-        for (int i = 0; i < 3; ++i) values[i] = heap_getattr(td->tg_trigtuple, attnums[i], desc, &nulls[i]);
-        if (nulls[0] || nulls[1]) return; // no customer or no time: not an order to track
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        TrackPlans& p = plans_for(rel, attnums);
-        char argnulls[8] = {' ', ' ', nulls[2] ? 'n' : ' ', ' ', ' ', ' ', ' ', ' '};
-        HeapTuple state = nullptr;
-        TupleDesc sdesc = nullptr;
-        for (int attempt = 0; attempt < 2 && state == nullptr; ++attempt) {
-            int rc = SPI_execute_plan(p.update, values, argnulls, false, 1);
-            if (rc != SPI_OK_UPDATE_RETURNING) elog(ERROR, "c360._track_insert: updating the customer state failed: %s", SPI_result_code_string(rc));
-            if (SPI_processed == 0) {
-                rc = SPI_execute_plan(p.insert, values, argnulls, false, 1);
-                if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360._track_insert: creating the customer state failed: %s", SPI_result_code_string(rc));
-                // none: a concurrent first order of the same customer won the insert, update its row
-            }
-            if (SPI_processed == 1) {
-                state = SPI_tuptable->vals[0];
-                sdesc = SPI_tuptable->tupdesc;
-            }
-        }
-        if (state == nullptr) {
-            ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-                            errmsg("c360._track_insert: the state of a customer could not be updated"), errhint("Retry the transaction.")));
-        }
-        bool isnull, seg_null, before_null;
-        const int64 n = DatumGetInt64(SPI_getbinval(state, sdesc, 1, &isnull));
-        const Datum m = SPI_getbinval(state, sdesc, 2, &isnull);
-        const Datum seg = SPI_getbinval(state, sdesc, 3, &seg_null);
-        const Datum before = SPI_getbinval(state, sdesc, 4, &before_null);
-        const Datum amt = SPI_getbinval(state, sdesc, 5, &isnull);
-        if (!cache.valid) load_rules();
-        if (cache.n > 0) {
-            const text* seg_t = seg_null ? nullptr : DatumGetTextPP(seg);
-            const text* before_t = before_null ? nullptr : DatumGetTextPP(before);
-            int32* ids = static_cast<int32*>(palloc(sizeof(int32) * cache.n));
-            const Datum m_before = DirectFunctionCall2(numeric_sub, m, amt);
-            const int k = fired_rules(n - 1, n, m_before, m, before_t, seg_t, ids);
-            values[3] = Int64GetDatum(n);
-            values[4] = m;
-            values[5] = before;
-            argnulls[5] = before_null ? 'n' : ' ';
-            values[6] = seg;
-            argnulls[6] = seg_null ? 'n' : ' ';
-            for (int i = 0; i < k; ++i) {
-                values[7] = Int32GetDatum(ids[i]);
-                const int rc = SPI_execute_plan(p.event, values, argnulls, false, 0);
-                if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360._track_insert: queueing an event failed: %s", SPI_result_code_string(rc));
-                if (SPI_processed == 1) {
-                    bool notify_null;
-                    const Datum notify = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &notify_null);
-                    if (!notify_null && DatumGetBool(notify)) {
-                        char* id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-                        Async_Notify("c360_events", id);
-                    }
-                }
-            }
-        }
-        SPI_finish();
     });
     return PointerGetDatum(nullptr);
 }

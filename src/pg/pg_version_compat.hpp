@@ -13,3 +13,11 @@
 #if PG_VERSION_NUM >= 160000
 #include "varatt.h"
 #endif
+
+// PostgreSQL 16 replaced the per-catalog ownership checks (pg_class_ownercheck...) by
+// object_ownercheck(classid, objectid, roleid). Users include utils/acl.h and catalog/pg_class.h.
+#if PG_VERSION_NUM >= 160000
+#define c360_relation_ownercheck(relid, roleid) object_ownercheck(RelationRelationId, (relid), (roleid))
+#else
+#define c360_relation_ownercheck(relid, roleid) pg_class_ownercheck((relid), (roleid))
+#endif

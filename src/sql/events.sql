@@ -433,9 +433,15 @@ COMMENT ON FUNCTION c360._fired_rules(pg_catalog.int8, pg_catalog.int8, pg_catal
 CREATE FUNCTION c360._event_rules_changed() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_event_rules_changed' LANGUAGE C;
 COMMENT ON FUNCTION c360._event_rules_changed() IS
     'Statement trigger function on c360.event_rules: a relcache invalidation drops the per-backend copies of the rules';
-CREATE FUNCTION c360._track_insert() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_track_insert' LANGUAGE C;
-COMMENT ON FUNCTION c360._track_insert() IS
-    'AFTER INSERT row trigger of c360.track_orders (arguments: customer, timestamp and amount columns)';
+CREATE FUNCTION c360._track() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_track' LANGUAGE C;
+COMMENT ON FUNCTION c360._track() IS
+    'Row trigger of c360.track_orders (arguments: customer, timestamp and amount columns): notes each change of a tracked table for the commit-time apply';
+CREATE FUNCTION c360._track_apply() RETURNS trigger AS 'MODULE_PATHNAME', 'c360_track_apply' LANGUAGE C;
+COMMENT ON FUNCTION c360._track_apply() IS
+    'Deferred constraint trigger of c360.track_orders: applies the transaction''s noted changes to c360.customer_state at commit, customers in a fixed lock order';
+-- only c360.track_orders (as the extension's owner) attaches them to a table
+REVOKE EXECUTE ON FUNCTION c360._track(), c360._track_apply() FROM PUBLIC;
+
 CREATE TRIGGER rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON c360.event_rules
     FOR EACH STATEMENT EXECUTE FUNCTION c360._event_rules_changed();
 
@@ -502,9 +508,12 @@ COMMENT ON COLUMN c360.tracked_tables.customer_col IS 'Its customer id column';
 COMMENT ON COLUMN c360.tracked_tables.ts_col IS 'Its order timestamp column';
 COMMENT ON COLUMN c360.tracked_tables.amount_col IS 'Its order amount column';
 COMMENT ON COLUMN c360.tracked_tables.trigger_function IS
-    'The generated UPDATE/DELETE trigger function of the table (c360.track_<oid>), dropped by c360.untrack_orders';
+    'The tracking trigger function of the table: c360._track (0.1.0 generated c360.track_<oid>)';
 COMMENT ON COLUMN c360.tracked_tables.tracked_at IS 'When c360.track_orders was last called for the table';
 SELECT pg_catalog.pg_extension_config_dump('c360.tracked_tables', '');
+-- every backend's copy of which tables are tracked (the commit-time apply checks it) is dropped
+CREATE TRIGGER tracked_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON c360.tracked_tables
+    FOR EACH STATEMENT EXECUTE FUNCTION c360._event_rules_changed();
 
 CREATE TABLE c360.customer_state (
     source      pg_catalog.regclass NOT NULL,
@@ -638,73 +647,70 @@ COMMENT ON FUNCTION c360._customer_recomputed(pg_catalog.regclass, pg_catalog.te
                                               pg_catalog.timestamptz, pg_catalog.timestamptz) IS
     'Internal (UPDATE/DELETE tracking triggers): replaces one customer''s c360.customer_state row (deleted when no order is left) and fires the rules';
 
-CREATE FUNCTION c360.track_orders(orders pg_catalog.regclass, customer_col pg_catalog.name,
-                                  ts_col pg_catalog.name, amount_col pg_catalog.name)
+-- Tracking a table: c360.track_orders, c360.untrack_orders and c360.refresh_segments are C gates
+-- (src/pg/events_tracking_pg.cpp): the caller must own the table; the internal function then runs
+-- as the extension's owner (no generated function, no CREATE on c360, no DML on c360's tables).
+CREATE FUNCTION c360._track_orders(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                   ts_col pg_catalog.name, amount_col pg_catalog.name)
     RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
-    fn text := format('c360.%I', 'track_' || orders::oid);
     col name;
+    typ oid;
+    tg name;
 BEGIN
     IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL THEN
         RAISE EXCEPTION 'c360.track_orders: arguments must not be NULL' USING ERRCODE = '22004';
     END IF;
+    IF (SELECT c.relkind FROM pg_class c WHERE c.oid = orders) IS DISTINCT FROM 'r' THEN
+        RAISE EXCEPTION 'c360.track_orders: % is not an ordinary table (partitioned tables, views and foreign tables are not tracked)', orders
+            USING ERRCODE = '0A000';
+    END IF;
     FOREACH col IN ARRAY ARRAY[customer_col, ts_col, amount_col] LOOP
-        IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = orders AND attname = col AND attnum > 0
-                       AND NOT attisdropped) THEN
+        SELECT a.atttypid INTO typ FROM pg_attribute a
+        WHERE a.attrelid = orders AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
             RAISE EXCEPTION 'c360.track_orders: column "%" does not exist in %', col, orders USING ERRCODE = '42703';
+        END IF;
+        -- the apply runs as the extension's owner: no user-defined type, domain, cast or operator
+        IF typ >= 16384 THEN
+            RAISE EXCEPTION 'c360.track_orders: column "%" of % has type %, not a built-in type', col, orders, typ::regtype
+                USING ERRCODE = '0A000';
+        END IF;
+        IF col = ts_col AND typ NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+            RAISE EXCEPTION 'c360.track_orders: timestamp column "%" has type %, not timestamptz, timestamp or date', col, typ::regtype
+                USING ERRCODE = '42804';
+        END IF;
+        IF col = amount_col AND typ NOT IN ('numeric'::regtype, 'int2'::regtype, 'int4'::regtype, 'int8'::regtype,
+                                            'float4'::regtype, 'float8'::regtype, 'money'::regtype) THEN
+            RAISE EXCEPTION 'c360.track_orders: amount column "%" has type %, not a number', col, typ::regtype
+                USING ERRCODE = '42804';
         END IF;
     END LOOP;
     IF NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
                    WHERE i.indrelid = orders AND a.attname = customer_col) THEN
         RAISE NOTICE 'c360.track_orders: no index starts with %.%; UPDATE and DELETE recompute a customer from the table, so create one', orders, customer_col;
     END IF;
-    -- INSERT: c360._track_insert (C, saved plans, cached rules). UPDATE and DELETE: a trigger
-    -- function per tracked table, with static SQL (plans cached per session).
-    -- The triggers go first, then any function of that name: one planted by another role with
-    -- CREATE on c360 is dropped, never replaced in place (CREATE OR REPLACE keeps its owner, who
-    -- could rewrite the body later). The body is a quoted literal (%L), whatever the column names.
-    FOR col IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = orders AND t.tgname IN ('c360_track', 'c360_track_changes') LOOP
-        EXECUTE format('DROP TRIGGER %I ON %s', col, orders);
+    -- the triggers of an earlier call (and of 0.1.0: c360_track_changes) are replaced
+    FOR tg IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = orders
+              AND t.tgname IN ('c360_track', 'c360_track_changes', 'c360_track_apply', 'c360_track_truncate') LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', tg, orders);
     END LOOP;
-    IF pg_catalog.to_regprocedure(fn || '()') IS NOT NULL THEN
-        EXECUTE format('DROP FUNCTION %s()', fn);
-    END IF;
-    EXECUTE format($body$
-        CREATE FUNCTION %1$s() RETURNS trigger
-        LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS %2$L $body$, fn, format($t$
-        DECLARE
-            agg record;
-        BEGIN
-            -- UPDATE and DELETE (INSERT is c360._track_insert): the customers concerned are
-            -- recomputed from the table
-            IF OLD.%2$I IS NOT NULL THEN
-                SELECT count(*) AS n, sum(coalesce(%4$I::numeric, 0)) AS m, min(%3$I) AS f, max(%3$I) AS l INTO agg
-                FROM %5$s WHERE %2$I = OLD.%2$I AND %3$I IS NOT NULL;
-                PERFORM c360._customer_recomputed(%1$s::oid::regclass, OLD.%2$I::text, agg.n, agg.m, agg.f, agg.l);
-            END IF;
-            IF TG_OP = 'UPDATE' AND NEW.%2$I IS NOT NULL AND NEW.%2$I IS DISTINCT FROM OLD.%2$I THEN
-                SELECT count(*) AS n, sum(coalesce(%4$I::numeric, 0)) AS m, min(%3$I) AS f, max(%3$I) AS l INTO agg
-                FROM %5$s WHERE %2$I = NEW.%2$I AND %3$I IS NOT NULL;
-                PERFORM c360._customer_recomputed(%1$s::oid::regclass, NEW.%2$I::text, agg.n, agg.m, agg.f, agg.l);
-            END IF;
-            RETURN NULL;
-        END
-        $t$, orders::oid, customer_col, ts_col, amount_col, orders));
-    IF (SELECT p.proowner FROM pg_proc p WHERE p.oid = (fn || '()')::regprocedure)
-       IS DISTINCT FROM (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) THEN
-        RAISE EXCEPTION 'c360.track_orders: % is not owned by %', fn, current_user USING ERRCODE = '42501';
-    END IF;
-    EXECUTE format('CREATE TRIGGER c360_track AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION c360._track_insert(%L, %L, %L)',
+    EXECUTE format('CREATE TRIGGER c360_track AFTER INSERT OR DELETE OR UPDATE OF %I, %I, %I ON %s '
+                   'FOR EACH ROW EXECUTE FUNCTION c360._track(%L, %L, %L)',
+                   customer_col, ts_col, amount_col, orders, customer_col, ts_col, amount_col);
+    EXECUTE format('CREATE CONSTRAINT TRIGGER c360_track_apply AFTER INSERT OR DELETE OR UPDATE OF %I, %I, %I ON %s '
+                   'DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION c360._track_apply()',
+                   customer_col, ts_col, amount_col, orders);
+    EXECUTE format('CREATE TRIGGER c360_track_truncate AFTER TRUNCATE ON %s '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION c360._track(%L, %L, %L)',
                    orders, customer_col, ts_col, amount_col);
-    EXECUTE format('CREATE TRIGGER c360_track_changes AFTER UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION %s()',
-                   orders, fn);
     INSERT INTO c360.tracked_tables (source, customer_col, ts_col, amount_col, trigger_function)
-    VALUES (orders, customer_col, ts_col, amount_col, fn)
+    VALUES (orders, customer_col, ts_col, amount_col, 'c360._track')
     ON CONFLICT (source) DO UPDATE SET customer_col = EXCLUDED.customer_col, ts_col = EXCLUDED.ts_col,
         amount_col = EXCLUDED.amount_col, trigger_function = EXCLUDED.trigger_function, tracked_at = now();
-    -- the orders already there (no events for them)
-    DELETE FROM c360.customer_state cs WHERE cs.source = track_orders.orders;
+    -- the orders already there (no events for them), all rows whatever row-level security says
+    DELETE FROM c360.customer_state cs WHERE cs.source = _track_orders.orders;
     EXECUTE format($q$
         INSERT INTO c360.customer_state (source, customer_id, orders, monetary, first_order, last_order, updated_at)
         SELECT $1, %1$I::text, count(*), sum(coalesce(%3$I::numeric, 0)), min(%2$I), max(%2$I), now()
@@ -712,55 +718,82 @@ BEGIN
     $q$, customer_col, ts_col, amount_col, orders) USING orders;
 END
 $function$;
-COMMENT ON FUNCTION c360.track_orders(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) IS
-    'Keeps c360.customer_state current for an orders table (row trigger) and fires c360.event_rules into c360.event_queue';
+COMMENT ON FUNCTION c360._track_orders(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) IS
+    'Internal (run by the c360.track_orders gate as the extension''s owner): checks the columns, attaches the tracking triggers, registers the table and computes its customers'' state';
+REVOKE EXECUTE ON FUNCTION c360._track_orders(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) FROM PUBLIC;
 
-CREATE FUNCTION c360.untrack_orders(orders pg_catalog.regclass)
+CREATE FUNCTION c360.track_orders(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                  ts_col pg_catalog.name, amount_col pg_catalog.name)
+    RETURNS void AS 'MODULE_PATHNAME', 'c360_track_orders' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION c360.track_orders(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) IS
+    'Keeps c360.customer_state current for an orders table the caller owns (row triggers, applied at commit) and fires c360.event_rules into c360.event_queue';
+
+CREATE FUNCTION c360._untrack_orders(orders pg_catalog.regclass)
     RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
     fn text;
+    tg name;
 BEGIN
     SELECT trigger_function INTO fn FROM c360.tracked_tables WHERE source = orders;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'c360.untrack_orders: % is not tracked', orders USING ERRCODE = '22023';
     END IF;
-    EXECUTE format('DROP TRIGGER IF EXISTS c360_track ON %s', orders);
-    EXECUTE format('DROP TRIGGER IF EXISTS c360_track_changes ON %s', orders);
-    EXECUTE format('DROP FUNCTION IF EXISTS %s()', fn);
-    DELETE FROM c360.customer_state cs WHERE cs.source = untrack_orders.orders;
-    DELETE FROM c360.segment_breaks sb WHERE sb.source = untrack_orders.orders;
-    DELETE FROM c360.tracked_tables tt WHERE tt.source = untrack_orders.orders;
+    FOR tg IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = orders
+              AND t.tgname IN ('c360_track', 'c360_track_changes', 'c360_track_apply', 'c360_track_truncate') LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', tg, orders);
+    END LOOP;
+    DELETE FROM c360.customer_state cs WHERE cs.source = _untrack_orders.orders;
+    DELETE FROM c360.segment_breaks sb WHERE sb.source = _untrack_orders.orders;
+    DELETE FROM c360.tracked_tables tt WHERE tt.source = _untrack_orders.orders;
 END
 $function$;
+COMMENT ON FUNCTION c360._untrack_orders(pg_catalog.regclass) IS
+    'Internal (run by the c360.untrack_orders gate as the extension''s owner): drops the tracking triggers and the table''s rows in c360.customer_state, c360.segment_breaks and c360.tracked_tables';
+REVOKE EXECUTE ON FUNCTION c360._untrack_orders(pg_catalog.regclass) FROM PUBLIC;
+
+CREATE FUNCTION c360.untrack_orders(orders pg_catalog.regclass)
+    RETURNS void AS 'MODULE_PATHNAME', 'c360_untrack_orders' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION c360.untrack_orders(pg_catalog.regclass) IS
-    'Stops tracking an orders table: drops its triggers and generated function, deletes its c360.customer_state, c360.segment_breaks and c360.tracked_tables rows';
+    'Stops tracking an orders table the caller owns: drops its triggers, deletes its c360.customer_state, c360.segment_breaks and c360.tracked_tables rows';
 
 -- Breakpoints for the real-time segments, from the tracked state as of now.
-CREATE FUNCTION c360.refresh_segments(orders pg_catalog.regclass)
+CREATE FUNCTION c360._refresh_segments(orders pg_catalog.regclass)
     RETURNS c360.rfm_breaks LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
     b c360.rfm_breaks;
 BEGIN
+    IF NOT EXISTS (SELECT 1 FROM c360.tracked_tables tt WHERE tt.source = _refresh_segments.orders) THEN
+        RAISE EXCEPTION 'c360.refresh_segments: % is not tracked', orders USING ERRCODE = '22023';
+    END IF;
+    -- the commit-time apply takes ROW EXCLUSIVE on the state before its customers' locks: this
+    -- waits for the applies in progress and holds the next ones, no deadlock with them
+    LOCK TABLE c360.customer_state IN SHARE ROW EXCLUSIVE MODE;
     b := (SELECT c360.rfm_breaks(extract(epoch FROM now() - cs.last_order)::float8 / 86400, cs.orders::float8,
                                  cs.monetary::float8)
-          FROM c360.customer_state cs WHERE cs.source = refresh_segments.orders);
+          FROM c360.customer_state cs WHERE cs.source = _refresh_segments.orders);
     IF b.bins IS NULL THEN
         RAISE EXCEPTION 'c360.refresh_segments: no tracked customer for %', orders USING ERRCODE = '22023';
     END IF;
-    INSERT INTO c360.segment_breaks VALUES (refresh_segments.orders, b, now())
+    INSERT INTO c360.segment_breaks VALUES (_refresh_segments.orders, b, now())
     ON CONFLICT (source) DO UPDATE SET breaks = EXCLUDED.breaks, computed_at = EXCLUDED.computed_at;
     UPDATE c360.customer_state cs
     SET previous_segment = cs.segment,
         segment = (c360.rfm_score(extract(epoch FROM now() - cs.last_order)::float8 / 86400,
                                   cs.orders::float8, cs.monetary::float8, b)).segment
-    WHERE cs.source = refresh_segments.orders;
+    WHERE cs.source = _refresh_segments.orders;
     RETURN b;
 END
 $function$;
+COMMENT ON FUNCTION c360._refresh_segments(pg_catalog.regclass) IS
+    'Internal (run by the c360.refresh_segments gate as the extension''s owner): recomputes the breakpoints and every customer''s segment of a tracked table';
+REVOKE EXECUTE ON FUNCTION c360._refresh_segments(pg_catalog.regclass) FROM PUBLIC;
+
+CREATE FUNCTION c360.refresh_segments(orders pg_catalog.regclass)
+    RETURNS c360.rfm_breaks AS 'MODULE_PATHNAME', 'c360_refresh_segments' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION c360.refresh_segments(pg_catalog.regclass) IS
-    'Recomputes the RFM breakpoints of a tracked table and every customer''s segment (schedule it, e.g. nightly)';
+    'Recomputes the RFM breakpoints of a tracked table the caller owns and every customer''s segment (schedule it, e.g. nightly)';
 
 -- Inactivity rules (batch): enqueue customers silent for the rule's days, once per silence.
 CREATE FUNCTION c360.enqueue_inactivity(as_of pg_catalog.timestamptz DEFAULT pg_catalog.now())
@@ -816,3 +849,47 @@ END
 $function$;
 COMMENT ON FUNCTION c360.verify_customer_state(pg_catalog.regclass) IS
     'Number of customers whose c360.customer_state row differs from a full recomputation from the tracked table (0 expected)';
+
+-- Who may do what (docs/security.md). Tracking needs no privilege on c360's tables: the triggers
+-- write as the extension's owner. Reading the state and the events needs these grants, and
+-- row-level security shows a role only the rows of the tables it may SELECT.
+-- Predefined roles (cluster-wide, NOLOGIN; created if missing, kept by DROP EXTENSION):
+--   c360_reader      reads c360's tables (rules, tracked tables, state, breakpoints, events, snapshots)
+--   c360_consumer    c360_reader + claims events (c360.claim_events)
+--   c360_rule_admin  c360_reader + changes c360.event_rules, takes segment snapshots, queues inactivity events
+DO $roles$
+DECLARE
+    r text;
+BEGIN
+    FOREACH r IN ARRAY ARRAY['c360_reader', 'c360_consumer', 'c360_rule_admin'] LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = r) THEN
+            EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', r);
+        END IF;
+    END LOOP;
+END
+$roles$;
+GRANT USAGE ON SCHEMA c360 TO c360_reader, c360_consumer, c360_rule_admin;
+GRANT SELECT ON c360.event_rules, c360.tracked_tables, c360.customer_state, c360.segment_breaks,
+    c360.event_queue, c360.segment_snapshots TO c360_reader, c360_consumer, c360_rule_admin;
+GRANT UPDATE (consumed_at) ON c360.event_queue TO c360_consumer;
+GRANT INSERT, UPDATE, DELETE ON c360.event_rules TO c360_rule_admin;
+GRANT INSERT ON c360.event_queue, c360.segment_snapshots TO c360_rule_admin;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA c360 TO c360_rule_admin;
+
+ALTER TABLE c360.customer_state ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable_source ON c360.customer_state FOR SELECT
+    USING (pg_catalog.has_table_privilege(source, 'SELECT'));
+ALTER TABLE c360.segment_breaks ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable_source ON c360.segment_breaks FOR SELECT
+    USING (pg_catalog.has_table_privilege(source, 'SELECT'));
+ALTER TABLE c360.event_queue ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable_source ON c360.event_queue FOR SELECT
+    USING (source IS NULL OR pg_catalog.has_table_privilege(source, 'SELECT'));
+CREATE POLICY claim_readable ON c360.event_queue FOR UPDATE
+    USING (source IS NULL OR pg_catalog.has_table_privilege(source, 'SELECT'));
+CREATE POLICY queue_any ON c360.event_queue FOR INSERT WITH CHECK (true);
+COMMENT ON POLICY readable_source ON c360.customer_state IS 'A role sees the state of the tables it may SELECT';
+COMMENT ON POLICY readable_source ON c360.segment_breaks IS 'A role sees the breakpoints of the tables it may SELECT';
+COMMENT ON POLICY readable_source ON c360.event_queue IS 'A role sees the events of the tables it may SELECT';
+COMMENT ON POLICY claim_readable ON c360.event_queue IS 'A consumer claims only the events it may see';
+COMMENT ON POLICY queue_any ON c360.event_queue IS 'c360_rule_admin queues batch events (c360.enqueue_inactivity) for any tracked table';
