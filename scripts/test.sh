@@ -39,6 +39,7 @@ suite() { # name, command...
 suite unit bash scripts/unit.sh
 suite regress-serial bash scripts/regress.sh serial
 suite regress-parallel bash scripts/regress.sh parallel
+suite isolation bash scripts/isolation.sh
 
 echo
 echo "total: $passed passed, $failed failed"
