@@ -1207,3 +1207,74 @@ COMMENT ON POLICY readable_source ON c360.segment_breaks IS 'A role sees the bre
 COMMENT ON POLICY readable_source ON c360.event_queue IS 'A role sees the events of the tables it may SELECT';
 COMMENT ON POLICY claim_readable ON c360.event_queue IS 'A consumer claims only the events it may see';
 COMMENT ON POLICY queue_any ON c360.event_queue IS 'c360_rule_admin queues batch events (c360.enqueue_inactivity) for any tracked table';
+
+-- rfm_scores and btyd_summary skip orders with an infinite timestamp, like NULL ones (one such order
+-- failed the whole table: c360.rfm refuses it)
+CREATE OR REPLACE FUNCTION c360.rfm_scores(orders pg_catalog.regclass, customer_col pg_catalog.name, ts_col pg_catalog.name,
+                                amount_col pg_catalog.name, as_of pg_catalog.timestamptz,
+                                bins pg_catalog.int4 DEFAULT 5)
+    RETURNS TABLE (customer_id pg_catalog.text, recency_days pg_catalog.float8, frequency pg_catalog.int8,
+                   monetary pg_catalog.float8, r pg_catalog.int4, f pg_catalog.int4, m pg_catalog.int4,
+                   rfm_cell pg_catalog.text, segment pg_catalog.text)
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED
+    SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL OR as_of IS NULL
+       OR bins IS NULL THEN
+        RAISE EXCEPTION 'c360.rfm_scores: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF bins < 1 OR bins > 100 THEN
+        RAISE EXCEPTION 'c360.rfm_scores: bins must be between 1 and 100, got %', bins USING ERRCODE = '22023';
+    END IF;
+    -- Identifiers are quoted with %I and the relation comes from regclass: no SQL injection.
+    RETURN QUERY EXECUTE pg_catalog.format($query$
+        WITH summary AS MATERIALIZED (
+            SELECT customer_id, (s).recency_days, (s).frequency::pg_catalog.float8 AS frequency, (s).monetary
+            FROM (SELECT %1$I::pg_catalog.text AS customer_id,
+                         c360.rfm(%2$I, %3$I::pg_catalog.float8, $1) AS s
+                  FROM %4$s
+                  WHERE pg_catalog.isfinite(%2$I) IS NOT FALSE  -- +-infinity: skipped like NULL
+                  GROUP BY %1$I) grouped
+            WHERE (s).frequency > 0
+        ), breaks AS (
+            SELECT c360.rfm_breaks(recency_days, frequency, monetary, $2) AS b FROM summary
+        )
+        SELECT customer_id, recency_days, frequency::pg_catalog.int8, monetary,
+               (sc).r, (sc).f, (sc).m, (sc).rfm_cell, (sc).segment
+        FROM (SELECT t.*, c360.rfm_score(t.recency_days, t.frequency, t.monetary, breaks.b) AS sc
+              FROM summary t CROSS JOIN breaks
+              OFFSET 0) scored  -- OFFSET 0: one rfm_score call per customer
+    $query$, customer_col, ts_col, amount_col, orders)
+    USING as_of, bins;
+END
+$function$;
+CREATE OR REPLACE FUNCTION c360.btyd_summary(orders pg_catalog.regclass, customer_col pg_catalog.name,
+                                  ts_col pg_catalog.name, amount_col pg_catalog.name,
+                                  calibration_end pg_catalog.date,
+                                  time_unit pg_catalog.interval DEFAULT '7 days')
+    RETURNS TABLE (customer_id pg_catalog.text, x pg_catalog.int8, t_x pg_catalog.float8, "T" pg_catalog.float8,
+                   mean_value pg_catalog.float8, first_purchase pg_catalog.date, last_purchase pg_catalog.date)
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    unit_days float8 := extract(epoch FROM time_unit) / 86400;
+BEGIN
+    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL OR calibration_end IS NULL
+       OR time_unit IS NULL THEN
+        RAISE EXCEPTION 'c360.btyd_summary: arguments must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF NOT (unit_days > 0) THEN
+        RAISE EXCEPTION 'c360.btyd_summary: time_unit must be a positive interval, e.g. ''7 days''' USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE format($q$
+        SELECT d.cid, (s).frequency - 1, (last_day - first_day) / $2, ($1 - first_day) / $2,
+               (s).avg_repeat_value, first_day, last_day
+        FROM (SELECT cid, c360.rfm(day, amount, $1) AS s, min(day) AS first_day, max(day) AS last_day
+              FROM (SELECT %1$I::text AS cid, %2$I::date AS day, sum(coalesce(%3$I::float8, 0)) AS amount
+                    FROM %4$s WHERE %1$I IS NOT NULL AND pg_catalog.isfinite(%2$I) AND %2$I::date <= $1
+                    GROUP BY 1, 2) days
+              GROUP BY cid) d
+    $q$, customer_col, ts_col, amount_col, orders) USING calibration_end, unit_days;
+END
+$function$;

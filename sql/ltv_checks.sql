@@ -83,3 +83,10 @@ FROM serial_fit;
 -- (rounded: the BG/NBD optimum of these data is on the parameter bound, where the last digits
 -- depend on the machine's libm)
 SELECT round(c360.bgnbd_p_alive((SELECT bg FROM serial_fit), 1, 1, 2)::numeric, 2) AS still_alive;
+
+-- an order at +-infinity is skipped like a NULL timestamp (one such order failed the whole table)
+CREATE TABLE inf_orders (c int, ts timestamptz, a numeric);
+INSERT INTO inf_orders VALUES (1, '2024-01-01', 10), (1, '2024-01-20', 5), (1, 'infinity', 5), (2, '-infinity', 1),
+                              (2, '2024-02-01', 3), (3, 'infinity', 7), (3, '-infinity', 7);
+SELECT * FROM c360.btyd_summary('inf_orders', 'c', 'ts', 'a', '2024-06-01') ORDER BY 1;
+DROP TABLE inf_orders;

@@ -132,3 +132,16 @@ SELECT count(*) AS shop_orders_still_there FROM shop_orders;
 
 DROP TABLE shop_orders;
 DROP SCHEMA "Sales Data" CASCADE;
+
+-- an order at +-infinity is skipped like a NULL timestamp (one such order failed the whole table: c360.rfm refuses it)
+CREATE TABLE inf_orders (c int, ts timestamptz, a numeric);
+INSERT INTO inf_orders VALUES (1, '2024-01-01', 10), (1, 'infinity', 5), (2, '-infinity', 1), (2, '2024-02-01', 3),
+                              (3, 'infinity', 7), (4, NULL, 2), (4, '2024-03-01', 4);
+SELECT customer_id, recency_days, frequency, monetary
+FROM c360.rfm_scores('inf_orders', 'c', 'ts', 'a', '2024-06-01') ORDER BY customer_id;
+CREATE TABLE fin_orders AS SELECT * FROM inf_orders WHERE isfinite(ts) OR ts IS NULL;
+SELECT count(*) AS customers, count(*) FILTER (WHERE with_inf.* IS NOT DISTINCT FROM without.*) AS same_as_without_them
+FROM c360.rfm_scores('inf_orders', 'c', 'ts', 'a', '2024-06-01') with_inf
+FULL JOIN c360.rfm_scores('fin_orders', 'c', 'ts', 'a', '2024-06-01') without ON without.customer_id = with_inf.customer_id;
+DROP TABLE fin_orders;
+DROP TABLE inf_orders;

@@ -30,7 +30,7 @@ BEGIN
                (s).avg_repeat_value, first_day, last_day
         FROM (SELECT cid, c360.rfm(day, amount, $1) AS s, min(day) AS first_day, max(day) AS last_day
               FROM (SELECT %1$I::text AS cid, %2$I::date AS day, sum(coalesce(%3$I::float8, 0)) AS amount
-                    FROM %4$s WHERE %1$I IS NOT NULL AND %2$I IS NOT NULL AND %2$I::date <= $1
+                    FROM %4$s WHERE %1$I IS NOT NULL AND pg_catalog.isfinite(%2$I) AND %2$I::date <= $1
                     GROUP BY 1, 2) days
               GROUP BY cid) d
     $q$, customer_col, ts_col, amount_col, orders) USING calibration_end, unit_days;

@@ -296,6 +296,7 @@ BEGIN
             FROM (SELECT %1$I::pg_catalog.text AS customer_id,
                          c360.rfm(%2$I, %3$I::pg_catalog.float8, $1) AS s
                   FROM %4$s
+                  WHERE pg_catalog.isfinite(%2$I) IS NOT FALSE  -- +-infinity: skipped like NULL
                   GROUP BY %1$I) grouped
             WHERE (s).frequency > 0
         ), breaks AS (
