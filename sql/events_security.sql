@@ -162,7 +162,25 @@ SELECT customer_id, orders, monetary FROM c360.customer_state WHERE source = 'se
 SELECT c360.verify_customer_state('sec_dollar');
 SELECT c360.untrack_orders('sec_dollar');
 
--- 6. Savepoints and TRUNCATE: a rolled-back savepoint's orders are not counted, TRUNCATE clears
+-- 6. A consumer sees and claims only the events of the tables it may SELECT
+CREATE ROLE c360_test_consumer NOLOGIN;
+GRANT c360_consumer TO c360_test_consumer;
+GRANT USAGE ON SCHEMA sec TO c360_test_consumer;
+GRANT SELECT ON sec.shop_orders TO c360_test_consumer;
+INSERT INTO c360.event_rules (rule_name, rule_type) VALUES ('sec welcome', 'welcome');
+INSERT INTO sec_orders VALUES ('w1', '2024-05-01', 1);
+SET ROLE c360_test_writer;
+INSERT INTO sec.shop_orders VALUES (6, 'w2', 'north', '2024-05-02', 2);
+RESET ROLE;
+SET ROLE c360_test_consumer;
+SELECT count(*) AS events_it_sees FROM c360.event_queue;
+SELECT customer_id, event_type FROM c360.claim_events(10);
+RESET ROLE;
+SELECT customer_id, consumed_at IS NOT NULL AS claimed FROM c360.event_queue ORDER BY customer_id;
+DELETE FROM c360.event_queue;
+DELETE FROM c360.event_rules;
+
+-- 7. Savepoints and TRUNCATE: a rolled-back savepoint's orders are not counted, TRUNCATE clears
 BEGIN;
 INSERT INTO sec_orders VALUES ('c', '2024-04-01', 7);
 SAVEPOINT s;
@@ -185,6 +203,7 @@ SELECT c360.untrack_orders('sec_orders');
 SELECT c360.untrack_orders('sec.shop_orders');
 
 DROP TABLE sec_orders, sec_dollar, sec_domain, sec_parted, pwned, sec.shop_orders;
+REVOKE ALL ON SCHEMA sec FROM c360_test_consumer;
 DROP SCHEMA sec;
 DROP DOMAIN money_amount;
 DO $d$
@@ -197,4 +216,4 @@ BEGIN
 END
 $d$;
 REVOKE ALL ON SCHEMA c360 FROM c360_test_squatter, c360_test_owner, c360_test_writer, c360_test_outsider;
-DROP ROLE c360_test_squatter, c360_test_owner, c360_test_writer, c360_test_outsider;
+DROP ROLE c360_test_squatter, c360_test_owner, c360_test_writer, c360_test_outsider, c360_test_consumer;

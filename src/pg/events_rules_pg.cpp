@@ -18,7 +18,9 @@
 #include "tuples.hpp"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "utils/lsyscache.h"
 #include "access/htup_details.h"
 #include "commands/async.h"
 #include "commands/trigger.h"
@@ -103,8 +105,7 @@ void load_rules() {
     const uint64 before = cache.invalidations;
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     const int rc = SPI_execute(
-        "SELECT r.rule_id, r.rule_type, r.params, 'c360.event_rules'::pg_catalog.regclass::pg_catalog.oid "
-        "FROM c360.event_rules r WHERE r.enabled ORDER BY r.rule_id",
+        "SELECT r.rule_id, r.rule_type, r.params FROM c360.event_rules r WHERE r.enabled ORDER BY r.rule_id",
         true, 0);
     if (rc != SPI_OK_SELECT) elog(ERROR, "reading c360.event_rules failed: %s", SPI_result_code_string(rc));
     free_rules();
@@ -141,8 +142,10 @@ void load_rules() {
             MemoryContextSwitchTo(old);
         }
         pfree(type);
-        cache.relid = DatumGetObjectId(SPI_getbinval(t, td, 4, &isnull));
     }
+    // the table's OID whatever it holds: with no rule read, the invalidation of the first rule
+    // inserted must still reach this copy (0.1.0 took it from the rows and missed it)
+    cache.relid = get_relname_relid("event_rules", get_namespace_oid("c360", false));
     cache.rules = rules;
     cache.n = n;
     SPI_finish();

@@ -24,6 +24,7 @@
 #include <cstring>
 
 #include "bridge.hpp"
+#include "events/tracking.hpp"
 #include "events_rules_pg.hpp"
 
 extern "C" {
@@ -130,13 +131,12 @@ int pending_match(const void* a, const void* b, Size) {
     return std::strcmp(x->text, y->text) == 0 ? 0 : 1;
 }
 
-// The lock order: table, then hash of the customer (the lock's key), then the text.
+// The lock order (src/core/events/tracking.hpp): table, then hash of the customer, then the text.
 int pending_order(const void* a, const void* b) {
     const Pending* x = *static_cast<Pending* const*>(a);
     const Pending* y = *static_cast<Pending* const*>(b);
-    if (x->key.relid != y->key.relid) return x->key.relid < y->key.relid ? -1 : 1;
-    if (x->key.text_hash != y->key.text_hash) return x->key.text_hash < y->key.text_hash ? -1 : 1;
-    return std::strcmp(x->key.text, y->key.text);
+    return c360::events::lock_order({x->key.relid, x->key.text_hash, x->key.text},
+                                    {y->key.relid, y->key.text_hash, y->key.text});
 }
 
 void on_xact(XactEvent event, void*) {
@@ -148,7 +148,7 @@ void on_xact(XactEvent event, void*) {
             // left to apply it again: refuse to commit rather than commit a wrong state
             applied_then_rolled_back = false;
             ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                            errmsg("c360: tracked orders applied by SET CONSTRAINTS ... IMMEDIATE were rolled back to a savepoint"),
+                            errmsg("c360._track_apply: tracked orders applied by SET CONSTRAINTS ... IMMEDIATE were rolled back to a savepoint"),
                             errhint("Roll back the whole transaction, or do not roll back past SET CONSTRAINTS ... IMMEDIATE in a transaction that changes a tracked table.")));
         }
         break;
@@ -211,7 +211,7 @@ void resolve_conversion(Oid from, Oid to, const char* column, Conversion& c) {
     }
     default:
         ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
-                        errmsg("c360: column \"%s\" of the tracked table (%s) cannot be cast to %s", column,
+                        errmsg("c360._track: column \"%s\" of the tracked table (%s) cannot be cast to %s", column,
                                format_type_be(from), format_type_be(to))));
     }
 }
@@ -240,7 +240,7 @@ int rel_for(Relation rel, char** args) {
         attnums[i] = SPI_fnumber(desc, args[i]);
         if (attnums[i] <= 0) {
             ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                            errmsg("c360: column \"%s\" of tracked table %s does not exist", args[i], RelationGetRelationName(rel))));
+                            errmsg("c360._track: column \"%s\" of tracked table %s does not exist", args[i], RelationGetRelationName(rel))));
         }
         types[i] = TupleDescAttr(desc, attnums[i] - 1)->atttypid;
     }
@@ -256,7 +256,7 @@ int rel_for(Relation rel, char** args) {
     for (int i = 0; i < 3; ++i) {
         if (types[i] >= FirstNormalObjectId) {
             ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                            errmsg("c360: column \"%s\" of tracked table %s has type %s, not a built-in type", args[i],
+                            errmsg("c360._track: column \"%s\" of tracked table %s has type %s, not a built-in type", args[i],
                                    RelationGetRelationName(rel), format_type_be(types[i])),
                             errhint("Tracked columns must have built-in types; call c360.untrack_orders or change the column back.")));
         }
@@ -286,7 +286,7 @@ int rel_for(Relation rel, char** args) {
 Pending* pending_entry(int ri, Datum customer) {
     const TrackedRel& r = rels[ri];
     char* text = OutputFunctionCall(&rels[ri].cust_out, customer);
-    const uint32 h = hash_bytes(reinterpret_cast<const unsigned char*>(text), static_cast<int>(std::strlen(text)));
+    const uint32 h = c360::events::customer_lock_hash(text);
     if (pending == nullptr) {
         HASHCTL ctl;
         std::memset(&ctl, 0, sizeof ctl);
@@ -360,7 +360,7 @@ bool same_column(HeapTuple a, HeapTuple b, TupleDesc desc, int attnum) {
 
 Oid function_owner(Oid fn) {
     HeapTuple t = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
-    if (!HeapTupleIsValid(t)) elog(ERROR, "c360: cache lookup failed for function %u", fn);
+    if (!HeapTupleIsValid(t)) elog(ERROR, "c360._track_apply: cache lookup failed for function %u", fn);
     const Oid owner = reinterpret_cast<Form_pg_proc>(GETSTRUCT(t))->proowner;
     ReleaseSysCache(t);
     return owner;
@@ -369,14 +369,14 @@ Oid function_owner(Oid fn) {
 Oid c360_relid(const char* name) {
     const Oid ns = get_namespace_oid("c360", false);
     const Oid relid = get_relname_relid(name, ns);
-    if (relid == InvalidOid) elog(ERROR, "c360: table c360.%s is missing", name);
+    if (relid == InvalidOid) elog(ERROR, "c360._track_apply: table c360.%s is missing", name);
     return relid;
 }
 
 SPIPlanPtr keep_plan(const char* sql, int nargs, Oid* types) {
     SPIPlanPtr p = SPI_prepare(sql, nargs, types);
-    if (p == nullptr) elog(ERROR, "c360: could not prepare a tracking query: %s", SPI_result_code_string(SPI_result));
-    if (SPI_keepplan(p) != 0) elog(ERROR, "c360: SPI_keepplan failed");
+    if (p == nullptr) elog(ERROR, "c360._track_apply: could not prepare a tracking query: %s", SPI_result_code_string(SPI_result));
+    if (SPI_keepplan(p) != 0) elog(ERROR, "c360._track_apply: SPI_keepplan failed");
     return p;
 }
 
@@ -391,13 +391,13 @@ bool prepare_rel(TrackedRel& r) {
             "SELECT tt.customer_col, tt.ts_col, tt.amount_col FROM c360.tracked_tables tt "
             "WHERE tt.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
             1, &t, &v, nullptr, false, 1);
-        if (rc != SPI_OK_SELECT) elog(ERROR, "c360: reading c360.tracked_tables failed: %s", SPI_result_code_string(rc));
+        if (rc != SPI_OK_SELECT) elog(ERROR, "c360._track_apply: reading c360.tracked_tables failed: %s", SPI_result_code_string(rc));
         if (SPI_processed == 0) return false;
         for (int i = 0; i < 3; ++i) {
             char* name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1);
             if (name == nullptr || std::strcmp(name, r.names[i]) != 0) {
                 ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-                                errmsg("c360: the tracking trigger of %s does not match c360.tracked_tables", get_rel_name(r.relid)),
+                                errmsg("c360._track_apply: the tracking trigger of %s does not match c360.tracked_tables", get_rel_name(r.relid)),
                                 errhint("Call c360.track_orders again for the table.")));
             }
         }
@@ -468,7 +468,7 @@ void apply_delta(const TrackedRel& r, const Pending& e) {
     char nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
     int rc = SPI_execute_plan(r.upsert, v, nulls, false, 1);
     if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1) {
-        elog(ERROR, "c360: updating the customer state failed: %s", SPI_result_code_string(rc));
+        elog(ERROR, "c360._track_apply: updating the customer state failed: %s", SPI_result_code_string(rc));
     }
     HeapTuple state = SPI_tuptable->vals[0];
     TupleDesc sdesc = SPI_tuptable->tupdesc;
@@ -491,7 +491,7 @@ void apply_delta(const TrackedRel& r, const Pending& e) {
     for (int i = 0; i < k; ++i) {
         v[6] = Int32GetDatum(ids[i]);
         rc = SPI_execute_plan(r.event, v, nulls, false, 0);
-        if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360: queueing an event failed: %s", SPI_result_code_string(rc));
+        if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360._track_apply: queueing an event failed: %s", SPI_result_code_string(rc));
         if (SPI_processed == 1) {
             bool notify_null;
             const Datum notify = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &notify_null);
@@ -507,7 +507,7 @@ void apply_delta(const TrackedRel& r, const Pending& e) {
 void apply_recompute(const TrackedRel& r, const Pending& e) {
     Datum v[5] = {e.customer};
     int rc = SPI_execute_plan(r.recompute, v, nullptr, false, 1);
-    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "c360: recomputing a customer failed: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "c360._track_apply: recomputing a customer failed: %s", SPI_result_code_string(rc));
     char nulls[5] = {' ', ' ', ' ', ' ', ' '};
     for (int i = 1; i <= 4; ++i) {
         bool isnull;
@@ -515,7 +515,7 @@ void apply_recompute(const TrackedRel& r, const Pending& e) {
         nulls[i] = isnull ? 'n' : ' ';
     }
     rc = SPI_execute_plan(r.recomputed, v, nulls, false, 0);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "c360: replacing a customer state failed: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_SELECT) elog(ERROR, "c360._track_apply: replacing a customer state failed: %s", SPI_result_code_string(rc));
 }
 
 // Applies this transaction's pending set as `owner`, in the lock order.
@@ -585,7 +585,7 @@ void truncate_state(Oid relid, Oid owner) {
     const int rc = SPI_execute_with_args(
         "DELETE FROM c360.customer_state cs WHERE cs.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass", 1, &t, &v,
         nullptr, false, 0);
-    if (rc != SPI_OK_DELETE) elog(ERROR, "c360: clearing the state of a truncated table failed: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_DELETE) elog(ERROR, "c360._track: clearing the state of a truncated table failed: %s", SPI_result_code_string(rc));
     SPI_finish();
     SetUserIdAndSecContext(save_user, save_sec);
 }
