@@ -15,8 +15,8 @@ log "libFuzzer targets: configure and build ($build, clang++)"
 cmake -S "$C360_ROOT" -B "$build" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DC360_BUILD_TESTS=OFF -DC360_BUILD_BENCH=OFF -DC360_BUILD_FUZZ=ON >/dev/null
 cmake --build "$build" -j"$JOBS" >/dev/null
-targets=${FUZZ_TARGETS:-$(cd "$build" && ls fuzz_* | sort)}
-mkdir -p "$build/artifacts"
+targets=${FUZZ_TARGETS:-$(find "$build" -maxdepth 1 -name 'fuzz_*' -type f -executable -printf '%f\n' | sort)}
+mkdir -p "$build/artifacts" "$build/logs"
 fuzz_failed=0
 for t in $targets; do
     corpus=$build/corpus/$t # the working corpus grows here; the committed seeds stay as they are
@@ -24,15 +24,15 @@ for t in $targets; do
     set +e
     "$build/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
         -artifact_prefix="$build/artifacts/$t-" "$corpus" "$C360_ROOT/tests/fuzz/corpus/${t#fuzz_}" \
-        >"$build/$t.log" 2>&1
+        >"$build/logs/$t.log" 2>&1
     status=$?
     set -e
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/$t.log" | tail -n1)
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/logs/$t.log" | tail -n1)
     if [ "$status" -eq 0 ]; then
         printf '%-24s %3s s  %10s executions  ok\n' "$t" "$seconds" "${execs:-?}"
     else
         printf '%-24s %3s s  %10s executions  FAILED (exit %s)\n' "$t" "$seconds" "${execs:-?}" "$status"
-        grep -E 'c360 fuzz finding|ERROR: |SUMMARY|Test unit written|runtime error' "$build/$t.log" | head -n 8
+        { grep -E -A1 'c360 fuzz finding|ERROR: |SUMMARY|Test unit written|runtime error' "$build/logs/$t.log" || true; } | head -n 12
         fuzz_failed=$((fuzz_failed + 1))
     fi
 done
