@@ -6,6 +6,7 @@
 #   make test-pg17 | test-pg18   the test command in a pristine Debian 13 | 14 chroot (Debian's packages)
 #   make / make install / make installcheck    the usual PGXS targets
 #   make deps | unit | regress | micro         the pieces of the above
+#   make fuzz     libFuzzer targets of the core (FUZZ_SECONDS each, default 30) and a long sqlsmith run
 #   make bench | bench-rfm | bench-scoring | bench-uplift | bench-ltv | bench-events | bench-match   peer benchmarks
 #
 # Pitfalls handled here (docs/architecture.md): -lstdc++ for the C++ runtime, C++20 flags,
@@ -66,7 +67,7 @@ build/customer360--$(EXTVERSION).sql: $(SQL_SOURCES) control/customer360.control
 
 # Convenience targets: usable before PostgreSQL's development files are installed.
 BENCHES = rfm scoring uplift ltv events match
-.PHONY: deps test test-pg17 test-pg18 demo unit regress bench micro $(addprefix bench-,$(BENCHES))
+.PHONY: deps test test-pg17 test-pg18 demo unit regress fuzz bench micro $(addprefix bench-,$(BENCHES))
 deps:
 	@bash scripts/deps.sh
 test:
@@ -79,6 +80,8 @@ demo:
 	@bash scripts/demo.sh
 unit:
 	@bash scripts/unit.sh
+fuzz:
+	@bash scripts/fuzz.sh
 regress:
 	@bash scripts/regress.sh serial && bash scripts/regress.sh parallel
 bench: $(addprefix bench-,$(BENCHES))

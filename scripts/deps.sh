@@ -10,6 +10,7 @@ packages+=(
     g++ make cmake
     libeigen3-dev libboost-math-dev
     libgtest-dev libgmock-dev libbenchmark-dev
+    sqlsmith
     "$@"
 )
 missing=()

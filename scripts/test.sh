@@ -19,6 +19,9 @@ suite() { # name, command...
     set -e
     local p f
     case $name in
+    sqlsmith) # one run per seed: `sqlsmith: P passed, F failed`
+        p=$(sed -n 's/^sqlsmith: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$out" | tail -n1)
+        if [ -n "$p" ]; then f=${p#* }; p=${p% *}; else p=0; f=1; fi ;;
     unit)
         p=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' "$out" | tail -n1)
         if [ -n "$p" ]; then f=${p#* }; p=$(( ${p% *} - f )); else p=0; f=1; fi ;;
@@ -40,6 +43,7 @@ suite unit bash scripts/unit.sh
 suite regress-serial bash scripts/regress.sh serial
 suite regress-parallel bash scripts/regress.sh parallel
 suite isolation bash scripts/isolation.sh
+suite sqlsmith bash scripts/sqlsmith.sh
 
 echo
 echo "total: $passed passed, $failed failed"

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "events/behaviour.hpp"
+#include "test_util.hpp"
 
 namespace ev = c360::events;
 
@@ -52,6 +53,23 @@ TEST(Slowdown, CombineAndTextRoundTrip) {
     EXPECT_EQ(c360::to_text(a, type), c360::to_text(all, type));
     EXPECT_EQ(c360::to_text(c360::from_text(c360::to_text(a, type), type), type), c360::to_text(a, type));
     EXPECT_THROW(c360::from_text("slow1(30,1,5,2,1,0,0)", ev::kSlowdownStateType), c360::Error); // first > last
+}
+
+// Found by fuzz_slowdown_state: counts whose sum overflows int64 (undefined behaviour in validate) are
+// refused; adding to or combining states at the int64 limit is 22003, not a wrapped count.
+TEST(Slowdown, CountOverflowIsAnError) {
+    using c360::ErrorCode;
+    using c360::test::code_of;
+    const auto& type = ev::kSlowdownStateType;
+    EXPECT_EQ(code_of([&] { c360::from_text("slow1(30,100,1,2,-7595718147998050666,-7595718587802696400,0)", type); }),
+              ErrorCode::InvalidTextRepresentation);
+    EXPECT_EQ(code_of([&] { c360::from_text("slow1(30,100,1,2,9223372036854775807,1,0)", type); }),
+              ErrorCode::InvalidTextRepresentation);
+    ev::SlowdownState a = c360::from_text("slow1(30,100,1,2,9223372036854775807,0,0)", type);
+    ev::SlowdownState b = a;
+    EXPECT_EQ(code_of([&] { ev::combine(a, b); }), ErrorCode::NumericOutOfRange);
+    EXPECT_EQ(code_of([&] { ev::add_order(a, 1, 100, 30); }), ErrorCode::NumericOutOfRange);
+    EXPECT_EQ(c360::to_text(a, type), "slow1(30,100,1,2,9223372036854775807,0,0)"); // unchanged
 }
 
 TEST(Basket, SameMixIsZeroDisjointIsOne) {

@@ -1,10 +1,13 @@
 #include "events/behaviour.hpp"
 
+#include <limits>
+
 #include <boost/math/distributions/chi_squared.hpp>
 #include <boost/math/special_functions/gamma.hpp>
 
 #include <cmath>
 #include <cstddef>
+#include <limits>
 #include <type_traits>
 
 namespace c360::events {
@@ -59,6 +62,20 @@ static_assert(fields_cover(kBasketFields, sizeof(BasketState)));
 
 } // namespace
 
+namespace {
+// Counts of two states (orders, categories): non-negative, and their sum an int64 (a state read from outside may
+// hold anything; a signed overflow would be undefined behaviour).
+bool counts_add(std::int64_t x, std::int64_t y) {
+    return x >= 0 && y >= 0 && x <= std::numeric_limits<std::int64_t>::max() - y;
+}
+std::int64_t count_sum(std::int64_t x, std::int64_t y) {
+    if (!counts_add(x, y)) {
+        fail(ErrorCode::NumericOutOfRange, "order count out of range");
+    }
+    return x + y;
+}
+} // namespace
+
 SlowdownState make_slowdown(std::int64_t as_of, std::int32_t recent_days) {
     if (!finite_ts(as_of)) {
         fail(ErrorCode::DatetimeOutOfRange, "as_of must be a finite timestamp");
@@ -77,40 +94,46 @@ void add_order(SlowdownState& s, std::optional<std::int64_t> ts, std::int64_t as
         fail(ErrorCode::InvalidParameter, "as_of and recent_days must be the same for every row of a group");
     }
     if (!ts || *ts > as_of) {
-        ++s.ignored;
+        s.ignored = count_sum(s.ignored, 1);
         return;
     }
     if (!finite_ts(*ts)) {
         fail(ErrorCode::DatetimeOutOfRange, "order timestamp must be finite");
     }
-    const bool first = s.n_hist + s.n_recent == 0;
+    const bool first = count_sum(s.n_hist, s.n_recent) == 0;
+    const bool recent = *ts > window_start(s);
+    const std::int64_t n_recent = count_sum(s.n_recent, recent ? 1 : 0);
+    const std::int64_t n_hist = count_sum(s.n_hist, recent ? 0 : 1);
+    (void)count_sum(n_hist, n_recent); // the total stays an int64 (validate)
     if (first || *ts < s.first_ts) s.first_ts = *ts;
     if (first || *ts > s.last_ts) s.last_ts = *ts;
-    if (*ts > window_start(s)) {
-        ++s.n_recent;
-    } else {
-        ++s.n_hist;
-    }
+    s.n_recent = n_recent;
+    s.n_hist = n_hist;
 }
 
 void combine(SlowdownState& a, const SlowdownState& b) {
     if (a.as_of != b.as_of || a.recent_days != b.recent_days) {
         fail(ErrorCode::InvalidParameter, "cannot combine slowdown states with different as_of or recent_days");
     }
-    if (b.n_hist + b.n_recent > 0) {
-        const bool empty = a.n_hist + a.n_recent == 0;
+    const std::int64_t n_hist = count_sum(a.n_hist, b.n_hist);
+    const std::int64_t n_recent = count_sum(a.n_recent, b.n_recent);
+    const std::int64_t ignored = count_sum(a.ignored, b.ignored);
+    (void)count_sum(n_hist, n_recent);
+    if (count_sum(b.n_hist, b.n_recent) > 0) {
+        const bool empty = count_sum(a.n_hist, a.n_recent) == 0;
         if (empty || b.first_ts < a.first_ts) a.first_ts = b.first_ts;
         if (empty || b.last_ts > a.last_ts) a.last_ts = b.last_ts;
     }
-    a.n_hist += b.n_hist;
-    a.n_recent += b.n_recent;
-    a.ignored += b.ignored;
+    a.n_hist = n_hist;
+    a.n_recent = n_recent;
+    a.ignored = ignored;
 }
 
 void validate(const SlowdownState& s, ErrorCode code) {
-    const std::int64_t n = s.n_hist + s.n_recent;
-    const bool ok = s.version == kSlowdownVersion && s.recent_days >= 1 && s.recent_days <= 36600 &&
-                    finite_ts(s.as_of) && s.n_hist >= 0 && s.n_recent >= 0 && s.ignored >= 0 &&
+    const bool counts = counts_add(s.n_hist, s.n_recent) && s.ignored >= 0;
+    const std::int64_t n = counts ? s.n_hist + s.n_recent : 0;
+    const bool ok = counts && s.version == kSlowdownVersion && s.recent_days >= 1 && s.recent_days <= 36600 &&
+                    finite_ts(s.as_of) &&
                     (n == 0 ? (s.first_ts == 0 && s.last_ts == 0)
                             : (finite_ts(s.first_ts) && s.first_ts <= s.last_ts && s.last_ts <= s.as_of));
     if (!ok) {
@@ -152,7 +175,7 @@ void add_category(BasketState& s, double a, double b) {
     if (!std::isfinite(a) || !std::isfinite(b) || a < 0 || b < 0) {
         fail(ErrorCode::InvalidParameter, "category counts must be finite and non-negative");
     }
-    ++s.categories;
+    s.categories = count_sum(s.categories, 1);
     s.past.add(a);
     s.recent.add(b);
     if (a + b > 0) {
@@ -164,7 +187,7 @@ void add_category(BasketState& s, double a, double b) {
 }
 
 void combine(BasketState& a, const BasketState& b) {
-    a.categories += b.categories;
+    a.categories = count_sum(a.categories, b.categories);
     a.past.add(b.past);
     a.recent.add(b.recent);
     a.s_ab.add(b.s_ab);
