@@ -4,8 +4,9 @@
 # booleans; with C360_SWEEP_REPORT=1 it shows its NOTICEs, so its output differs from the expected file and
 # pg_regress keeps it in build/results-<mode>/common_bad_input.out, read here.
 #   scripts/sweep-report.sh [serial|parallel]
-# The extension must be installed (make install); hold the install lock as for scripts/regress.sh:
-#   flock /tmp/customer360-install.lock bash scripts/sweep-report.sh parallel
+# It tests whatever is installed: build and install this checkout under the same hold of the install lock
+# (another checkout may have installed its build since), as for scripts/regress.sh:
+#   flock /tmp/customer360-install.lock bash -c 'make -s -j2 && make -s install && bash scripts/sweep-report.sh parallel'
 source "$(dirname "$0")/lib.sh"
 mode=${1:-serial}
 start=$(date +%s.%N)
