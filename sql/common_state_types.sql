@@ -19,15 +19,7 @@ WHERE t.typnamespace = 'c360'::regnamespace AND t.typtype = 'b' AND t.typelem = 
   AND (t.typreceive = 0 OR t.typsend = 0);
 
 -- a real value of each type, made by its aggregate (the partial aggregates expose the states)
-CREATE AGGREGATE pg_temp.rfm_sample_of(float8, float8, float8) (SFUNC = c360.rfm_breaks_add, STYPE = c360.rfm_sample);
-CREATE AGGREGATE pg_temp.logit_rows_of(bool, float8[]) (SFUNC = c360.logit_fit_add, STYPE = c360.logit_rows);
-CREATE AGGREGATE pg_temp.score_sample_of(float8, bool) (SFUNC = c360.score_sample_add, STYPE = c360.score_sample);
-CREATE AGGREGATE pg_temp.score_bins_of(float8, bool, int4) (SFUNC = c360.calibration_add, STYPE = c360.score_bins);
-CREATE AGGREGATE pg_temp.ab_state_of(bool, float8) (SFUNC = c360.ab_add_mean, STYPE = c360.ab_state);
-CREATE AGGREGATE pg_temp.uplift_sample_of(float8, bool, bool, float8) (SFUNC = c360.uplift_add, STYPE = c360.uplift_sample);
-CREATE AGGREGATE pg_temp.clv_sample_of(float8, float8, float8) (SFUNC = c360.bgnbd_add, STYPE = c360.clv_sample);
-CREATE AGGREGATE pg_temp.slowdown_state_of(timestamptz, timestamptz, int4) (SFUNC = c360.slowdown_add, STYPE = c360.slowdown_state);
-CREATE AGGREGATE pg_temp.basket_state_of(float8, float8) (SFUNC = c360.basket_add, STYPE = c360.basket_state);
+\i :abs_srcdir/sql/include/state_aggregates.psql
 
 CREATE TABLE state_rows AS
 SELECT i, (i % 3 = 0) AS y, ARRAY[i / 7.0, sin(i)]::float8[] AS x, (i * 0.618) - floor(i * 0.618) AS p,

@@ -58,8 +58,13 @@ double param_arg(FunctionCallInfo fcinfo, const char* what) {
     if (PG_ARGISNULL(4)) {
         c360::fail(ErrorCode::NullValueNotAllowed, std::string(what) + " must not be NULL");
     }
-    return get_fn_expr_argtype(fcinfo->flinfo, 4) == INT4OID ? static_cast<double>(PG_GETARG_INT32(4))
-                                                               : PG_GETARG_FLOAT8(4);
+    const double param = get_fn_expr_argtype(fcinfo->flinfo, 4) == INT4OID ? static_cast<double>(PG_GETARG_INT32(4))
+                                                                            : PG_GETARG_FLOAT8(4);
+    if (!std::isfinite(param)) {
+        // a non-finite k would be stored in the sample, which its final function then refuses
+        c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must be finite (k, bins or points)");
+    }
+    return param;
 }
 
 } // namespace

@@ -209,6 +209,10 @@ DECLARE
     tag pg_catalog.text;
     j pg_catalog.int4;
 BEGIN
+    -- no ";" at all: false in O(n) (the scan below reads characters by position, quadratic in a long text)
+    IF pg_catalog.strpos(sql, ';') = 0 THEN
+        RETURN false;
+    END IF;
     WHILE i <= n LOOP
         c := pg_catalog.substr(sql, i, 1);
         IF c = ';' THEN

@@ -85,6 +85,19 @@ TEST(Basket, SameMixIsZeroDisjointIsOne) {
     EXPECT_NEAR(ev::evaluate(disjoint).hellinger, 1.0, 1e-12);
 }
 
+TEST(Basket, OverflowingCountsAreOutOfRange) {
+    // 1e308 * 1e308 / (1e308 + b) overflows: 22003, never a state whose text cannot be read back
+    ev::BasketState s;
+    EXPECT_EQ(c360::test::code_of([&] { ev::add_category(s, 1e308, 0.5); }), c360::ErrorCode::NumericOutOfRange);
+    // two valid states (e.g. read from text) whose past totals add up beyond float8
+    ev::BasketState a;
+    a.categories = 1;
+    a.past.hi = 1.5e308;
+    a.s1.hi = 1.5e308;
+    const ev::BasketState b = a;
+    EXPECT_EQ(c360::test::code_of([&] { ev::combine(a, b); }), c360::ErrorCode::NumericOutOfRange);
+}
+
 TEST(Basket, ChiSquareMatchesContingencyTable) {
     // 2 x 3 table: past (20, 30, 50), recent (30, 30, 20).
     // Expected counts with row totals 100, 80 and column totals 50, 60, 70:

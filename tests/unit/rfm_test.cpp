@@ -80,6 +80,17 @@ TEST(Rfm, BadInputsAreCodedErrors) {
     EXPECT_EQ(code_of([&] { rfm::combine(s, other); }), ErrorCode::InvalidParameter);
 }
 
+TEST(Rfm, OverflowingSumIsOutOfRangeNotNaN) {
+    // two orders of 1e308: PostgreSQL's sum(float8) raises 22003; the state never holds inf/NaN
+    rfm::State s = rfm::make_state(kDay);
+    rfm::add_order(s, 0, 1e308, kDay);
+    EXPECT_EQ(code_of([&] { rfm::add_order(s, 0, 1e308, kDay); }), ErrorCode::NumericOutOfRange);
+    rfm::State a = rfm::make_state(kDay), b = rfm::make_state(kDay);
+    rfm::add_order(a, 0, -1e308, kDay);
+    rfm::add_order(b, 0, -1e308, kDay);
+    EXPECT_EQ(code_of([&] { rfm::combine(a, b); }), ErrorCode::NumericOutOfRange);
+}
+
 TEST(Rfm, RecencyOverTheWholeTimestampRangeDoesNotOverflow) {
     // PostgreSQL's timestamp range: about -2.1e17 .. 9.2e18 microseconds from 2000-01-01.
     const std::int64_t as_of = 9'000'000'000'000'000'000LL;

@@ -33,6 +33,13 @@ up::AbState binary_state(double x_c, double n_c, double x_t, double n_t) {
 
 } // namespace
 
+TEST(UpliftMeans, OverflowingMomentsAreOutOfRange) {
+    // Welford's m2 of 1e308 and -1e308 overflows: 22003, never a state whose text cannot be read back
+    up::AbState s = up::make_state(0.95, 1);
+    up::add_row(s, true, 1e308, 0);
+    EXPECT_EQ(code_of([&] { up::add_row(s, true, -1e308, 0); }), c360::ErrorCode::NumericOutOfRange);
+}
+
 TEST(UpliftHash, GrowthBookVectors) {
     EXPECT_DOUBLE_EQ(up::hash_v1("", "a"), 0.22);
     EXPECT_DOUBLE_EQ(up::hash_v1("b", "a"), 0.946);

@@ -28,6 +28,9 @@ struct CompensatedSum {
     }
 
     double value() const noexcept { return hi + lo; }
+
+    // false once the sum has overflowed (hi infinite, lo NaN): callers raise 22003 rather than keep it
+    bool finite() const noexcept { return hi - hi == 0.0 && lo - lo == 0.0; }
 };
 
 } // namespace c360

@@ -171,6 +171,15 @@ Slowdown evaluate(const SlowdownState& s) {
     return r;
 }
 
+// A state never holds a non-finite sum (its text form could not be read back): an overflow is 22003.
+static void check_sums(const BasketState& s) {
+    for (const CompensatedSum* c : {&s.past, &s.recent, &s.s_ab, &s.s1, &s.s2, &s.s3}) {
+        if (!c->finite()) {
+            fail(ErrorCode::NumericOutOfRange, "category counts out of range (float8 overflow)");
+        }
+    }
+}
+
 void add_category(BasketState& s, double a, double b) {
     if (!std::isfinite(a) || !std::isfinite(b) || a < 0 || b < 0) {
         fail(ErrorCode::InvalidParameter, "category counts must be finite and non-negative");
@@ -184,6 +193,7 @@ void add_category(BasketState& s, double a, double b) {
         s.s2.add(a * b / (a + b));
         s.s3.add(b * b / (a + b));
     }
+    check_sums(s);
 }
 
 void combine(BasketState& a, const BasketState& b) {
@@ -194,6 +204,7 @@ void combine(BasketState& a, const BasketState& b) {
     a.s1.add(b.s1);
     a.s2.add(b.s2);
     a.s3.add(b.s3);
+    check_sums(a);
 }
 
 void validate(const BasketState& s, ErrorCode code) {

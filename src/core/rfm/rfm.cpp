@@ -33,6 +33,13 @@ State make_state(std::int64_t as_of) {
     return s;
 }
 
+// A state never holds a non-finite sum: like PostgreSQL's sum(float8), an overflow is 22003.
+static void check_sums(const State& s) {
+    if (!s.monetary.finite() || !s.first_value.finite()) {
+        fail(ErrorCode::NumericOutOfRange, "sum of order amounts out of range (float8 overflow)");
+    }
+}
+
 void add_order(State& s, std::optional<std::int64_t> ts, std::optional<double> amount, std::int64_t as_of) {
     if (as_of != s.as_of) {
         fail(ErrorCode::InvalidParameter, "as_of must be the same for every row of a group",
@@ -73,6 +80,7 @@ void add_order(State& s, std::optional<std::int64_t> ts, std::optional<double> a
     }
     ++s.orders;
     s.monetary.add(value);
+    check_sums(s);
 }
 
 void combine(State& a, const State& b) {
@@ -95,6 +103,7 @@ void combine(State& a, const State& b) {
     a.orders += b.orders;
     a.ignored += b.ignored;
     a.monetary.add(b.monetary);
+    check_sums(a);
 }
 
 void validate(const State& s, ErrorCode code) {

@@ -260,6 +260,15 @@ void stats_init(void* mem, const PackedView& model, int k) {
     }
 }
 
+// c360.logit_stats never holds a non-finite number (logit_stats_out would refuse it): an overflow of the
+// sums (features near 1e308) is 22003 at the row that caused it.
+static void check_stats_finite(PackedMut s, const StatsLayout& l) {
+    if (!all_finite(s.dbl, l.n_dbl)) {
+        fail(ErrorCode::NumericOutOfRange, "feature values out of range: the sums overflow float8",
+             {}, "Scale the features (e.g. divide by their standard deviation).");
+    }
+}
+
 void stats_skip(PackedMut s) { ++s.ints[kSNSkipped]; }
 
 void stats_add(PackedMut s, bool y, const double* x, int k) {
@@ -284,6 +293,7 @@ void stats_add(PackedMut s, bool y, const double* x, int k) {
             d[l.sum_x + j] += x[j];
             d[l.sum_x2 + j] += x[j] * x[j];
         }
+        check_stats_finite(s, l);
         return;
     }
     double z[kMaxFeatures + 1];
@@ -317,6 +327,7 @@ void stats_add(PackedMut s, bool y, const double* x, int k) {
         for (int b = a; b < p; ++b) row[b] += wa * z[b];
         h += p - a;
     }
+    check_stats_finite(s, l);
 }
 
 void stats_combine(PackedMut a, const PackedView& b) {
@@ -330,6 +341,7 @@ void stats_combine(PackedMut a, const PackedView& b) {
     for (int f : {kSNUsed, kSNSkipped, kSNPositive, kSNExtreme}) a.ints[f] += b.ints[f];
     a.dbl[0] += b.dbl[0];
     for (std::size_t j = l.xwx; j < l.n_dbl; ++j) a.dbl[j] += b.dbl[j];
+    check_stats_finite(a, l);
 }
 
 // ---- the Newton step -------------------------------------------------------------------------

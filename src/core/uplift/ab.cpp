@@ -178,6 +178,17 @@ AbState make_state(double confidence, std::uint32_t kind) {
     return s;
 }
 
+// A state never holds a non-finite moment (its text form could not be read back): an overflow is 22003.
+static void check_moments(const AbState& s) {
+    for (const Moments& m : s.arm) {
+        for (double d : {m.n, m.mean_y, m.m2_y, m.mean_x, m.m2_x, m.c_xy}) {
+            if (!finite(d)) {
+                fail(ErrorCode::NumericOutOfRange, "outcome or covariate values out of range (float8 overflow)");
+            }
+        }
+    }
+}
+
 void add_row(AbState& s, bool treated, double y, double x) {
     if (!finite(y)) {
         bad("outcome must be finite (NaN or infinite value)", "Filter or fix the row: WHERE outcome <> 'NaN'.");
@@ -186,6 +197,7 @@ void add_row(AbState& s, bool treated, double y, double x) {
         bad("pre-period covariate must be finite (NaN or infinite value)");
     }
     add(s.arm[treated ? 1 : 0], y, x);
+    check_moments(s);
 }
 
 void merge(AbState& into, const AbState& other) {
@@ -195,6 +207,7 @@ void merge(AbState& into, const AbState& other) {
     into.skipped += other.skipped;
     merge(into.arm[0], other.arm[0]);
     merge(into.arm[1], other.arm[1]);
+    check_moments(into);
 }
 
 void validate(const AbState& s, ErrorCode code) {
