@@ -86,13 +86,14 @@ struct TrackedRel {
     bool cust_byval;
     Conversion ts, amount;
     bool verified; // c360.tracked_tables names this table with these columns (reset by invalidation)
-    SPIPlanPtr upsert, recompute, recomputed, event;
+    SPIPlanPtr upsert, insert, recompute, recomputed, event; // upsert: the UPDATE of the delta
 };
 
 TrackedRel* rels = nullptr;
 int n_rels = 0;
 int cap_rels = 0;
 Oid tracked_tables_relid = InvalidOid;
+Oid customer_state_relid = InvalidOid; // looked up again after any invalidation of it
 bool callbacks_registered = false;
 
 // ---- this transaction's pending changes (TopTransactionContext) --------------------------------
@@ -104,7 +105,7 @@ struct PendingKey {
 };
 
 struct Pending {
-    PendingKey key; // first: the hash table's key
+    PendingKey key;
     int rel;        // index in rels
     Datum customer; // the column value
     int64 n;        // orders inserted (delta)
@@ -114,7 +115,19 @@ struct Pending {
     SubTransactionId subid;  // the latest subtransaction that touched it
 };
 
-HTAB* pending = nullptr;
+// The entries in an array (most transactions touch one or a few customers: a linear search, no
+// hash table to build per transaction), indexed by a hash table once they are many.
+struct PendingSet {
+    Pending* items;
+    int n, cap;
+    HTAB* index; // PendingKey -> position, from kIndexFrom entries on
+};
+constexpr int kIndexFrom = 16;
+struct IndexEntry {
+    PendingKey key;
+    int pos;
+};
+PendingSet* pending = nullptr;
 // a subtransaction that applied the pending set (SET CONSTRAINTS ... IMMEDIATE inside a savepoint)
 SubTransactionId applied_in = InvalidSubTransactionId;
 bool applied_then_rolled_back = false;
@@ -165,10 +178,8 @@ void on_subxact(SubXactEvent event, SubTransactionId my_subid, SubTransactionId,
     // every subtransaction started since my_subid is nested in it: entries touched by any of them
     // lost some of their changes, recompute them from the table
     if (pending != nullptr) {
-        HASH_SEQ_STATUS it;
-        hash_seq_init(&it, pending);
-        for (Pending* e; (e = static_cast<Pending*>(hash_seq_search(&it))) != nullptr;) {
-            if (e->subid >= my_subid) e->recompute = true;
+        for (int i = 0; i < pending->n; ++i) {
+            if (pending->items[i].subid >= my_subid) pending->items[i].recompute = true;
         }
     }
     if (applied_in != InvalidSubTransactionId && applied_in >= my_subid) {
@@ -178,6 +189,7 @@ void on_subxact(SubXactEvent event, SubTransactionId my_subid, SubTransactionId,
 }
 
 void on_relcache(Datum, Oid relid) {
+    if (relid == InvalidOid || relid == customer_state_relid) customer_state_relid = InvalidOid;
     if (relid != InvalidOid && relid != tracked_tables_relid) return;
     for (int i = 0; i < n_rels; ++i) rels[i].verified = false;
 }
@@ -288,29 +300,55 @@ Pending* pending_entry(int ri, Datum customer) {
     char* text = OutputFunctionCall(&rels[ri].cust_out, customer);
     const uint32 h = c360::events::customer_lock_hash(text);
     if (pending == nullptr) {
-        HASHCTL ctl;
-        std::memset(&ctl, 0, sizeof ctl);
-        ctl.keysize = sizeof(PendingKey);
-        ctl.entrysize = sizeof(Pending);
-        ctl.hash = pending_hash;
-        ctl.match = pending_match;
-        ctl.hcxt = TopTransactionContext;
-        pending = hash_create("c360 tracked changes", 64, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+        pending = static_cast<PendingSet*>(MemoryContextAllocZero(TopTransactionContext, sizeof(PendingSet)));
     }
+    PendingSet& ps = *pending;
     PendingKey key = {r.relid, h, text};
-    bool found;
-    Pending* e = static_cast<Pending*>(hash_search(pending, &key, HASH_ENTER, &found));
-    if (!found) {
+    int pos = -1;
+    if (ps.index != nullptr) {
+        const IndexEntry* found = static_cast<IndexEntry*>(hash_search(ps.index, &key, HASH_FIND, nullptr));
+        if (found != nullptr) pos = found->pos;
+    } else {
+        for (int i = 0; i < ps.n && pos < 0; ++i) {
+            if (pending_match(&ps.items[i].key, &key, 0) == 0) pos = i;
+        }
+    }
+    if (pos < 0) {
         MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-        e->key.text = pstrdup(text);
-        e->rel = ri;
-        e->customer = datumCopy(customer, r.cust_byval, r.cust_len);
-        e->n = 0;
-        e->sum = (Datum)0;
-        e->first = e->last = 0;
-        e->recompute = false;
+        if (ps.n == ps.cap) {
+            ps.cap = ps.cap == 0 ? 8 : ps.cap * 2;
+            ps.items = static_cast<Pending*>(ps.items == nullptr ? palloc(sizeof(Pending) * ps.cap)
+                                                                 : repalloc(ps.items, sizeof(Pending) * ps.cap));
+        }
+        pos = ps.n++;
+        Pending& e = ps.items[pos];
+        e.key = {r.relid, h, pstrdup(text)};
+        e.rel = ri;
+        e.customer = datumCopy(customer, r.cust_byval, r.cust_len);
+        e.n = 0;
+        e.sum = (Datum)0;
+        e.first = e.last = 0;
+        e.recompute = false;
+        if (ps.index == nullptr && ps.n > kIndexFrom) {
+            HASHCTL ctl;
+            std::memset(&ctl, 0, sizeof ctl);
+            ctl.keysize = sizeof(PendingKey);
+            ctl.entrysize = sizeof(IndexEntry);
+            ctl.hash = pending_hash;
+            ctl.match = pending_match;
+            ctl.hcxt = TopTransactionContext;
+            ps.index = hash_create("c360 tracked changes", 256, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
+            for (int i = 0; i < ps.n; ++i) {
+                IndexEntry* ie = static_cast<IndexEntry*>(hash_search(ps.index, &ps.items[i].key, HASH_ENTER, nullptr));
+                ie->pos = i;
+            }
+        } else if (ps.index != nullptr) {
+            IndexEntry* ie = static_cast<IndexEntry*>(hash_search(ps.index, &e.key, HASH_ENTER, nullptr));
+            ie->pos = pos;
+        }
         MemoryContextSwitchTo(old);
     }
+    Pending* e = &ps.items[pos];
     e->subid = GetCurrentSubTransactionId();
     pfree(text);
     return e;
@@ -411,24 +449,34 @@ bool prepare_rel(TrackedRel& r) {
     StringInfoData q;
     initStringInfo(&q);
     // every function and operator schema-qualified
+    // an UPDATE of the customer's row (a HOT update: fillfactor 70), else its INSERT at the first
+    // order; not INSERT ... ON CONFLICT DO UPDATE, whose tuple lock writes one more WAL record per order
     appendStringInfo(&q,
-        "INSERT INTO c360.customer_state AS cs (source, customer_id, orders, monetary, first_order, last_order, segment, updated_at) "
-        "VALUES (%u::pg_catalog.oid::pg_catalog.regclass, $1::pg_catalog.text, $2, $3, $4, $5, NULL, pg_catalog.now()) "
-        "ON CONFLICT (source, customer_id) DO UPDATE SET "
-        "orders = pg_catalog.int8pl(cs.orders, EXCLUDED.orders), "
-        "monetary = pg_catalog.numeric_add(cs.monetary, EXCLUDED.monetary), "
-        "first_order = LEAST(cs.first_order, EXCLUDED.first_order), "
-        "last_order = GREATEST(cs.last_order, EXCLUDED.last_order), "
+        "UPDATE c360.customer_state cs SET "
+        "orders = pg_catalog.int8pl(cs.orders, $2), "
+        "monetary = pg_catalog.numeric_add(cs.monetary, $3), "
+        "first_order = LEAST(cs.first_order, $4), "
+        "last_order = GREATEST(cs.last_order, $5), "
         "updated_at = pg_catalog.now(), previous_segment = cs.segment, "
         "segment = COALESCE((SELECT (c360.rfm_score(GREATEST(0, pg_catalog.float8div(pg_catalog.date_part('epoch', "
-        "pg_catalog.timestamptz_mi(pg_catalog.now(), GREATEST(cs.last_order, EXCLUDED.last_order))), 86400)), "
-        "pg_catalog.int8pl(cs.orders, EXCLUDED.orders)::pg_catalog.float8, "
-        "pg_catalog.numeric_add(cs.monetary, EXCLUDED.monetary)::pg_catalog.float8, sb.breaks)).segment "
+        "pg_catalog.timestamptz_mi(pg_catalog.now(), GREATEST(cs.last_order, $5))), 86400)), "
+        "pg_catalog.int8pl(cs.orders, $2)::pg_catalog.float8, "
+        "pg_catalog.numeric_add(cs.monetary, $3)::pg_catalog.float8, sb.breaks)).segment "
         "FROM c360.segment_breaks sb WHERE sb.source OPERATOR(pg_catalog.=) cs.source), cs.segment) "
+        "WHERE cs.source OPERATOR(pg_catalog.=) %u::pg_catalog.oid::pg_catalog.regclass "
+        "AND cs.customer_id OPERATOR(pg_catalog.=) $1::pg_catalog.text "
         "RETURNING cs.orders, cs.monetary, cs.segment, cs.previous_segment",
         r.relid);
     Oid utypes[5] = {r.types[0], INT8OID, NUMERICOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
     r.upsert = keep_plan(q.data, 5, utypes);
+    resetStringInfo(&q);
+    appendStringInfo(&q,
+        "INSERT INTO c360.customer_state (source, customer_id, orders, monetary, first_order, last_order, segment, updated_at) "
+        "VALUES (%u::pg_catalog.oid::pg_catalog.regclass, $1::pg_catalog.text, $2, $3, $4, $5, NULL, pg_catalog.now()) "
+        "ON CONFLICT (source, customer_id) DO NOTHING "
+        "RETURNING orders, monetary, NULL::pg_catalog.text, NULL::pg_catalog.text",
+        r.relid);
+    r.insert = keep_plan(q.data, 5, utypes);
     resetStringInfo(&q);
     appendStringInfo(&q,
         "SELECT pg_catalog.count(*), pg_catalog.sum(COALESCE(t.%s::pg_catalog.numeric, 0)), "
@@ -466,9 +514,22 @@ bool prepare_rel(TrackedRel& r) {
 void apply_delta(const TrackedRel& r, const Pending& e) {
     Datum v[7] = {e.customer, Int64GetDatum(e.n), e.sum, TimestampTzGetDatum(e.first), TimestampTzGetDatum(e.last)};
     char nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
-    int rc = SPI_execute_plan(r.upsert, v, nulls, false, 1);
-    if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1) {
-        elog(ERROR, "c360._track_apply: updating the customer state failed: %s", SPI_result_code_string(rc));
+    // the customer's lock is held: no concurrent apply creates its row between the two statements
+    // (a concurrent c360.track_orders rebuilding the state could: then the UPDATE again)
+    int rc = 0;
+    bool done = false;
+    for (int attempt = 0; attempt < 2 && !done; ++attempt) {
+        rc = SPI_execute_plan(r.upsert, v, nulls, false, 1);
+        if (rc != SPI_OK_UPDATE_RETURNING) elog(ERROR, "c360._track_apply: updating the customer state failed: %s", SPI_result_code_string(rc));
+        if (SPI_processed == 0) {
+            rc = SPI_execute_plan(r.insert, v, nulls, false, 1);
+            if (rc != SPI_OK_INSERT_RETURNING) elog(ERROR, "c360._track_apply: creating the customer state failed: %s", SPI_result_code_string(rc));
+        }
+        done = SPI_processed == 1;
+    }
+    if (!done) {
+        ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                        errmsg("c360._track_apply: the state of a customer could not be updated"), errhint("Retry the transaction.")));
     }
     HeapTuple state = SPI_tuptable->vals[0];
     TupleDesc sdesc = SPI_tuptable->tupdesc;
@@ -520,19 +581,17 @@ void apply_recompute(const TrackedRel& r, const Pending& e) {
 
 // Applies this transaction's pending set as `owner`, in the lock order.
 void apply_pending(Oid owner) {
-    if (pending == nullptr || hash_get_num_entries(pending) == 0) return;
-    HTAB* work = pending;
+    if (pending == nullptr || pending->n == 0) return;
+    PendingSet* work = pending;
     pending = nullptr;
-    const long n = hash_get_num_entries(work);
-    Pending** list = static_cast<Pending**>(palloc(sizeof(Pending*) * n));
-    HASH_SEQ_STATUS it;
-    hash_seq_init(&it, work);
-    long k = 0;
-    for (Pending* e; (e = static_cast<Pending*>(hash_seq_search(&it))) != nullptr;) list[k++] = e;
-    qsort(list, k, sizeof(Pending*), pending_order);
+    const long k = work->n;
+    Pending** list = static_cast<Pending**>(palloc(sizeof(Pending*) * k));
+    for (long i = 0; i < k; ++i) list[i] = &work->items[i];
+    if (k > 1) qsort(list, k, sizeof(Pending*), pending_order);
     // the state table first, then the customers: a concurrent c360.refresh_segments (SHARE ROW
     // EXCLUSIVE on it) waits for this apply or this apply for it, never both
-    LockRelationOid(c360_relid("customer_state"), RowExclusiveLock);
+    if (customer_state_relid == InvalidOid) customer_state_relid = c360_relid("customer_state");
+    LockRelationOid(customer_state_relid, RowExclusiveLock);
     Oid save_user;
     int save_sec;
     GetUserIdAndSecContext(&save_user, &save_sec);
@@ -560,7 +619,7 @@ void apply_pending(Oid owner) {
     }
     SPI_finish();
     SetUserIdAndSecContext(save_user, save_sec);
-    hash_destroy(work);
+    if (work->index != nullptr) hash_destroy(work->index);
     pfree(list);
     if (GetCurrentTransactionNestLevel() > 1) applied_in = GetCurrentSubTransactionId();
 }
@@ -569,10 +628,8 @@ void apply_pending(Oid owner) {
 // concurrent writer of it).
 void truncate_state(Oid relid, Oid owner) {
     if (pending != nullptr) {
-        HASH_SEQ_STATUS it;
-        hash_seq_init(&it, pending);
-        for (Pending* e; (e = static_cast<Pending*>(hash_seq_search(&it))) != nullptr;) {
-            if (e->key.relid == relid) e->recompute = true;
+        for (int i = 0; i < pending->n; ++i) {
+            if (pending->items[i].key.relid == relid) pending->items[i].recompute = true;
         }
     }
     Oid save_user;
