@@ -23,9 +23,8 @@
 --
 -- Not called, by rule: functions returning trigger; type input/receive functions (cstring/internal
 -- arguments: the corrupted-text section below calls the input functions, sql/common_state_types.sql the
--- receive functions); the order-tracking functions (track_orders, untrack_orders and the functions its
--- triggers run: _customer_recomputed, _fire_rules), which write tracking triggers and state and are
--- being rewritten (the hard-tracking work); they are listed in the output.
+-- receive functions); they are listed in the output. The tracking functions are called like the others
+-- (each call is rolled back: the triggers it attaches and the state it writes go with it).
 --
 \getenv abs_srcdir PG_ABS_SRCDIR
 \i :abs_srcdir/sql/include/preamble.psql
@@ -200,9 +199,6 @@ SELECT p.oid, p.oid::regprocedure AS sig, p.proname, p.prokind, p.proisstrict, p
        CASE WHEN p.prorettype = 'trigger'::regtype THEN 'returns trigger: runs only as a trigger'
             WHEN p.proargtypes::oid[] && ARRAY['cstring'::regtype, 'internal'::regtype]::oid[]
                 THEN 'type input/receive function (cstring/internal argument): see the corrupted-text section'
-            -- the order-tracking functions write tracking triggers and state; another engineer rewrites them
-            WHEN p.proname IN ('track_orders', 'untrack_orders', '_customer_recomputed', '_fire_rules')
-                THEN 'order tracking (writes triggers and tracked state; rewritten in hard-tracking)'
        END AS skipped
 FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND d.refclassid = 'pg_extension'::regclass AND e.extname = 'customer360';
@@ -463,8 +459,7 @@ WHERE skipped IS NULL AND NOT EXISTS (SELECT FROM sweep.calls c WHERE c.fn = r.o
 SELECT t.typname AS input_not_swept FROM pg_type t
 WHERE t.typnamespace = 'c360'::regnamespace AND t.typtype = 'b' AND t.typelem = 0
   AND NOT EXISTS (SELECT FROM sweep.calls c WHERE c.fn = t.typinput AND c.kind LIKE 'text %');
--- skipped, by rule (the names are in the NOTICEs): trigger functions, type input/receive functions, and the
--- order-tracking functions named in sweep.routines
+-- skipped, by rule (the names are in the NOTICEs): trigger functions, type input/receive functions
 SELECT skipped, count(*) >= 2 AS at_least_2 FROM sweep.routines WHERE skipped IS NOT NULL GROUP BY skipped ORDER BY skipped;
 
 RESET statement_timeout;
