@@ -782,6 +782,10 @@ DECLARE
     tag pg_catalog.text;
     j pg_catalog.int4;
 BEGIN
+    -- no ";" at all: false in O(n) (the scan below reads characters by position, quadratic in a long text)
+    IF pg_catalog.strpos(sql, ';') = 0 THEN
+        RETURN false;
+    END IF;
     WHILE i <= n LOOP
         c := pg_catalog.substr(sql, i, 1);
         IF c = ';' THEN
@@ -903,7 +907,7 @@ BEGIN
                (s).avg_repeat_value, first_day, last_day
         FROM (SELECT cid, c360.rfm(day, amount, $1) AS s, min(day) AS first_day, max(day) AS last_day
               FROM (SELECT %1$I::text AS cid, %2$I::date AS day, sum(coalesce(%3$I::float8, 0)) AS amount
-                    FROM %4$s WHERE %1$I IS NOT NULL AND %2$I IS NOT NULL AND %2$I::date <= $1
+                    FROM %4$s WHERE %1$I IS NOT NULL AND pg_catalog.isfinite(%2$I) AND %2$I::date <= $1
                     GROUP BY 1, 2) days
               GROUP BY cid) d
     $q$, customer_col, ts_col, amount_col, orders) USING calibration_end, unit_days;
@@ -1208,8 +1212,8 @@ COMMENT ON POLICY readable_source ON c360.event_queue IS 'A role sees the events
 COMMENT ON POLICY claim_readable ON c360.event_queue IS 'A consumer claims only the events it may see';
 COMMENT ON POLICY queue_any ON c360.event_queue IS 'c360_rule_admin queues batch events (c360.enqueue_inactivity) for any tracked table';
 
--- rfm_scores and btyd_summary skip orders with an infinite timestamp, like NULL ones (one such order
--- failed the whole table: c360.rfm refuses it)
+-- rfm_scores skips orders with an infinite timestamp, like NULL ones (one such order failed the whole
+-- table: c360.rfm refuses it); btyd_summary's replacement above does the same
 CREATE OR REPLACE FUNCTION c360.rfm_scores(orders pg_catalog.regclass, customer_col pg_catalog.name, ts_col pg_catalog.name,
                                 amount_col pg_catalog.name, as_of pg_catalog.timestamptz,
                                 bins pg_catalog.int4 DEFAULT 5)
@@ -1247,88 +1251,5 @@ BEGIN
               OFFSET 0) scored  -- OFFSET 0: one rfm_score call per customer
     $query$, customer_col, ts_col, amount_col, orders)
     USING as_of, bins;
-END
-$function$;
-CREATE OR REPLACE FUNCTION c360.btyd_summary(orders pg_catalog.regclass, customer_col pg_catalog.name,
-                                  ts_col pg_catalog.name, amount_col pg_catalog.name,
-                                  calibration_end pg_catalog.date,
-                                  time_unit pg_catalog.interval DEFAULT '7 days')
-    RETURNS TABLE (customer_id pg_catalog.text, x pg_catalog.int8, t_x pg_catalog.float8, "T" pg_catalog.float8,
-                   mean_value pg_catalog.float8, first_purchase pg_catalog.date, last_purchase pg_catalog.date)
-    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $function$
-DECLARE
-    unit_days float8 := extract(epoch FROM time_unit) / 86400;
-BEGIN
-    IF orders IS NULL OR customer_col IS NULL OR ts_col IS NULL OR amount_col IS NULL OR calibration_end IS NULL
-       OR time_unit IS NULL THEN
-        RAISE EXCEPTION 'c360.btyd_summary: arguments must not be NULL' USING ERRCODE = '22004';
-    END IF;
-    IF NOT (unit_days > 0) THEN
-        RAISE EXCEPTION 'c360.btyd_summary: time_unit must be a positive interval, e.g. ''7 days''' USING ERRCODE = '22023';
-    END IF;
-    RETURN QUERY EXECUTE format($q$
-        SELECT d.cid, (s).frequency - 1, (last_day - first_day) / $2, ($1 - first_day) / $2,
-               (s).avg_repeat_value, first_day, last_day
-        FROM (SELECT cid, c360.rfm(day, amount, $1) AS s, min(day) AS first_day, max(day) AS last_day
-              FROM (SELECT %1$I::text AS cid, %2$I::date AS day, sum(coalesce(%3$I::float8, 0)) AS amount
-                    FROM %4$s WHERE %1$I IS NOT NULL AND pg_catalog.isfinite(%2$I) AND %2$I::date <= $1
-                    GROUP BY 1, 2) days
-              GROUP BY cid) d
-    $q$, customer_col, ts_col, amount_col, orders) USING calibration_end, unit_days;
-END
-$function$;
-
--- hard-sweep: the bad-input sweep (sql/common_bad_input.sql) found c360._sql_has_semicolon quadratic in the
--- length of its text (100,000 characters: 15 s, for each of logit_train's three arguments); a text without ";"
--- is now answered in O(n)
-CREATE OR REPLACE FUNCTION c360._sql_has_semicolon(sql pg_catalog.text) RETURNS pg_catalog.bool
-    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $function$
-DECLARE
-    i pg_catalog.int4 := 1;
-    n pg_catalog.int4 := pg_catalog.length(sql);
-    c pg_catalog.text;
-    tag pg_catalog.text;
-    j pg_catalog.int4;
-BEGIN
-    -- no ";" at all: false in O(n) (the scan below reads characters by position, quadratic in a long text)
-    IF pg_catalog.strpos(sql, ';') = 0 THEN
-        RETURN false;
-    END IF;
-    WHILE i <= n LOOP
-        c := pg_catalog.substr(sql, i, 1);
-        IF c = ';' THEN
-            RETURN true;
-        ELSIF c = '''' OR c = '"' THEN
-            -- up to the closing quote; a doubled quote is part of the text
-            j := i + 1;
-            LOOP
-                EXIT WHEN j > n;
-                IF pg_catalog.substr(sql, j, 1) = c THEN
-                    EXIT WHEN pg_catalog.substr(sql, j + 1, 1) <> c;
-                    j := j + 1;
-                END IF;
-                j := j + 1;
-            END LOOP;
-            i := j + 1;
-        ELSIF c = '-' AND pg_catalog.substr(sql, i + 1, 1) = '-' THEN
-            j := pg_catalog.strpos(pg_catalog.substr(sql, i), E'\n');
-            IF j = 0 THEN RETURN false; END IF;
-            i := i + j;
-        ELSIF c = '/' AND pg_catalog.substr(sql, i + 1, 1) = '*' THEN
-            j := pg_catalog.strpos(pg_catalog.substr(sql, i + 2), '*/');
-            IF j = 0 THEN RETURN false; END IF;
-            i := i + j + 3;
-        ELSIF c = '$' AND pg_catalog.substring(pg_catalog.substr(sql, i), '^\$[A-Za-z_]?[A-Za-z_0-9]*\$') IS NOT NULL THEN
-            tag := pg_catalog.substring(pg_catalog.substr(sql, i), '^\$[A-Za-z_]?[A-Za-z_0-9]*\$');
-            j := pg_catalog.strpos(pg_catalog.substr(sql, i + pg_catalog.length(tag)), tag);
-            IF j = 0 THEN RETURN false; END IF;
-            i := i + pg_catalog.length(tag) + j - 1 + pg_catalog.length(tag);
-        ELSE
-            i := i + 1;
-        END IF;
-    END LOOP;
-    RETURN false;
 END
 $function$;

@@ -579,6 +579,27 @@ void apply_recompute(const TrackedRel& r, const Pending& e) {
     if (rc != SPI_OK_SELECT) elog(ERROR, "c360._track_apply: replacing a customer state failed: %s", SPI_result_code_string(rc));
 }
 
+// Runs the caller's next SPI work as `owner` (the extension's owner); `restricted` adds
+// SECURITY_RESTRICTED_OPERATION (the triggers' work). An error restores the user at (sub)transaction
+// abort; owner_end restores it on success.
+struct OwnerScope {
+    Oid user;
+    int sec;
+};
+
+OwnerScope owner_begin(Oid owner, bool restricted) {
+    OwnerScope saved;
+    GetUserIdAndSecContext(&saved.user, &saved.sec);
+    SetUserIdAndSecContext(owner, saved.sec | SECURITY_LOCAL_USERID_CHANGE | (restricted ? SECURITY_RESTRICTED_OPERATION : 0));
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "c360._track_apply: SPI_connect failed");
+    return saved;
+}
+
+void owner_end(const OwnerScope& saved) {
+    SPI_finish();
+    SetUserIdAndSecContext(saved.user, saved.sec);
+}
+
 // Applies this transaction's pending set as `owner`, in the lock order.
 void apply_pending(Oid owner) {
     if (pending == nullptr || pending->n == 0) return;
@@ -592,11 +613,7 @@ void apply_pending(Oid owner) {
     // EXCLUSIVE on it) waits for this apply or this apply for it, never both
     if (customer_state_relid == InvalidOid) customer_state_relid = c360_relid("customer_state");
     LockRelationOid(customer_state_relid, RowExclusiveLock);
-    Oid save_user;
-    int save_sec;
-    GetUserIdAndSecContext(&save_user, &save_sec);
-    SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    const OwnerScope saved = owner_begin(owner, true);
     Oid current = InvalidOid;
     bool tracked = false;
     for (long i = 0; i < k; ++i) {
@@ -617,8 +634,7 @@ void apply_pending(Oid owner) {
             apply_delta(r, e);
         }
     }
-    SPI_finish();
-    SetUserIdAndSecContext(save_user, save_sec);
+    owner_end(saved);
     if (work->index != nullptr) hash_destroy(work->index);
     pfree(list);
     if (GetCurrentTransactionNestLevel() > 1) applied_in = GetCurrentSubTransactionId();
@@ -632,19 +648,14 @@ void truncate_state(Oid relid, Oid owner) {
             if (pending->items[i].key.relid == relid) pending->items[i].recompute = true;
         }
     }
-    Oid save_user;
-    int save_sec;
-    GetUserIdAndSecContext(&save_user, &save_sec);
-    SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    const OwnerScope saved = owner_begin(owner, true);
     Oid t = OIDOID;
     Datum v = ObjectIdGetDatum(relid);
     const int rc = SPI_execute_with_args(
         "DELETE FROM c360.customer_state cs WHERE cs.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass", 1, &t, &v,
         nullptr, false, 0);
     if (rc != SPI_OK_DELETE) elog(ERROR, "c360._track: clearing the state of a truncated table failed: %s", SPI_result_code_string(rc));
-    SPI_finish();
-    SetUserIdAndSecContext(save_user, save_sec);
+    owner_end(saved);
 }
 
 // The gates: the caller must own the table (argument 1); then `sql` runs as the extension's owner.
@@ -666,11 +677,7 @@ Datum run_gated(FunctionCallInfo fcinfo, const char* who, const char* sql, const
     Datum values[8];
     for (int i = 0; i < nargs && i < 8; ++i) values[i] = PG_GETARG_DATUM(i);
     const Oid owner = function_owner(fcinfo->flinfo->fn_oid);
-    Oid save_user;
-    int save_sec;
-    GetUserIdAndSecContext(&save_user, &save_sec);
-    SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    const OwnerScope saved = owner_begin(owner, false);
     const int rc = SPI_execute_with_args(sql, nargs, const_cast<Oid*>(types), values, nullptr, false, 1);
     if (rc != SPI_OK_SELECT) elog(ERROR, "%s failed: %s", who, SPI_result_code_string(rc));
     Datum result = (Datum)0;
@@ -684,8 +691,7 @@ Datum run_gated(FunctionCallInfo fcinfo, const char* who, const char* sql, const
             result = SPI_datumTransfer(result, byval, len);
         }
     }
-    SPI_finish();
-    SetUserIdAndSecContext(save_user, save_sec);
+    owner_end(saved);
     if (isnull) PG_RETURN_NULL();
     return result;
 }
@@ -740,10 +746,9 @@ C360_FUNCTION(track_apply, "c360._track_apply") {
 }
 
 C360_FUNCTION(track_orders, "c360.track_orders") {
-    Datum result = (Datum)0;
     c360::pg::pg_call([&]() noexcept {
         static const Oid types[4] = {REGCLASSOID, NAMEOID, NAMEOID, NAMEOID};
-        result = run_gated(fcinfo, "c360.track_orders", "SELECT c360._track_orders($1, $2, $3, $4)", types, VOIDOID);
+        (void)run_gated(fcinfo, "c360.track_orders", "SELECT c360._track_orders($1, $2, $3, $4)", types, VOIDOID);
     });
     PG_RETURN_VOID();
 }
