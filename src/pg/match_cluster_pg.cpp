@@ -114,3 +114,92 @@ C360_FUNCTION(cluster_pairs_query, "c360.cluster_pairs_query") {
     }
     return (Datum)0;
 }
+
+// c360._person_clusters(query): the query returns (id_l, id_r, weight float8, kind int4) with kind 1 =
+// link, 2 = conflict, 3 = household pair; result (record_id, person_id, household_id, component_id)
+// for each id of a pair (src/core/match/cluster.hpp, person_clusters). Used by c360.match_persons and
+// c360.match_resolve.
+C360_FUNCTION(person_clusters, "c360._person_clusters") {
+    if (PG_ARGISNULL(0)) {
+        c360::fail(ErrorCode::NullValueNotAllowed, "the edge query must not be NULL");
+    }
+    char* query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    mt::PersonInput in;
+    Portal portal = nullptr;
+    c360::pg::pg_call([&]() noexcept {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        SPIPlanPtr plan = SPI_prepare(query, 0, nullptr);
+        if (plan == nullptr) elog(ERROR, "could not prepare the edge query: %s", SPI_result_code_string(SPI_result));
+        portal = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
+    });
+    struct Row {
+        std::int64_t a, b;
+        double w;
+        int32 kind;
+    };
+    std::vector<Row> batch;
+    for (;;) {
+        c360::check_interrupts();
+        batch.resize(kBatch);
+        Row* slot = batch.data();
+        Fetched f{0, 0, false};
+        c360::pg::pg_call([&]() noexcept {
+            SPI_cursor_fetch(portal, true, kBatch);
+            SPITupleTable* tt = SPI_tuptable;
+            if (tt == nullptr) return;
+            TupleDesc td = tt->tupdesc;
+            if (td->natts != 4 || SPI_gettypeid(td, 1) != INT8OID || SPI_gettypeid(td, 2) != INT8OID ||
+                SPI_gettypeid(td, 3) != FLOAT8OID || SPI_gettypeid(td, 4) != INT4OID) {
+                f.bad_type = true;
+                return;
+            }
+            f.fetched = static_cast<long>(SPI_processed);
+            for (uint64 r = 0; r < SPI_processed; ++r) {
+                bool n[4] = {false, false, false, false};
+                Datum d[4];
+                for (int c = 0; c < 4; ++c) d[c] = SPI_getbinval(tt->vals[r], td, c + 1, &n[c]);
+                if (n[0] || n[1] || n[3]) continue;
+                slot[f.kept] = {DatumGetInt64(d[0]), DatumGetInt64(d[1]), n[2] ? 0.0 : DatumGetFloat8(d[2]), DatumGetInt32(d[3])};
+                ++f.kept;
+            }
+            SPI_freetuptable(tt);
+        });
+        if (f.bad_type) {
+            c360::fail(ErrorCode::InvalidParameter, "the edge query must return (bigint, bigint, float8, int4)");
+        }
+        for (long i = 0; i < f.kept; ++i) {
+            const Row& r = batch[static_cast<std::size_t>(i)];
+            if (r.kind == 1) {
+                in.links.push_back({r.a, r.b, r.w});
+            } else if (r.kind == 2) {
+                in.conflicts.emplace_back(r.a, r.b);
+            } else if (r.kind == 3) {
+                in.household.emplace_back(r.a, r.b);
+            } else {
+                c360::fail(ErrorCode::InvalidParameter, "edge kind must be 1 (link), 2 (conflict) or 3 (household)");
+            }
+        }
+        if (f.fetched < kBatch) break;
+    }
+    std::vector<Row>().swap(batch);
+    c360::pg::pg_call([&]() noexcept {
+        SPI_cursor_close(portal);
+        SPI_finish();
+    });
+    const std::vector<mt::PersonRow> out = mt::person_clusters(std::move(in));
+    c360::pg::pg_call([&]() noexcept { InitMaterializedSRF(fcinfo, 0); });
+    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    for (std::size_t i = 0; i < out.size(); i += kBatch) {
+        c360::check_interrupts();
+        const std::size_t end = std::min(out.size(), i + static_cast<std::size_t>(kBatch));
+        c360::pg::pg_call([&]() noexcept {
+            for (std::size_t j = i; j < end; ++j) {
+                Datum v[4] = {Int64GetDatum(out[j].record), Int64GetDatum(out[j].person), Int64GetDatum(out[j].household),
+                              Int64GetDatum(out[j].component)};
+                bool n[4] = {false, false, false, false};
+                tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, v, n);
+            }
+        });
+    }
+    return (Datum)0;
+}

@@ -28,3 +28,9 @@ C360_FUNCTION(method_levels, "c360.method_levels") {
     const std::string_view method = arg_view(fcinfo, 0);
     PG_RETURN_INT32(c360::match::method_levels(c360::match::parse_method(method)));
 }
+
+// The level at or below which two values of a method clearly differ (c360.match_persons).
+C360_FUNCTION(method_conflict_level, "c360.method_conflict_level") {
+    const std::string_view method = arg_view(fcinfo, 0);
+    PG_RETURN_INT32(c360::match::conflict_level(c360::match::parse_method(method)));
+}

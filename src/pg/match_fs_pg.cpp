@@ -3,6 +3,7 @@
 // per-field parameters behind c360.match_explain / match_parameters (c360.match_model_info) and
 // the random-pairs model of c360.match_train (c360._fs_compared_pairs, c360._fs_combine_rules).
 // The array layouts are src/core/match/fs.hpp's. docs/match.md.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -15,6 +16,7 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "fmgr.h"
 #include "utils/array.h"
 }
 
@@ -171,24 +173,34 @@ C360_FUNCTION(fs_prior, "c360.fs_prior") {
 
 namespace {
 
-// The model parsed once per call site (fn_extra), keyed by its bytes: a query scoring millions of
-// pairs against one model validates it once and then only adds table entries.
+// The model parsed once per call site (fn_extra): a query scoring millions of pairs against one model
+// validates it once and then only adds table entries. The cache is keyed by the model's bytes; when the
+// planner says the argument cannot change during the query (a constant or a parameter), the bytes are
+// compared once only (a model with term frequencies can be megabytes).
 struct WeightCache {
     double* raw; // copy of the model array's values
     std::size_t len;
+    bool stable;
     int k;
     int nlevels[fs::kMaxFields];
     int offset[fs::kMaxFields];               // index of level 0 of each field in w
     double w[1 + fs::kMaxFields * fs::kMaxLevels]; // w[0] = prior weight, then log2(m/u) per level
+    // term frequencies of each field (tf_n < 0: no adjustment); the (hash, count) pairs are raw[tf_at..]
+    long tf_n[fs::kMaxFields];
+    std::size_t tf_at[fs::kMaxFields];
+    double tf_records[fs::kMaxFields], tf_weight[fs::kMaxFields], tf_min_u[fs::kMaxFields], tf_log2_u[fs::kMaxFields];
+    bool any_tf;
 };
 
 const WeightCache& weight_cache(FunctionCallInfo fcinfo, const F8& model) {
     auto* c = static_cast<WeightCache*>(fcinfo->flinfo->fn_extra);
     if (c == nullptr) {
         c = static_cast<WeightCache*>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(WeightCache)));
+        c->stable = get_fn_expr_arg_stable(fcinfo->flinfo, 0);
         fcinfo->flinfo->fn_extra = c;
     }
-    if (c->raw != nullptr && c->len == model.size() && std::memcmp(c->raw, model.data, model.size() * sizeof(double)) == 0) {
+    if (c->raw != nullptr && c->len == model.size() &&
+        (c->stable || std::memcmp(c->raw, model.data, model.size() * sizeof(double)) == 0)) {
         return *c;
     }
     c->raw = nullptr; // invalid until filled (from_array may throw)
@@ -197,10 +209,30 @@ const WeightCache& weight_cache(FunctionCallInfo fcinfo, const F8& model) {
         c->k = static_cast<int>(m.levels.size());
         c->w[0] = std::log2(m.lambda / (1.0 - m.lambda));
         int pos = 1;
+        std::size_t at = 0; // where the next field's table starts in the array
+        if (m.has_tf()) {
+            at = fs::model_blocks_at(c->k) + 1;
+            for (int i = 0; i < c->k; ++i) at += 2 * static_cast<std::size_t>(m.levels[static_cast<std::size_t>(i)]);
+        }
+        c->any_tf = m.has_tf();
         for (int i = 0; i < c->k; ++i) {
-            c->nlevels[i] = m.levels[static_cast<std::size_t>(i)];
+            const auto f = static_cast<std::size_t>(i);
+            c->nlevels[i] = m.levels[f];
             c->offset[i] = pos;
             for (int l = 0; l < c->nlevels[i]; ++l) c->w[pos++] = fs::field_weight(m, i, l);
+            c->tf_n[i] = -1;
+            if (c->any_tf) {
+                const fs::TermFrequencies& tf = m.tf[f];
+                if (tf.enabled()) {
+                    c->tf_n[i] = static_cast<long>(tf.counts.size());
+                    c->tf_at[i] = at + 2 + fs::kTfTableHeader;
+                    c->tf_records[i] = tf.records;
+                    c->tf_weight[i] = tf.weight;
+                    c->tf_min_u[i] = tf.min_u;
+                    c->tf_log2_u[i] = std::log2(m.u[f].back());
+                }
+                at += 2 + fs::kTfTableHeader + 2 * tf.counts.size();
+            }
         }
     }
     double* raw = static_cast<double*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, model.size() * sizeof(double)));
@@ -208,6 +240,20 @@ const WeightCache& weight_cache(FunctionCallInfo fcinfo, const F8& model) {
     c->raw = raw;
     c->len = model.size();
     return *c;
+}
+
+// Share of the records holding a value, from the cached table of field i.
+double cached_frequency(const WeightCache& c, int i, Datum value) {
+    text* v = reinterpret_cast<text*>(PG_DETOAST_DATUM_PACKED(value));
+    const double h = static_cast<double>(fs::tf_hash({VARDATA_ANY(v), static_cast<std::size_t>(VARSIZE_ANY_EXHDR(v))}));
+    const double* pairs = c.raw + c.tf_at[i];
+    long lo = 0, hi = c.tf_n[i];
+    while (lo < hi) {
+        const long mid = (lo + hi) / 2;
+        if (pairs[2 * mid] < h) lo = mid + 1; else hi = mid;
+    }
+    const double count = (lo < c.tf_n[i] && pairs[2 * lo] == h) ? pairs[2 * lo + 1] : 1.0;
+    return count / c.tf_records[i];
 }
 
 double weight_of(FunctionCallInfo fcinfo) {
@@ -219,6 +265,17 @@ double weight_of(FunctionCallInfo fcinfo) {
         c360::fail(ErrorCode::InvalidParameter, "comparison vector has " + std::to_string(lv.k) + " levels, the model has " +
                                                     std::to_string(c.k) + " fields");
     }
+    // with values (4 arguments): the term-frequency adjustments of the exact levels
+    c360::pg::TextArray vl{nullptr, nullptr, 0, {}}, vr{nullptr, nullptr, 0, {}};
+    const bool with_values = PG_NARGS() == 4 && c.any_tf;
+    if (with_values) {
+        vl = c360::pg::text_array(PG_GETARG_ARRAYTYPE_P(2), "values_l", c360::pg::Nulls::Allow);
+        vr = c360::pg::text_array(PG_GETARG_ARRAYTYPE_P(3), "values_r", c360::pg::Nulls::Allow);
+        if (vl.n != c.k || vr.n != c.k) {
+            c360::fail(ErrorCode::InvalidParameter, "values_l and values_r must have one element per field (" +
+                                                        std::to_string(c.k) + ")");
+        }
+    }
     double w = c.w[0];
     for (int i = 0; i < lv.k; ++i) {
         if (lv.null[i]) continue; // the null level contributes 0
@@ -227,6 +284,10 @@ double weight_of(FunctionCallInfo fcinfo) {
                                                         " is out of range -1.." + std::to_string(c.nlevels[i] - 1));
         }
         w += c.w[c.offset[i] + lv.v[i]];
+        if (with_values && c.tf_n[i] >= 0 && lv.v[i] == c.nlevels[i] - 1 && !vl.nulls[i] && !vr.nulls[i]) {
+            const double f = std::max({cached_frequency(c, i, vl.items[i]), cached_frequency(c, i, vr.items[i]), c.tf_min_u[i]});
+            w += c.tf_weight[i] * (c.tf_log2_u[i] - std::log2(f));
+        }
     }
     return w;
 }

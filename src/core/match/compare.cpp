@@ -13,11 +13,24 @@ Method parse_method(std::string_view name) {
     if (name == "code") return Method::Code;
     if (name == "exact") return Method::Exact;
     if (name == "tokens") return Method::Tokens;
+    if (name == "date") return Method::Date;
     fail(ErrorCode::InvalidParameter, "unknown comparison method \"" + std::string(name) + "\"", {},
-         "Use 'name' (Jaro-Winkler levels), 'tokens' (names in any word order), 'code' (edit-distance levels) or 'exact'.");
+         "Use 'name' (Jaro-Winkler levels), 'tokens' (names in any word order), 'code' (edit-distance levels), 'date' (YYYYMMDD dates) or 'exact'.");
 }
 
 int method_levels(Method m) noexcept { return m == Method::Exact ? 2 : 4; }
+
+int conflict_level(Method m) noexcept { return m == Method::Exact ? 0 : method_levels(m) - 3; }
+
+namespace {
+
+// YYYYMMDD with day and month exchanged ("19610312" / "19611203").
+bool day_month_swapped(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != 8 || b.size() != 8) return false;
+    return a.substr(0, 4) == b.substr(0, 4) && a.substr(4, 2) == b.substr(6, 2) && a.substr(6, 2) == b.substr(4, 2);
+}
+
+} // namespace
 
 int compare_level(std::string_view a, std::string_view b, Method m) {
     if (a.empty() || b.empty()) return -1;
@@ -36,6 +49,7 @@ int compare_level(std::string_view a, std::string_view b, Method m) {
         const double s = jaro_winkler(x, y);
         return s >= 0.92 ? 2 : s >= 0.80 ? 1 : 0;
     }
+    if (m == Method::Date && day_month_swapped(a, b)) return 2;
     const std::int64_t d = osa_distance(x, y);
     return d <= 1 ? 2 : d <= 2 ? 1 : 0;
 }

@@ -6,6 +6,8 @@
 //   code  : 3 exact, 2 one edit (OSA: insert, delete, substitute, swap adjacent), 1 two edits,
 //           0 different (L = 4): dates as text, postcodes, identifiers, house numbers
 //   exact : 1 equal, 0 different (L = 2)
+//   date  : 3 exact, 2 one edit (OSA) or day and month swapped (YYYYMMDD), 1 two edits, 0 different
+//           (L = 4): birth dates as YYYYMMDD
 //   tokens: 3 same words in any order, 2 name_similarity >= 0.92, 1 >= 0.80, 0 different (L = 4):
 //           full names whose parts may be swapped ("DUPONT Jean" / "Jean Dupont")
 #pragma once
@@ -14,10 +16,13 @@
 
 namespace c360::match {
 
-enum class Method { Name, Code, Exact, Tokens };
+enum class Method { Name, Code, Exact, Tokens, Date };
 
 Method parse_method(std::string_view name); // 22023 on an unknown method
 int method_levels(Method m) noexcept;
 int compare_level(std::string_view a_utf8, std::string_view b_utf8, Method m);
+// The level at or below which two values "clearly differ" (c360.match_persons' distinct fields): 0 for
+// two-level methods, L - 3 otherwise (name: Jaro-Winkler < 0.92; code, date: two edits or more).
+int conflict_level(Method m) noexcept;
 
 } // namespace c360::match

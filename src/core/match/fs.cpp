@@ -289,7 +289,49 @@ std::vector<double> to_array(const FsModel& m) {
         a.insert(a.end(), m.m[i].begin(), m.m[i].end());
         a.insert(a.end(), m.u[i].begin(), m.u[i].end());
     }
+    if (m.has_tf()) {
+        a.push_back(kModelTfTag);
+        for (std::size_t i = 0; i < m.levels.size(); ++i) {
+            const TermFrequencies& tf = m.tf[i];
+            a.push_back(tf.weight);
+            a.push_back(tf.min_u);
+            if (tf.enabled()) {
+                const std::vector<double> t = tf_to_table(tf);
+                a.insert(a.end(), t.begin(), t.end());
+            } else {
+                a.insert(a.end(), {kTfTableTag, 1.0, 0.0});
+            }
+        }
+    }
     return a;
+}
+
+bool FsModel::has_tf() const noexcept {
+    return std::any_of(tf.begin(), tf.end(), [](const TermFrequencies& t) { return t.enabled(); });
+}
+
+void set_term_frequencies(FsModel& m, int field, TermFrequencies tf, double weight, double min_u) {
+    if (field < 0 || field >= static_cast<int>(m.levels.size())) {
+        fail(ErrorCode::InvalidParameter, "field " + std::to_string(field + 1) + " does not exist in the model (it has " +
+                                              std::to_string(m.levels.size()) + " fields)");
+    }
+    if (!(weight > 0 && weight <= kMaxTfWeight)) {
+        fail(ErrorCode::InvalidParameter, "the term-frequency adjustment weight must be in (0, 16]");
+    }
+    if (!(min_u >= 0 && min_u < 1)) fail(ErrorCode::InvalidParameter, "the minimum u must be in [0, 1)");
+    if (m.tf.empty()) m.tf.resize(m.levels.size());
+    tf.weight = weight;
+    tf.min_u = min_u;
+    m.tf[static_cast<std::size_t>(field)] = std::move(tf);
+}
+
+double field_weight_tf(const FsModel& m, int field, int level, double freq_l, double freq_r) {
+    double w = field_weight(m, field, level);
+    const auto f = static_cast<std::size_t>(field);
+    if (!m.tf.empty() && m.tf[f].enabled() && level == m.levels[f] - 1) {
+        w += tf_adjustment(m.tf[f], m.u[f][static_cast<std::size_t>(level)], freq_l, freq_r);
+    }
+    return w;
 }
 
 FsModel from_array(const double* a, std::size_t len) {
@@ -328,6 +370,31 @@ FsModel from_array(const double* a, std::size_t len) {
             (which == 0 ? m.m : m.u).push_back(std::move(p));
             pos += nl;
         }
+    }
+    if (pos < len) { // the term-frequency section
+        if (a[pos] != kModelTfTag) bad("wrong length");
+        ++pos;
+        m.tf.resize(m.levels.size());
+        for (std::size_t i = 0; i < m.levels.size(); ++i) {
+            if (pos + 2 + kTfTableHeader > len) bad("truncated term-frequency section");
+            const double weight = a[pos];
+            const double min_u = a[pos + 1];
+            if (!(weight >= 0 && weight <= kMaxTfWeight)) bad("term-frequency weight must be in [0, 16]");
+            if (!(min_u >= 0 && min_u < 1)) bad("term-frequency minimum u must be in [0, 1)");
+            pos += 2;
+            const double n = a[pos + 2];
+            if (!(n >= 0 && n <= static_cast<double>(len - pos - kTfTableHeader) / 2) || n != std::floor(n)) {
+                bad("truncated term-frequency table");
+            }
+            const std::size_t tlen = kTfTableHeader + 2 * static_cast<std::size_t>(n);
+            TermFrequencies tf = tf_from_table(a + pos, tlen, "match model");
+            pos += tlen;
+            if (weight == 0 && !(tf.counts.empty() && tf.records == 1 && min_u == 0)) bad("field without adjustment holds a table");
+            tf.weight = weight;
+            tf.min_u = min_u;
+            m.tf[i] = std::move(tf);
+        }
+        if (!m.has_tf()) bad("term-frequency section without an adjusted field");
     }
     if (pos != len) bad("wrong length");
     return m;

@@ -17,10 +17,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "match/tf.hpp"
+
 namespace c360::match {
 
 inline constexpr double kPatternsTag = 3601.0;
 inline constexpr double kModelTag = 3602.0;
+inline constexpr double kModelTfTag = 3608.0; // start of a model's term-frequency section
+inline constexpr double kMaxTfWeight = 16.0;
 inline constexpr int kMaxFields = 32;
 inline constexpr int kMaxLevels = 16;
 inline constexpr std::size_t kMaxPatternCells = 1u << 20;
@@ -41,6 +45,8 @@ struct FsModel {
     int iterations = 0;
     std::vector<int> levels;                // L_k
     std::vector<std::vector<double>> m, u;  // [k][level]
+    std::vector<TermFrequencies> tf;        // empty, or one per field (weight 0 = not adjusted)
+    bool has_tf() const noexcept;
 };
 
 // Size of a pattern table for these level counts (validated: 1..kMaxFields fields, 2..kMaxLevels
@@ -103,5 +109,10 @@ double match_weight(const FsModel& m, const int* levels, const bool* nulls, int 
 double probability_of_weight(double w);
 // log2(m_k[l]/u_k[l]) (0 for the null level).
 double field_weight(const FsModel& m, int field, int level);
+// The same with the term-frequency adjustment of the field's exact level (freq_l / freq_r: the shares of
+// the records holding each side's value; ignored on other levels and fields without adjustment).
+double field_weight_tf(const FsModel& m, int field, int level, double freq_l, double freq_r);
+// Sets the term-frequency adjustment of one field (0-based): weight in (0, 16], min_u in [0, 1).
+void set_term_frequencies(FsModel& m, int field, TermFrequencies tf, double weight, double min_u);
 
 } // namespace c360::match
