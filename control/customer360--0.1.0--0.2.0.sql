@@ -634,16 +634,72 @@ COMMENT ON FUNCTION c360._fs_combine_rules(pg_catalog.float8[], pg_catalog.bool[
                                            pg_catalog.float8[], pg_catalog.float8) IS
     'Internal: the model of c360.match_train with random_pairs, from one fit per blocking rule (rows of rule_models, the fields each leaves out in rule_masks): m averaged weighted by expected matches, u of the random pairs, prior spread over the records'' pairs';
 
-CREATE OR REPLACE FUNCTION c360.match_train(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
-                                 methods pg_catalog.text[], blocks pg_catalog.text[],
-                                 max_iterations pg_catalog.int4 DEFAULT 100,
-                                 tolerance pg_catalog.float8 DEFAULT 1e-6,
-                                 initial_lambda pg_catalog.float8 DEFAULT 0.1,
-                                 random_pairs pg_catalog.int4 DEFAULT 0)
+-- match_train gained tf_fields, tf_weight, tf_min_u (term frequencies, issue 13): a new signature
+DROP FUNCTION c360.match_train(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
+                               pg_catalog.text[], pg_catalog.int4, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4);
+CREATE FUNCTION c360._match_add_tf(model pg_catalog.float8[], source pg_catalog.regclass, fields pg_catalog.name[],
+                                   tf_fields pg_catalog.name[], tf_weight pg_catalog.float8, tf_min_u pg_catalog.float8)
     RETURNS pg_catalog.float8[]
     LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
+    tf float8[];
+BEGIN
+    FOR i IN 1 .. coalesce(cardinality(fields), 0) LOOP
+        CONTINUE WHEN tf_fields IS NULL OR NOT fields[i] = ANY (tf_fields);
+        EXECUTE format('SELECT c360.term_frequencies(%I::text) FROM %s WHERE %I::text <> %L', fields[i], source, fields[i], '')
+            INTO tf;
+        CONTINUE WHEN tf IS NULL;   -- no value at all: nothing to adjust
+        model := c360.match_with_tf(model, i, tf, tf_weight, tf_min_u);
+    END LOOP;
+    RETURN model;
+END
+$function$;
+COMMENT ON FUNCTION c360._match_add_tf(pg_catalog.float8[], pg_catalog.regclass, pg_catalog.name[], pg_catalog.name[],
+                                       pg_catalog.float8, pg_catalog.float8) IS
+    'Internal: the model with the term frequencies of the listed fields of a table (used by c360.match_train)';
+
+CREATE FUNCTION c360._weight_sql(model pg_catalog.float8[], fields pg_catalog.name[], levels_sql pg_catalog.text)
+    RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    l text[] := '{}';
+    r text[] := '{}';
+    any_tf bool := false;
+BEGIN
+    FOR i IN 1 .. cardinality(fields) LOOP
+        IF (c360.match_tf_info(model, i)).weight > 0 THEN
+            any_tf := true;
+            l := l || format('l.%I::text', fields[i]);
+            r := r || format('r.%I::text', fields[i]);
+        ELSE
+            l := l || 'NULL::text'::text;
+            r := r || 'NULL::text'::text;
+        END IF;
+    END LOOP;
+    IF NOT any_tf THEN
+        RETURN format('c360.match_weight($1, %s)', levels_sql);
+    END IF;
+    RETURN format('c360.match_weight($1, %s, ARRAY[%s], ARRAY[%s])', levels_sql, array_to_string(l, ', '), array_to_string(r, ', '));
+END
+$function$;
+COMMENT ON FUNCTION c360._weight_sql(pg_catalog.float8[], pg_catalog.name[], pg_catalog.text) IS
+    'Internal: the SQL expression (text) of a pair''s match weight (model = $1), with the values of the fields the model adjusts by term frequency';
+
+CREATE FUNCTION c360.match_train(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
+                                 methods pg_catalog.text[], blocks pg_catalog.text[],
+                                 max_iterations pg_catalog.int4 DEFAULT 100,
+                                 tolerance pg_catalog.float8 DEFAULT 1e-6,
+                                 initial_lambda pg_catalog.float8 DEFAULT 0.1,
+                                 random_pairs pg_catalog.int4 DEFAULT 0,
+                                 tf_fields pg_catalog.name[] DEFAULT NULL,
+                                 tf_weight pg_catalog.float8 DEFAULT 1,
+                                 tf_min_u pg_catalog.float8 DEFAULT 0)
+    RETURNS pg_catalog.float8[]
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    model float8[];
     nlevels int4[];
     patterns float8[];
     sample float8[];
@@ -667,8 +723,18 @@ BEGIN
     IF patterns IS NULL THEN
         RAISE EXCEPTION 'c360.match_train: the blocking rules give no candidate pairs' USING ERRCODE = '22023';
     END IF;
+    IF tf_fields IS NOT NULL AND (tf_weight IS NULL OR tf_min_u IS NULL) THEN
+        RAISE EXCEPTION 'c360.match_train: tf_weight and tf_min_u must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(tf_fields), 0) LOOP
+        IF tf_fields[i] IS NULL OR NOT tf_fields[i] = ANY (fields) THEN
+            RAISE EXCEPTION 'c360.match_train: term-frequency field "%" is not one of the fields', tf_fields[i]
+                USING ERRCODE = '22023';
+        END IF;
+    END LOOP;
     IF random_pairs = 0 THEN   -- EM among the candidate pairs: m, u and the share of matches among them
-        RETURN c360.fs_estimate(patterns, NULL, max_iterations, tolerance, initial_lambda);
+        model := c360.fs_estimate(patterns, NULL, max_iterations, tolerance, initial_lambda);
+        RETURN c360._match_add_tf(model, source, fields, tf_fields, tf_weight, tf_min_u);
     END IF;
 
     -- u from random pairs: two independent pseudo-random orders of the table (hashes of the ids with
@@ -714,9 +780,15 @@ BEGIN
     -- pairs, where a level never seen among them counts as half a pair of the sample (not ~0: no
     -- unbounded weights); the prior: the share of matches among the candidates (EM with m and u
     -- fixed), spread over all n(n-1)/2 pairs (src/core/match/fs.hpp, combine_rule_fits)
-    RETURN c360._fs_combine_rules(rule_models, rule_masks, rule_pairs, sample, patterns, n);
+    model := c360._fs_combine_rules(rule_models, rule_masks, rule_pairs, sample, patterns, n);
+    RETURN c360._match_add_tf(model, source, fields, tf_fields, tf_weight, tf_min_u);
 END
 $function$;
+COMMENT ON FUNCTION c360.match_train(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
+                                     pg_catalog.text[], pg_catalog.int4, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4,
+                                     pg_catalog.name[], pg_catalog.float8, pg_catalog.float8) IS
+    'Fellegi-Sunter model trained on the candidate pairs of a table: by EM among them, or with random_pairs > 0, u from random pairs, m by EM per blocking rule and the prior over all pairs; tf_fields get term-frequency adjustments (frequencies of the table stored in the model)';
+
 
 DROP FUNCTION c360._floor_normalise(pg_catalog.float8[], pg_catalog.float8);
 
@@ -1253,3 +1325,440 @@ BEGIN
     USING as_of, bins;
 END
 $function$;
+
+-- ==== Single customer view: term frequencies, persons and households (issue 13) ====
+-- ---- Term-frequency adjustments (src/core/match/tf.hpp, docs/match.md "Term frequencies") -------
+-- On the exact level of a field, weight + tf_weight x (log2(u_exact) - log2(max(tf_l, tf_r, min_u))),
+-- tf = share of the records holding the value (Splink's definition).
+
+CREATE FUNCTION c360.tf_add(state pg_catalog.float8[], value pg_catalog.text) RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360_tf_add'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.tf_add(pg_catalog.float8[], pg_catalog.text) IS
+    'Transition function of aggregate c360.term_frequencies: counts one value (NULL skipped)';
+CREATE FUNCTION c360.tf_merge(a pg_catalog.float8[], b pg_catalog.float8[]) RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360_tf_merge'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.tf_merge(pg_catalog.float8[], pg_catalog.float8[]) IS
+    'Combine function of aggregate c360.term_frequencies: adds the counts of two states';
+CREATE FUNCTION c360.tf_final(state pg_catalog.float8[]) RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360_tf_final'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.tf_final(pg_catalog.float8[]) IS
+    'Final function of aggregate c360.term_frequencies: the table of the values seen at least twice, sorted by hash';
+CREATE AGGREGATE c360.term_frequencies(value pg_catalog.text) (
+    SFUNC = c360.tf_add, STYPE = pg_catalog.float8[], COMBINEFUNC = c360.tf_merge,
+    FINALFUNC = c360.tf_final, PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.term_frequencies(pg_catalog.text) IS
+    'Term-frequency table of a field (records holding each value, by 52-bit hash), for c360.match_with_tf and c360.tf_frequency';
+
+CREATE FUNCTION c360.tf_frequency(tf pg_catalog.float8[], value pg_catalog.text) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_tf_frequency'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.tf_frequency(pg_catalog.float8[], pg_catalog.text) IS
+    'Share of the records holding a value in a c360.term_frequencies table (a value absent from it counts once)';
+
+CREATE FUNCTION c360.match_with_tf(model pg_catalog.float8[], field pg_catalog.int4, tf pg_catalog.float8[],
+                                   weight pg_catalog.float8 DEFAULT 1, min_u pg_catalog.float8 DEFAULT 0)
+    RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360_match_with_tf'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.match_with_tf(pg_catalog.float8[], pg_catalog.int4, pg_catalog.float8[], pg_catalog.float8, pg_catalog.float8) IS
+    'The model with a term-frequency adjustment on the exact level of one field (1-based): its table, adjustment weight in (0, 16] and minimum u in [0, 1)';
+
+CREATE FUNCTION c360.match_tf_info(model pg_catalog.float8[], field pg_catalog.int4,
+                                   OUT weight pg_catalog.float8, OUT min_u pg_catalog.float8, OUT records pg_catalog.float8,
+                                   OUT frequent_values pg_catalog.int8, OUT u_exact pg_catalog.float8)
+    AS 'MODULE_PATHNAME', 'c360_match_tf_info'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.match_tf_info(pg_catalog.float8[], pg_catalog.int4) IS
+    'The term-frequency adjustment of one field of a model: weight (0: none), minimum u, records counted, values seen at least twice, u of the exact level';
+
+CREATE FUNCTION c360.match_weight(model pg_catalog.float8[], levels pg_catalog.int4[],
+                                  values_l pg_catalog.text[], values_r pg_catalog.text[]) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_match_weight'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.match_weight(pg_catalog.float8[], pg_catalog.int4[], pg_catalog.text[], pg_catalog.text[]) IS
+    'Match weight with the term-frequency adjustments of the model''s fields, from the two records'' values (one per field)';
+CREATE FUNCTION c360.match_probability(model pg_catalog.float8[], levels pg_catalog.int4[],
+                                       values_l pg_catalog.text[], values_r pg_catalog.text[]) RETURNS pg_catalog.float8
+    AS 'MODULE_PATHNAME', 'c360_match_probability'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.match_probability(pg_catalog.float8[], pg_catalog.int4[], pg_catalog.text[], pg_catalog.text[]) IS
+    'Match probability with the term-frequency adjustments of the model''s fields, from the two records'' values (one per field)';
+
+CREATE FUNCTION c360.match_tf_term(model pg_catalog.float8[], field pg_catalog.int4, level pg_catalog.int4,
+                                   value_l pg_catalog.text, value_r pg_catalog.text) RETURNS pg_catalog.float8[]
+    AS 'MODULE_PATHNAME', 'c360_match_tf_term'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.match_tf_term(pg_catalog.float8[], pg_catalog.int4, pg_catalog.int4, pg_catalog.text, pg_catalog.text) IS
+    '{frequency used, adjustment in bits} of one field of a pair: the larger frequency of the two values and the term-frequency adjustment (NULLs when none applies)';
+
+CREATE FUNCTION c360.match_explain(model pg_catalog.float8[], levels pg_catalog.int4[], fields pg_catalog.text[],
+                                   values_l pg_catalog.text[], values_r pg_catalog.text[])
+    RETURNS TABLE (field pg_catalog.int4, name pg_catalog.text, level pg_catalog.int4,
+                   m pg_catalog.float8, u pg_catalog.float8, weight pg_catalog.float8,
+                   tf_frequency pg_catalog.float8, tf_adjustment pg_catalog.float8)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- no SET search_path: a BEGIN ATOMIC body (see the three-argument form)
+BEGIN ATOMIC
+    SELECT 0, 'prior', NULL::pg_catalog.int4, p[1], p[2], p[3], NULL::pg_catalog.float8, NULL::pg_catalog.float8
+    FROM c360.match_level_params(model, 0, 0) AS p
+    UNION ALL
+    SELECT i, COALESCE(fields[i], 'field ' OPERATOR(pg_catalog.||) i),
+           COALESCE(levels[i], -1), p[1], p[2], p[3] OPERATOR(pg_catalog.+) COALESCE(t[2], 0), t[1], t[2]
+    FROM pg_catalog.generate_subscripts(levels, 1) AS i,
+         LATERAL c360.match_level_params(model, i, COALESCE(levels[i], -1)) AS p,
+         LATERAL c360.match_tf_term(model, i, COALESCE(levels[i], -1), values_l[i], values_r[i]) AS t
+    ORDER BY 1;
+END;
+COMMENT ON FUNCTION c360.match_explain(pg_catalog.float8[], pg_catalog.int4[], pg_catalog.text[], pg_catalog.text[], pg_catalog.text[]) IS
+    'Each field''s contribution to a pair''s match weight with term-frequency adjustments (weight includes tf_adjustment; they add up to the 4-argument match_weight)';
+
+CREATE FUNCTION c360._blocking_sql_on(left_rel pg_catalog.text, right_rel pg_catalog.text, id_col pg_catalog.name,
+                                      blocks pg_catalog.text[])
+    RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    parts text[] := '{}';
+    cond text;
+    col text;
+    rule text;
+BEGIN
+    IF left_rel IS NULL OR right_rel IS NULL OR id_col IS NULL THEN
+        RAISE EXCEPTION 'c360: source and id_col must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF blocks IS NULL OR cardinality(blocks) = 0 THEN
+        RAISE EXCEPTION 'c360: at least one blocking rule is needed (comparing every pair does not scale)'
+            USING ERRCODE = '22023', HINT = 'For example ARRAY[''surname_key+postcode'', ''date_of_birth''].';
+    END IF;
+    FOREACH rule IN ARRAY blocks LOOP
+        IF rule IS NULL OR btrim(rule) = '' THEN
+            RAISE EXCEPTION 'c360: empty blocking rule' USING ERRCODE = '22023';
+        END IF;
+        cond := NULL;
+        FOREACH col IN ARRAY string_to_array(rule, '+') LOOP
+            col := btrim(col);
+            IF col = '' THEN
+                RAISE EXCEPTION 'c360: empty column name in blocking rule "%"', rule USING ERRCODE = '22023';
+            END IF;
+            cond := concat_ws(' AND ', cond, format('l.%1$I = r.%1$I', col));
+        END LOOP;
+        IF left_rel = right_rel THEN   -- a self-join: each pair once, id_l < id_r
+            parts := parts || format('SELECT l.%1$I::bigint AS id_l, r.%1$I::bigint AS id_r FROM %2$s l JOIN %2$s r ON %3$s AND l.%1$I < r.%1$I',
+                                     id_col, left_rel, cond);
+        ELSE                           -- the records of left_rel against those of right_rel
+            parts := parts || format('SELECT least(l.%1$I::bigint, r.%1$I::bigint) AS id_l, greatest(l.%1$I::bigint, r.%1$I::bigint) AS id_r '
+                                     'FROM %2$s l JOIN %3$s r ON %4$s AND l.%1$I <> r.%1$I', id_col, left_rel, right_rel, cond);
+        END IF;
+    END LOOP;
+    RETURN array_to_string(parts, ' UNION ');
+END
+$function$;
+COMMENT ON FUNCTION c360._blocking_sql_on(pg_catalog.text, pg_catalog.text, pg_catalog.name, pg_catalog.text[]) IS
+    'Internal: the query (text) of the candidate pairs (id_l < id_r) between two FROM items (SQL text, already quoted) under blocking rules';
+
+
+CREATE OR REPLACE FUNCTION c360._blocking_sql(source pg_catalog.regclass, id_col pg_catalog.name, blocks pg_catalog.text[])
+    RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    IF source IS NULL OR id_col IS NULL THEN
+        RAISE EXCEPTION 'c360: source and id_col must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    RETURN c360._blocking_sql_on(source::text, source::text, id_col, blocks);
+END
+$function$;
+COMMENT ON FUNCTION c360._blocking_sql(pg_catalog.regclass, pg_catalog.name, pg_catalog.text[]) IS
+    'Internal: the query (text) of the candidate pairs (id_l < id_r) of a table under blocking rules, identifiers quoted; used by the matching functions';
+
+
+CREATE OR REPLACE FUNCTION c360.match_score(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
+                                 methods pg_catalog.text[], blocks pg_catalog.text[], model pg_catalog.float8[],
+                                 min_probability pg_catalog.float8 DEFAULT 0)
+    RETURNS TABLE (id_l pg_catalog.int8, id_r pg_catalog.int8, levels pg_catalog.int4[],
+                   weight pg_catalog.float8, probability pg_catalog.float8)
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    IF model IS NULL THEN
+        RAISE EXCEPTION 'c360.match_score: model must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF min_probability IS NULL OR NOT (min_probability >= 0 AND min_probability <= 1) THEN
+        RAISE EXCEPTION 'c360.match_score: min_probability must be between 0 and 1' USING ERRCODE = '22023';
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'SELECT id_l, id_r, levels, w, 1 / (1 + power(2::float8, -w)) FROM '
+        '(SELECT p.id_l, p.id_r, v.levels, %s AS w FROM (%s) p '
+        ' JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v OFFSET 0) s '
+        'WHERE 1 / (1 + power(2::float8, -w)) >= $2',  -- OFFSET 0: the filter must not be pushed down to a join of l and r
+        c360._weight_sql(model, fields, 'v.levels'),
+        c360._blocking_sql(source, id_col, blocks), source, id_col, source, id_col, c360._levels_sql(fields, methods))
+        USING model, min_probability;
+END
+$function$;
+COMMENT ON FUNCTION c360.match_score(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
+                                     pg_catalog.text[], pg_catalog.float8[], pg_catalog.float8) IS
+    'Scored candidate pairs: comparison vector, match weight and probability (at least min_probability)';
+
+
+-- ---- Persons and households (src/core/match/cluster.hpp person_clusters; docs/match.md) ----------
+-- A link is a candidate pair above the threshold whose distinct fields do not clearly differ; a conflict a
+-- candidate pair whose distinct fields do (never one person); a household pair two records at one household
+-- key sharing one of the household fields. component = connected links, person = the component split at its
+-- conflicts, household = connected links and household pairs.
+
+CREATE FUNCTION c360.method_conflict_level(method pg_catalog.text) RETURNS pg_catalog.int4
+    AS 'MODULE_PATHNAME', 'c360_method_conflict_level'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.method_conflict_level(pg_catalog.text) IS
+    'The comparison level at or below which two values of a method clearly differ (0 for exact, else levels - 3): the conflict rule of c360.match_persons';
+
+CREATE FUNCTION c360._person_clusters(query pg_catalog.text)
+    RETURNS TABLE (record_id pg_catalog.int8, person_id pg_catalog.int8, household_id pg_catalog.int8, component_id pg_catalog.int8)
+    AS 'MODULE_PATHNAME', 'c360_person_clusters'
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+COMMENT ON FUNCTION c360._person_clusters(pg_catalog.text) IS
+    'Internal: persons, households and link components of the edges (id_l, id_r, weight, kind 1 link / 2 conflict / 3 household) returned by a query';
+
+-- The edges query (text) of c360._person_clusters for the candidate pairs between two FROM items (the
+-- source, or a subset of it); model and threshold inlined as constants.
+CREATE FUNCTION c360._edges_sql(source pg_catalog.regclass, left_rel pg_catalog.text, right_rel pg_catalog.text,
+                                id_col pg_catalog.name, fields pg_catalog.name[], methods pg_catalog.text[],
+                                blocks pg_catalog.text[], model pg_catalog.float8[], threshold pg_catalog.float8,
+                                distinct_fields pg_catalog.name[], household_key pg_catalog.name,
+                                household_fields pg_catalog.name[], kinds pg_catalog.int4[] DEFAULT '{1,2,3}')
+    RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    conflict text[] := '{}';
+    hh_rules text[] := '{}';
+    i int;
+    q text;
+BEGIN
+    IF model IS NULL THEN
+        RAISE EXCEPTION 'c360.match_persons: model must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF threshold IS NULL OR NOT (threshold > 0 AND threshold < 1) THEN
+        RAISE EXCEPTION 'c360.match_persons: threshold must be a probability strictly between 0 and 1' USING ERRCODE = '22023';
+    END IF;
+    FOR d IN 1 .. coalesce(cardinality(distinct_fields), 0) LOOP
+        i := array_position(fields, distinct_fields[d]);
+        IF i IS NULL THEN
+            RAISE EXCEPTION 'c360.match_persons: distinct field "%" is not one of the fields', distinct_fields[d]
+                USING ERRCODE = '22023';
+        END IF;
+        conflict := conflict || format('v.levels[%s] BETWEEN 0 AND %s', i, c360.method_conflict_level(methods[i]));
+    END LOOP;
+    IF household_key IS NULL AND household_fields IS NOT NULL THEN
+        RAISE EXCEPTION 'c360.match_persons: household_fields need a household_key' USING ERRCODE = '22023';
+    END IF;
+    IF household_key IS NOT NULL THEN
+        IF household_fields IS NULL OR cardinality(household_fields) = 0 THEN
+            hh_rules := ARRAY[household_key::text];
+        ELSE
+            hh_rules := ARRAY(SELECT household_key::text || '+' || f::text FROM unnest(household_fields) AS f);
+        END IF;
+    END IF;
+    q := format(
+        'SELECT id_l, id_r, w, CASE WHEN conflict THEN 2 ELSE 1 END FROM '
+        '(SELECT p.id_l, p.id_r, %s AS w, %s AS conflict FROM (%s) p '
+        ' JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v OFFSET 0) s '
+        'WHERE CASE WHEN conflict THEN 2 ELSE 1 END = ANY (%L::int4[]) AND (conflict OR w >= %s)',
+        replace(c360._weight_sql(model, fields, 'v.levels'), '$1', format('%L::float8[]', model)),
+        CASE WHEN cardinality(conflict) = 0 THEN 'false' ELSE '(' || array_to_string(conflict, ' OR ') || ')' END,
+        c360._blocking_sql_on(left_rel, right_rel, id_col, blocks),
+        source, id_col, source, id_col, c360._levels_sql(fields, methods), kinds,
+        format('%s::float8', log(2::numeric, (threshold / (1 - threshold))::numeric)));
+    IF cardinality(hh_rules) > 0 AND 3 = ANY (kinds) THEN
+        q := q || format(' UNION ALL SELECT id_l, id_r, 0::float8, 3 FROM (%s) h',
+                         c360._blocking_sql_on(left_rel, right_rel, id_col, hh_rules));
+    END IF;
+    RETURN q;
+END
+$function$;
+COMMENT ON FUNCTION c360._edges_sql(pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.name, pg_catalog.name[],
+                                    pg_catalog.text[], pg_catalog.text[], pg_catalog.float8[], pg_catalog.float8, pg_catalog.name[],
+                                    pg_catalog.name, pg_catalog.name[], pg_catalog.int4[]) IS
+    'Internal: the query (text) of the links, conflicts and household pairs between two FROM items, for c360._person_clusters';
+
+CREATE FUNCTION c360.match_persons(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
+                                   methods pg_catalog.text[], blocks pg_catalog.text[], model pg_catalog.float8[],
+                                   threshold pg_catalog.float8 DEFAULT 0.5,
+                                   distinct_fields pg_catalog.name[] DEFAULT NULL,
+                                   household_key pg_catalog.name DEFAULT NULL,
+                                   household_fields pg_catalog.name[] DEFAULT NULL)
+    RETURNS TABLE (record_id pg_catalog.int8, person_id pg_catalog.int8, household_id pg_catalog.int8,
+                   component_id pg_catalog.int8)
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    IF source IS NULL OR id_col IS NULL THEN
+        RAISE EXCEPTION 'c360.match_persons: source and id_col must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'SELECT s.%1$I::bigint, coalesce(c.person_id, s.%1$I::bigint), coalesce(c.household_id, s.%1$I::bigint), '
+        '       coalesce(c.component_id, s.%1$I::bigint) '
+        'FROM %2$s s LEFT JOIN c360._person_clusters($1) c ON c.record_id = s.%1$I::bigint',
+        id_col, source)
+        USING c360._edges_sql(source, source::text, source::text, id_col, fields, methods, blocks, model, threshold,
+                              distinct_fields, household_key, household_fields);
+END
+$function$;
+COMMENT ON FUNCTION c360.match_persons(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
+                                       pg_catalog.text[], pg_catalog.float8[], pg_catalog.float8, pg_catalog.name[],
+                                       pg_catalog.name, pg_catalog.name[]) IS
+    'Every record of a table with its person, household and link component (smallest record id of each): links above the threshold, never one person across a clear difference of a distinct field, households at one household key sharing a household field';
+
+-- Identification as records arrive: the new records' candidates through the blocking columns (index
+-- them), the link components they touch recomputed from their own pairs (the same persons as the batch
+-- on the same records), households merged; writes the clusters table (record_id, person_id,
+-- household_id, component_id), returns the rows written with the person each record had before.
+CREATE FUNCTION c360.match_resolve(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
+                                   methods pg_catalog.text[], blocks pg_catalog.text[], model pg_catalog.float8[],
+                                   clusters pg_catalog.regclass, ids pg_catalog.int8[],
+                                   threshold pg_catalog.float8 DEFAULT 0.5,
+                                   distinct_fields pg_catalog.name[] DEFAULT NULL,
+                                   household_key pg_catalog.name DEFAULT NULL,
+                                   household_fields pg_catalog.name[] DEFAULT NULL)
+    RETURNS TABLE (record_id pg_catalog.int8, person_id pg_catalog.int8, household_id pg_catalog.int8,
+                   component_id pg_catalog.int8, previous_person_id pg_catalog.int8)
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    fresh int8[];
+    linked int8[];
+    comps int8[];
+    rc int8[];
+    houses int8[];
+    edges text;
+    new_rel text;
+    rc_rel text;
+BEGIN
+    IF source IS NULL OR id_col IS NULL OR clusters IS NULL THEN
+        RAISE EXCEPTION 'c360.match_resolve: source, id_col and clusters must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF ids IS NULL OR cardinality(ids) = 0 THEN
+        RETURN;
+    END IF;
+    IF cardinality(ids) > 1000000 THEN
+        RAISE EXCEPTION 'c360.match_resolve: at most 1,000,000 records per call' USING ERRCODE = '54000',
+            HINT = 'Resolve a whole base with c360.match_persons.';
+    END IF;
+    -- one resolution at a time per clusters table: two new records may bridge the same clusters
+    EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', clusters);
+    -- the records of the source not yet in the clusters table
+    EXECUTE format('SELECT array_agg(DISTINCT s.%1$I::bigint ORDER BY s.%1$I::bigint) FROM %2$s s '
+                   'WHERE s.%1$I = ANY ($1) AND NOT EXISTS (SELECT 1 FROM %3$s c WHERE c.record_id = s.%1$I::bigint)',
+                   id_col, source, clusters)
+        INTO fresh USING ids;
+    IF fresh IS NULL THEN
+        RETURN;
+    END IF;
+    new_rel := format('(SELECT * FROM %s WHERE %I = ANY (%L::int8[]))', source, id_col, fresh);
+    -- existing records linked to a new one, and the records of their link components
+    EXECUTE format('SELECT array_agg(DISTINCT x) FROM (SELECT id_l AS x FROM (%1$s) e UNION SELECT id_r FROM (%1$s) e) u '
+                   'WHERE NOT x = ANY ($1)',
+                   c360._edges_sql(source, new_rel, source::text, id_col, fields, methods, blocks, model, threshold,
+                                   distinct_fields, household_key, household_fields, '{1}'))
+        INTO linked USING fresh;
+    EXECUTE format('SELECT array_agg(DISTINCT c.component_id) FROM %s c WHERE c.record_id = ANY ($1)', clusters)
+        INTO comps USING coalesce(linked, '{}');
+    EXECUTE format('SELECT $1 || coalesce(array_agg(c.record_id ORDER BY c.record_id), ''{}'') FROM %s c WHERE c.component_id = ANY ($2)', clusters)
+        INTO rc USING fresh, coalesce(comps, '{}');
+    rc_rel := format('(SELECT * FROM %s WHERE %I = ANY (%L::int8[]))', source, id_col, rc);
+    -- households touched: those of the component records and of the existing records at the new records' address
+    IF household_key IS NOT NULL THEN
+        EXECUTE format('SELECT array_agg(DISTINCT c.household_id) FROM %s c WHERE c.record_id = ANY ($1) OR c.record_id IN '
+                       '(SELECT id_l FROM (%2$s) h UNION SELECT id_r FROM (%2$s) h)',
+                       clusters, c360._edges_sql(source, new_rel, source::text, id_col, fields, methods, blocks, model, threshold,
+                                                 distinct_fields, household_key, household_fields, '{3}'))
+            INTO houses USING rc;
+    ELSE
+        EXECUTE format('SELECT array_agg(DISTINCT c.household_id) FROM %s c WHERE c.record_id = ANY ($1)', clusters)
+            INTO houses USING rc;
+    END IF;
+    -- the pairs among the component records, the new records' household pairs, the existing households (a star each)
+    edges := c360._edges_sql(source, rc_rel, rc_rel, id_col, fields, methods, blocks, model, threshold,
+                             distinct_fields, household_key, household_fields);
+    IF household_key IS NOT NULL THEN
+        edges := edges || ' UNION ALL ' || c360._edges_sql(source, new_rel, source::text, id_col, fields, methods, blocks, model,
+                                                          threshold, distinct_fields, household_key, household_fields, '{3}');
+    END IF;
+    edges := edges || format(' UNION ALL SELECT c.household_id, c.record_id, 0::float8, 3 FROM %s c '
+                             'WHERE c.household_id = ANY (%L::int8[]) AND c.record_id <> c.household_id', clusters, coalesce(houses, '{}'));
+    RETURN QUERY EXECUTE format(
+        'WITH r AS (SELECT * FROM c360._person_clusters($1)), '
+        'target AS (SELECT x AS record_id, coalesce(r.person_id, x) AS person_id, coalesce(r.household_id, x) AS household_id, '
+        '                  coalesce(r.component_id, x) AS component_id FROM unnest($2::int8[]) x LEFT JOIN r ON r.record_id = x '
+        '           UNION ALL SELECT r.record_id, c.person_id, r.household_id, c.component_id FROM r JOIN %1$s c USING (record_id) '
+        '           WHERE NOT r.record_id = ANY ($2)), '
+        'upd AS (UPDATE %1$s c SET person_id = t.person_id, household_id = t.household_id, component_id = t.component_id '
+        '        FROM target t WHERE c.record_id = t.record_id '
+        '          AND (c.person_id, c.household_id, c.component_id) IS DISTINCT FROM (t.person_id, t.household_id, t.component_id) '
+        '        RETURNING c.record_id, t.person_id, t.household_id, t.component_id, '
+        '                  (SELECT o.person_id FROM %1$s o WHERE o.record_id = c.record_id) AS previous_person_id), '
+        'ins AS (INSERT INTO %1$s (record_id, person_id, household_id, component_id) '
+        '        SELECT t.record_id, t.person_id, t.household_id, t.component_id FROM target t WHERE t.record_id = ANY ($3) '
+        '        RETURNING record_id, person_id, household_id, component_id, NULL::bigint) '
+        'SELECT * FROM upd UNION ALL SELECT * FROM ins', clusters)
+        USING edges, rc, fresh;
+END
+$function$;
+COMMENT ON FUNCTION c360.match_resolve(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
+                                       pg_catalog.text[], pg_catalog.float8[], pg_catalog.regclass, pg_catalog.int8[],
+                                       pg_catalog.float8, pg_catalog.name[], pg_catalog.name, pg_catalog.name[]) IS
+    'Identifies new records of a table against the persons of a clusters table (from c360.match_persons): joins, merges or starts persons and households as the batch would; returns the rows written';
+
+-- The trigger option: rows inserted into the source are resolved at the end of each INSERT statement, with
+-- the settings of a one-row table or view (columns fields, methods, blocks, model; optional threshold,
+-- distinct_fields, household_key, household_fields).
+CREATE FUNCTION c360._resolve_inserted() RETURNS trigger
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    id_col name := TG_ARGV[0];
+    settings regclass := TG_ARGV[1]::oid::regclass;
+    clusters regclass := TG_ARGV[2]::oid::regclass;
+    s jsonb;
+    model float8[];
+    ids int8[];
+BEGIN
+    EXECUTE format('SELECT to_jsonb(s) - ''model'', s.model FROM %s s', settings) INTO STRICT s, model;
+    IF s IS NULL THEN
+        RAISE EXCEPTION 'c360.resolve_on_insert: the settings % hold no row', settings USING ERRCODE = '22023';
+    END IF;
+    EXECUTE format('SELECT array_agg(%I::bigint) FROM c360_new', id_col) INTO ids;
+    PERFORM c360.match_resolve(TG_RELID::regclass, id_col,
+        ARRAY(SELECT jsonb_array_elements_text(s->'fields'))::name[],
+        ARRAY(SELECT jsonb_array_elements_text(s->'methods')),
+        ARRAY(SELECT jsonb_array_elements_text(s->'blocks')),
+        model, clusters, ids, coalesce((s->>'threshold')::float8, 0.5),
+        CASE WHEN jsonb_typeof(s->'distinct_fields') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(s->'distinct_fields'))::name[] END,
+        (s->>'household_key')::name,
+        CASE WHEN jsonb_typeof(s->'household_fields') = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(s->'household_fields'))::name[] END);
+    RETURN NULL;
+END
+$function$;
+COMMENT ON FUNCTION c360._resolve_inserted() IS
+    'Internal: statement trigger of c360.resolve_on_insert (arguments: id column, settings oid, clusters oid)';
+
+CREATE FUNCTION c360.resolve_on_insert(source pg_catalog.regclass, id_col pg_catalog.name, settings pg_catalog.regclass,
+                                       clusters pg_catalog.regclass)
+    RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    IF source IS NULL OR id_col IS NULL OR settings IS NULL OR clusters IS NULL THEN
+        RAISE EXCEPTION 'c360.resolve_on_insert: no argument may be NULL' USING ERRCODE = '22004';
+    END IF;
+    EXECUTE format('SELECT NULL::bigint FROM %s WHERE false', clusters);   -- readable, and a relation
+    EXECUTE format('SELECT %I FROM %s WHERE false', id_col, source);
+    EXECUTE format('SELECT fields, methods, blocks, model FROM %s WHERE false', settings);
+    EXECUTE format('CREATE TRIGGER c360_resolve AFTER INSERT ON %s REFERENCING NEW TABLE AS c360_new '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION c360._resolve_inserted(%L, %L, %L)',
+                   source, id_col, settings::oid, clusters::oid);
+END
+$function$;
+COMMENT ON FUNCTION c360.resolve_on_insert(pg_catalog.regclass, pg_catalog.name, pg_catalog.regclass, pg_catalog.regclass) IS
+    'Creates trigger c360_resolve on a source table: rows it receives are identified (c360.match_resolve) with the settings of a one-row table or view, into a clusters table';
+
