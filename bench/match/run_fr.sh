@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# bench/match/run_fr.sh [records] [random_pairs] [threshold]: persons and households on the generated
+# French multi-source base (data/generate_french_base.sql), quality against its truth, time per step.
+source "$(dirname "$0")/../../scripts/lib.sh"
+records=${1:-100000}
+random_pairs=${2:-1000000}
+threshold=${3:-0.9}
+start_bench_cluster bench-match-fr "-c shared_buffers=1GB -c work_mem=256MB -c max_parallel_workers=4 -c jit=off"
+psql_c360 -q -c "CREATE EXTENSION customer360"
+log "bench/match/run_fr: generating $records French customer records ($(nproc) cores)"
+t0=$(date +%s)
+psql_c360 -v records="$records" -f "$(stage_file data/generate_french_base.sql "$dir")"
+echo "generated in $(( $(date +%s) - t0 )) s"
+# the household key: the normalised delivery point (c360.address_key_fr when the extension has it)
+if [ "$(psql_c360 -Atc "SELECT to_regprocedure('c360.address_key_fr(text,text,text)') IS NOT NULL")" = t ]; then
+    key="c360.address_key_fr(address, postcode, city)"
+else
+    key="nullif(postcode || ' ' || regexp_replace(regexp_replace(regexp_replace(c360.normalize_name(regexp_replace(address, '^appt [0-9]+ - ', '', 'i')), '^([0-9]+) ?(bis|b)? ', '\\1\\2 '), ' (avenue|av) ', ' av '), ' (rue|r) ', ' rue '), postcode || ' ')"
+fi
+stage_file bench/match/quality.sql "$dir" >/dev/null
+psql_c360 -v random_pairs="$random_pairs" -v threshold="$threshold" -v address_key="$key" -f "$(stage_file bench/match/dedup_fr.sql "$dir")"
