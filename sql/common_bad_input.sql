@@ -186,6 +186,7 @@ INSERT INTO sweep.documented_internal VALUES
     -- a Fellegi-Sunter model or pattern table is a float8[] the extension wrote; a damaged one is XX001
     -- data_corrupted, by design (docs/match.md, sql/match_checks.sql, sql/match_model_layout.sql)
     (NULL, 'XX001', '%invalid match model%', 'damaged match model (float8[]): data_corrupted by design'),
+    (NULL, 'XX001', '%invalid term-frequency%', 'damaged term-frequency table or state (float8[]): data_corrupted by design'),
     (NULL, 'XX001', '%not a comparison pattern table%', 'damaged pattern table (float8[]): data_corrupted by design'),
     (NULL, 'XX001', '%corrupted comparison pattern table%', 'damaged pattern table (float8[]): data_corrupted by design'),
     -- support functions that keep their state in the aggregate context refuse a plain call, as
