@@ -5,7 +5,7 @@
 \set QUIET on
 \pset footer off
 SET jit = off;
-CREATE TEMP TABLE steps (step int GENERATED ALWAYS AS IDENTITY, what text, seconds float8);
+CREATE TABLE steps (step int GENERATED ALWAYS AS IDENTITY, what text, seconds float8);
 CREATE PROCEDURE pg_temp.step(what text, query text) LANGUAGE plpgsql AS $$
 DECLARE t0 timestamptz := clock_timestamp();
 BEGIN
