@@ -10,6 +10,9 @@
 --
 \getenv abs_srcdir PG_ABS_SRCDIR
 \i :abs_srcdir/sql/include/preamble.psql
+-- own schema: the suite shares one database and other tests have tables named people, settings, base
+CREATE SCHEMA match_persons;
+SET search_path = match_persons, public;
 
 CREATE TABLE people (id bigint PRIMARY KEY, first_name text, last_name text, dob text, email text, phone text, addr text, civ text);
 INSERT INTO people VALUES
@@ -128,3 +131,7 @@ SELECT pg_temp.sqlstate_of($$SELECT * FROM settings s, c360.match_persons('peopl
        pg_temp.sqlstate_of($$SELECT c360.resolve_on_insert('people', 'id', 'people', 'clusters')$$) AS settings_without_columns;
 SELECT c360.compare_level('19610312', '19611203', 'date') AS day_month_swapped, c360.compare_level('19610312', '19890312', 'date') AS father_son,
        c360.method_conflict_level('date') AS date_conflict_at, c360.method_conflict_level('exact') AS exact_conflict_at;
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA match_persons CASCADE;
+RESET client_min_messages;

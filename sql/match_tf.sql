@@ -9,6 +9,9 @@
 --
 \getenv abs_srcdir PG_ABS_SRCDIR
 \i :abs_srcdir/sql/include/preamble.psql
+-- own schema: the suite shares one database and other tests have tables of the same names
+CREATE SCHEMA match_tf;
+SET search_path = match_tf, public;
 
 CREATE TABLE cities AS
 SELECT g AS id, CASE WHEN g <= 40 THEN 'London' WHEN g <= 48 THEN 'Birmingham' ELSE 'Truro' END AS city
@@ -93,3 +96,7 @@ GROUP BY t.city ORDER BY t.city;
 SELECT round((max(s.weight) FILTER (WHERE t.city = 'Truro') - max(s.weight) FILTER (WHERE t.city = 'London'))::numeric, 9) AS truro_minus_london_bits
 FROM town_models m, c360.match_score('towns', 'id', '{city,person}', '{exact,exact}', '{person}', m.model) s JOIN towns t ON t.id = s.id_l
 WHERE s.levels = '{1,1}';
+RESET search_path;
+SET client_min_messages = warning;
+DROP SCHEMA match_tf CASCADE;
+RESET client_min_messages;
