@@ -1,8 +1,11 @@
 -- bench/match: identification as records arrive (c360.match_resolve) on the base of dedup_fr.sql: the last
 -- :holdout records (by id) are left out of the clusters, then resolved one by one; latency per record
 -- (p50, p99, max) with one client, the same components as the batch, throughput against re-running the
--- batch. bench/match/run_fr.sh runs it with 8 clients too (pgbench).
+-- batch. bench/match/run_fr.sh runs it (one client; 8 clients not measured yet).
 \set QUIET on
+-- JIT would compile the caller's loop query (planned once per call): it cost 144 ms a record
+SET jit = off;
+ANALYZE fr_models; ANALYZE fr_settings;
 \pset footer off
 CREATE INDEX ON fr_clean (id);
 CREATE INDEX ON fr_clean (email); CREATE INDEX ON fr_clean (phone);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# bench/match/run_fr.sh [records] [random_pairs] [threshold]: persons and households on the generated
-# French multi-source base (data/generate_french_base.sql), quality against its truth, time per step.
+# bench/match/run_fr.sh [records] [random_pairs] [threshold] [holdout]: persons and households on the generated
+# French multi-source base (data/generate_french_base.sql), quality against its truth, time per step; then
+# identification as records arrive (bench/match/resolve_fr.sql): the last [holdout] records resolved one by one.
 source "$(dirname "$0")/../../scripts/lib.sh"
 records=${1:-100000}
 random_pairs=${2:-1000000}
 threshold=${3:-0.9}
+holdout=${4:-200}
 start_bench_cluster bench-match-fr "-c shared_buffers=1GB -c work_mem=256MB -c max_parallel_workers=4 -c jit=off"
 psql_c360 -q -c "CREATE EXTENSION customer360"
 log "bench/match/run_fr: generating $records French customer records ($(nproc) cores)"
@@ -19,3 +21,5 @@ else
 fi
 stage_file bench/match/quality.sql "$dir" >/dev/null
 psql_c360 -v random_pairs="$random_pairs" -v threshold="$threshold" -v address_key="$key" -f "$(stage_file bench/match/dedup_fr.sql "$dir")"
+log "bench/match/run_fr: resolving the last $holdout records one by one (c360.match_resolve)"
+psql_c360 -v holdout="$holdout" -f "$(stage_file bench/match/resolve_fr.sql "$dir")"
