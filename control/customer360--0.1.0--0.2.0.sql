@@ -1527,7 +1527,8 @@ CREATE FUNCTION c360._edges_sql(source pg_catalog.regclass, left_rel pg_catalog.
                                 id_col pg_catalog.name, fields pg_catalog.name[], methods pg_catalog.text[],
                                 blocks pg_catalog.text[], model pg_catalog.float8[], threshold pg_catalog.float8,
                                 distinct_fields pg_catalog.name[], household_key pg_catalog.name,
-                                household_fields pg_catalog.name[], kinds pg_catalog.int4[] DEFAULT '{1,2,3}')
+                                household_fields pg_catalog.name[], kinds pg_catalog.int4[] DEFAULT '{1,2,3}',
+                                model_param pg_catalog.text DEFAULT NULL)
     RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
@@ -1560,12 +1561,18 @@ BEGIN
             hh_rules := ARRAY(SELECT household_key::text || '+' || f::text FROM unnest(household_fields) AS f);
         END IF;
     END IF;
+    IF NOT (1 = ANY (kinds) OR 2 = ANY (kinds)) THEN   -- household pairs alone
+        IF cardinality(hh_rules) = 0 OR NOT 3 = ANY (kinds) THEN
+            RETURN 'SELECT NULL::int8 AS id_l, NULL::int8 AS id_r, NULL::float8 AS w, NULL::int4 AS kind WHERE false';
+        END IF;
+        RETURN format('SELECT id_l, id_r, 0::float8, 3 FROM (%s) h', c360._blocking_sql_on(left_rel, right_rel, id_col, hh_rules));
+    END IF;
     q := format(
         'SELECT id_l, id_r, w, CASE WHEN conflict THEN 2 ELSE 1 END FROM '
         '(SELECT p.id_l, p.id_r, %s AS w, %s AS conflict FROM (%s) p '
         ' JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v OFFSET 0) s '
         'WHERE CASE WHEN conflict THEN 2 ELSE 1 END = ANY (%L::int4[]) AND (conflict OR w >= %s)',
-        replace(c360._weight_sql(model, fields, 'v.levels'), '$1', format('%L::float8[]', model)),
+        replace(c360._weight_sql(model, fields, 'v.levels'), '$1', coalesce(model_param, format('%L::float8[]', model))),
         CASE WHEN cardinality(conflict) = 0 THEN 'false' ELSE '(' || array_to_string(conflict, ' OR ') || ')' END,
         c360._blocking_sql_on(left_rel, right_rel, id_col, blocks),
         source, id_col, source, id_col, c360._levels_sql(fields, methods), kinds,
@@ -1579,8 +1586,8 @@ END
 $function$;
 COMMENT ON FUNCTION c360._edges_sql(pg_catalog.regclass, pg_catalog.text, pg_catalog.text, pg_catalog.name, pg_catalog.name[],
                                     pg_catalog.text[], pg_catalog.text[], pg_catalog.float8[], pg_catalog.float8, pg_catalog.name[],
-                                    pg_catalog.name, pg_catalog.name[], pg_catalog.int4[]) IS
-    'Internal: the query (text) of the links, conflicts and household pairs between two FROM items, for c360._person_clusters';
+                                    pg_catalog.name, pg_catalog.name[], pg_catalog.int4[], pg_catalog.text) IS
+    'Internal: the query (text) of the links, conflicts and household pairs between two FROM items, for c360._person_clusters (the model inlined, or the query parameter model_param)';
 
 CREATE FUNCTION c360.match_persons(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
                                    methods pg_catalog.text[], blocks pg_catalog.text[], model pg_catalog.float8[],
@@ -1614,6 +1621,88 @@ COMMENT ON FUNCTION c360.match_persons(pg_catalog.regclass, pg_catalog.name, pg_
 -- them), the link components they touch recomputed from their own pairs (the same persons as the batch
 -- on the same records), households merged; writes the clusters table (record_id, person_id,
 -- household_id, component_id), returns the rows written with the person each record had before.
+-- c360.match_resolve (C, src/pg/match_resolve_pg.cpp) runs the queries of c360._resolve_queries as plans it
+-- keeps for the backend (the last 8 settings), so that a record costs no planning. Their parameters:
+-- $1 the ids given, $2 the model, $3 the new ids, $4 existing records linked to a new one, $5 the records of
+-- the touched components, $6 the touched households, $7 .. $10 the computed (record, person, household,
+-- component) columns.
+CREATE FUNCTION c360._resolve_queries(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
+                                      methods pg_catalog.text[], blocks pg_catalog.text[], model pg_catalog.float8[],
+                                      clusters pg_catalog.regclass, threshold pg_catalog.float8,
+                                      distinct_fields pg_catalog.name[], household_key pg_catalog.name,
+                                      household_fields pg_catalog.name[])
+    RETURNS pg_catalog.text[] LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    new_rel text;
+    rc_rel text;
+    q_fresh text;
+    q_linked text;
+    q_rc text;
+    q_houses text;
+    q_edges text;
+    q_write text;
+BEGIN
+    IF source IS NULL OR id_col IS NULL OR clusters IS NULL THEN
+        RAISE EXCEPTION 'c360.match_resolve: source, id_col and clusters must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    new_rel := format('(SELECT * FROM %s WHERE %I = ANY ($3))', source, id_col);
+    rc_rel := format('(SELECT * FROM %s WHERE %I = ANY ($5))', source, id_col);
+    -- the records of the source not yet in the clusters table
+    q_fresh := format('SELECT array_agg(DISTINCT s.%1$I::bigint ORDER BY s.%1$I::bigint) FROM %2$s s '
+                      'WHERE s.%1$I = ANY ($1) AND NOT EXISTS (SELECT 1 FROM %3$s c WHERE c.record_id = s.%1$I::bigint)',
+                      id_col, source, clusters);
+    -- existing records linked to a new one
+    q_linked := format('WITH e AS MATERIALIZED (%s) SELECT array_agg(DISTINCT x) FROM (SELECT id_l FROM e UNION SELECT id_r FROM e) u (x) '
+                       'WHERE NOT x = ANY ($3)',
+                       c360._edges_sql(source, new_rel, source::text, id_col, fields, methods, blocks, model, threshold,
+                                       distinct_fields, household_key, household_fields, '{1}', '$2'));
+    -- the new records and the records of the link components they touch
+    q_rc := format('SELECT $3 || coalesce(array_agg(c.record_id ORDER BY c.record_id), ''{}'') FROM %1$s c '
+                   'WHERE c.component_id IN (SELECT l.component_id FROM %1$s l WHERE l.record_id = ANY ($4))', clusters);
+    -- households touched: those of the component records and of the existing records at the new records' address
+    IF household_key IS NOT NULL THEN
+        q_houses := format('WITH h AS MATERIALIZED (%2$s) SELECT array_agg(DISTINCT c.household_id) FROM %1$s c '
+                           'WHERE c.record_id = ANY ($5) OR c.record_id IN (SELECT id_l FROM h UNION SELECT id_r FROM h)',
+                           clusters, c360._edges_sql(source, new_rel, source::text, id_col, fields, methods, blocks, model,
+                                                     threshold, distinct_fields, household_key, household_fields, '{3}', '$2'));
+    ELSE
+        q_houses := format('SELECT array_agg(DISTINCT c.household_id) FROM %s c WHERE c.record_id = ANY ($5)', clusters);
+    END IF;
+    -- the pairs among the component records, the new records' household pairs, the existing households (a star each)
+    q_edges := c360._edges_sql(source, rc_rel, rc_rel, id_col, fields, methods, blocks, model, threshold,
+                               distinct_fields, household_key, household_fields, '{1,2,3}', '$2');
+    IF household_key IS NOT NULL THEN
+        q_edges := q_edges || ' UNION ALL ' || c360._edges_sql(source, new_rel, source::text, id_col, fields, methods, blocks, model,
+                                                              threshold, distinct_fields, household_key, household_fields, '{3}', '$2');
+    END IF;
+    q_edges := q_edges || format(' UNION ALL SELECT c.household_id, c.record_id, 0::float8, 3 FROM %s c '
+                                 'WHERE c.household_id = ANY ($6) AND c.record_id <> c.household_id', clusters);
+    -- the rows written: new records inserted, existing ones updated where their ids changed
+    q_write := format(
+        'WITH r AS (SELECT * FROM unnest($7, $8, $9, $10) AS r (record_id, person_id, household_id, component_id)), '
+        'target AS (SELECT x AS record_id, coalesce(r.person_id, x) AS person_id, coalesce(r.household_id, x) AS household_id, '
+        '                  coalesce(r.component_id, x) AS component_id FROM unnest($5) x LEFT JOIN r ON r.record_id = x '
+        '           UNION ALL SELECT r.record_id, c.person_id, r.household_id, c.component_id FROM r JOIN %1$s c USING (record_id) '
+        '           WHERE NOT r.record_id = ANY ($5)), '
+        'upd AS (UPDATE %1$s c SET person_id = t.person_id, household_id = t.household_id, component_id = t.component_id '
+        '        FROM target t WHERE c.record_id = t.record_id '
+        '          AND (c.person_id, c.household_id, c.component_id) IS DISTINCT FROM (t.person_id, t.household_id, t.component_id) '
+        '        RETURNING c.record_id, t.person_id, t.household_id, t.component_id, '
+        '                  (SELECT o.person_id FROM %1$s o WHERE o.record_id = c.record_id) AS previous_person_id), '
+        'ins AS (INSERT INTO %1$s (record_id, person_id, household_id, component_id) '
+        '        SELECT t.record_id, t.person_id, t.household_id, t.component_id FROM target t WHERE t.record_id = ANY ($3) '
+        '        RETURNING record_id, person_id, household_id, component_id, NULL::bigint) '
+        'SELECT * FROM upd UNION ALL SELECT * FROM ins', clusters);
+    -- one resolution at a time per clusters table: two new records may bridge the same clusters
+    RETURN ARRAY[format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', clusters), q_fresh, q_linked, q_rc, q_houses, q_edges, q_write];
+END
+$function$;
+COMMENT ON FUNCTION c360._resolve_queries(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
+                                          pg_catalog.text[], pg_catalog.float8[], pg_catalog.regclass, pg_catalog.float8,
+                                          pg_catalog.name[], pg_catalog.name, pg_catalog.name[]) IS
+    'Internal: the 7 parameterised queries of c360.match_resolve (lock, new ids, linked records, component records, households, edges, write)';
+
 CREATE FUNCTION c360.match_resolve(source pg_catalog.regclass, id_col pg_catalog.name, fields pg_catalog.name[],
                                    methods pg_catalog.text[], blocks pg_catalog.text[], model pg_catalog.float8[],
                                    clusters pg_catalog.regclass, ids pg_catalog.int8[],
@@ -1623,88 +1712,9 @@ CREATE FUNCTION c360.match_resolve(source pg_catalog.regclass, id_col pg_catalog
                                    household_fields pg_catalog.name[] DEFAULT NULL)
     RETURNS TABLE (record_id pg_catalog.int8, person_id pg_catalog.int8, household_id pg_catalog.int8,
                    component_id pg_catalog.int8, previous_person_id pg_catalog.int8)
-    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
-AS $function$
-DECLARE
-    fresh int8[];
-    linked int8[];
-    comps int8[];
-    rc int8[];
-    houses int8[];
-    edges text;
-    new_rel text;
-    rc_rel text;
-BEGIN
-    IF source IS NULL OR id_col IS NULL OR clusters IS NULL THEN
-        RAISE EXCEPTION 'c360.match_resolve: source, id_col and clusters must not be NULL' USING ERRCODE = '22004';
-    END IF;
-    IF ids IS NULL OR cardinality(ids) = 0 THEN
-        RETURN;
-    END IF;
-    IF cardinality(ids) > 1000000 THEN
-        RAISE EXCEPTION 'c360.match_resolve: at most 1,000,000 records per call' USING ERRCODE = '54000',
-            HINT = 'Resolve a whole base with c360.match_persons.';
-    END IF;
-    -- one resolution at a time per clusters table: two new records may bridge the same clusters
-    EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', clusters);
-    -- the records of the source not yet in the clusters table
-    EXECUTE format('SELECT array_agg(DISTINCT s.%1$I::bigint ORDER BY s.%1$I::bigint) FROM %2$s s '
-                   'WHERE s.%1$I = ANY ($1) AND NOT EXISTS (SELECT 1 FROM %3$s c WHERE c.record_id = s.%1$I::bigint)',
-                   id_col, source, clusters)
-        INTO fresh USING ids;
-    IF fresh IS NULL THEN
-        RETURN;
-    END IF;
-    new_rel := format('(SELECT * FROM %s WHERE %I = ANY (%L::int8[]))', source, id_col, fresh);
-    -- existing records linked to a new one, and the records of their link components
-    EXECUTE format('SELECT array_agg(DISTINCT x) FROM (SELECT id_l AS x FROM (%1$s) e UNION SELECT id_r FROM (%1$s) e) u '
-                   'WHERE NOT x = ANY ($1)',
-                   c360._edges_sql(source, new_rel, source::text, id_col, fields, methods, blocks, model, threshold,
-                                   distinct_fields, household_key, household_fields, '{1}'))
-        INTO linked USING fresh;
-    EXECUTE format('SELECT array_agg(DISTINCT c.component_id) FROM %s c WHERE c.record_id = ANY ($1)', clusters)
-        INTO comps USING coalesce(linked, '{}');
-    EXECUTE format('SELECT $1 || coalesce(array_agg(c.record_id ORDER BY c.record_id), ''{}'') FROM %s c WHERE c.component_id = ANY ($2)', clusters)
-        INTO rc USING fresh, coalesce(comps, '{}');
-    rc_rel := format('(SELECT * FROM %s WHERE %I = ANY (%L::int8[]))', source, id_col, rc);
-    -- households touched: those of the component records and of the existing records at the new records' address
-    IF household_key IS NOT NULL THEN
-        EXECUTE format('SELECT array_agg(DISTINCT c.household_id) FROM %s c WHERE c.record_id = ANY ($1) OR c.record_id IN '
-                       '(SELECT id_l FROM (%2$s) h UNION SELECT id_r FROM (%2$s) h)',
-                       clusters, c360._edges_sql(source, new_rel, source::text, id_col, fields, methods, blocks, model, threshold,
-                                                 distinct_fields, household_key, household_fields, '{3}'))
-            INTO houses USING rc;
-    ELSE
-        EXECUTE format('SELECT array_agg(DISTINCT c.household_id) FROM %s c WHERE c.record_id = ANY ($1)', clusters)
-            INTO houses USING rc;
-    END IF;
-    -- the pairs among the component records, the new records' household pairs, the existing households (a star each)
-    edges := c360._edges_sql(source, rc_rel, rc_rel, id_col, fields, methods, blocks, model, threshold,
-                             distinct_fields, household_key, household_fields);
-    IF household_key IS NOT NULL THEN
-        edges := edges || ' UNION ALL ' || c360._edges_sql(source, new_rel, source::text, id_col, fields, methods, blocks, model,
-                                                          threshold, distinct_fields, household_key, household_fields, '{3}');
-    END IF;
-    edges := edges || format(' UNION ALL SELECT c.household_id, c.record_id, 0::float8, 3 FROM %s c '
-                             'WHERE c.household_id = ANY (%L::int8[]) AND c.record_id <> c.household_id', clusters, coalesce(houses, '{}'));
-    RETURN QUERY EXECUTE format(
-        'WITH r AS (SELECT * FROM c360._person_clusters($1)), '
-        'target AS (SELECT x AS record_id, coalesce(r.person_id, x) AS person_id, coalesce(r.household_id, x) AS household_id, '
-        '                  coalesce(r.component_id, x) AS component_id FROM unnest($2::int8[]) x LEFT JOIN r ON r.record_id = x '
-        '           UNION ALL SELECT r.record_id, c.person_id, r.household_id, c.component_id FROM r JOIN %1$s c USING (record_id) '
-        '           WHERE NOT r.record_id = ANY ($2)), '
-        'upd AS (UPDATE %1$s c SET person_id = t.person_id, household_id = t.household_id, component_id = t.component_id '
-        '        FROM target t WHERE c.record_id = t.record_id '
-        '          AND (c.person_id, c.household_id, c.component_id) IS DISTINCT FROM (t.person_id, t.household_id, t.component_id) '
-        '        RETURNING c.record_id, t.person_id, t.household_id, t.component_id, '
-        '                  (SELECT o.person_id FROM %1$s o WHERE o.record_id = c.record_id) AS previous_person_id), '
-        'ins AS (INSERT INTO %1$s (record_id, person_id, household_id, component_id) '
-        '        SELECT t.record_id, t.person_id, t.household_id, t.component_id FROM target t WHERE t.record_id = ANY ($3) '
-        '        RETURNING record_id, person_id, household_id, component_id, NULL::bigint) '
-        'SELECT * FROM upd UNION ALL SELECT * FROM ins', clusters)
-        USING edges, rc, fresh;
-END
-$function$;
+    AS 'MODULE_PATHNAME', 'c360_match_resolve'
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE ROWS 10
+    SET search_path = pg_catalog, pg_temp SET jit = off;
 COMMENT ON FUNCTION c360.match_resolve(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[],
                                        pg_catalog.text[], pg_catalog.float8[], pg_catalog.regclass, pg_catalog.int8[],
                                        pg_catalog.float8, pg_catalog.name[], pg_catalog.name, pg_catalog.name[]) IS

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench/match/run_fr.sh [records] [random_pairs] [threshold] [holdout]: persons and households on the generated
 # French multi-source base (data/generate_french_base.sql), quality against its truth, time per step; then
-# identification as records arrive (bench/match/resolve_fr.sql): the last [holdout] records resolved one by one.
+# identification as records arrive: the last [holdout] records (a multiple of 16) left out of the clusters
+# (bench/match/resolve_fr.sql), then resolved one a transaction by pgbench (resolve_client.sql), the first half
+# by one client, the second by 8; bench/match/resolve_report.sql prints the latencies and the differences
+# from the batch.
 source "$(dirname "$0")/../../scripts/lib.sh"
 records=${1:-100000}
 random_pairs=${2:-1000000}
@@ -21,5 +24,18 @@ else
 fi
 stage_file bench/match/quality.sql "$dir" >/dev/null
 psql_c360 -v random_pairs="$random_pairs" -v threshold="$threshold" -v address_key="$key" -f "$(stage_file bench/match/dedup_fr.sql "$dir")"
-log "bench/match/run_fr: resolving the last $holdout records one by one (c360.match_resolve)"
-psql_c360 -v holdout="$holdout" -f "$(stage_file bench/match/resolve_fr.sql "$dir")"
+holdout=$(( (holdout + 15) / 16 * 16 ))
+half=$(( holdout / 2 ))
+log "bench/match/run_fr: resolving the last $holdout records one by one (c360.match_resolve): $half with 1 client, $half with 8"
+psql_c360 -v holdout="$holdout" -v half="$half" -f "$(stage_file bench/match/resolve_fr.sql "$dir")"
+client=$(stage_file bench/match/resolve_client.sql "$dir")
+for clients in 1 8; do
+    (cd "$dir" && as_server_user env PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" PGDATABASE="$PGDATABASE" \
+        "$PG_BIN/pgbench" -n -c $clients -j $(( clients < 2 ? 1 : 2 )) -t $(( half / clients )) -f "$client" \
+        -l --log-prefix="$dir/resolve$clients" 2>&1 | grep -E "error|abort|failed|latency average|tps" || true)
+    # pgbench log: client, transaction, latency (us), script, end time (s, us)
+    cat "$dir"/resolve$clients.* | awk -v c=$clients '{print c "," $1 "," $2 "," $3 "," $5 "," $6}' >>"$dir/latencies.csv"
+done
+psql_c360 -q -c "CREATE TABLE latencies (clients int, client int, txn int, us bigint, end_s bigint, end_us bigint)" \
+    -c "\\copy latencies FROM '$dir/latencies.csv' CSV"
+psql_c360 -f "$(stage_file bench/match/resolve_report.sql "$dir")"
