@@ -2021,7 +2021,7 @@ BEGIN
             RAISE EXCEPTION '%: blocking rule % (%) would give % candidate pairs, more than max_pairs (%)',
                             fn, b, blocks[b], bound, max_pairs
                 USING ERRCODE = '54000',
-                      HINT = 'Make the rule more selective (add a column: a postcode, a birth date), or raise max_pairs.';
+                      HINT = 'Make the rule more selective (add a column to it, e.g. a name key or a birth date), or raise max_pairs.';
         END IF;
         parts := parts || format('SELECT %s AS rule_no, id_l, id_r FROM (%s) p', b, c360._blocking_sql(source, id_col, ARRAY[blocks[b]]));
     END LOOP;
