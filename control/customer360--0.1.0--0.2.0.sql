@@ -1789,14 +1789,17 @@ COMMENT ON FUNCTION c360._check_columns(pg_catalog.text, pg_catalog.regclass, pg
     'Internal: raises 42703 naming the argument when a column is not one of the relation (22004 for a NULL name); used by the diagnostics';
 
 CREATE FUNCTION c360._check_ids(fn pg_catalog.text, rel pg_catalog.regclass, id_col pg_catalog.name, may_be_empty pg_catalog.bool)
-    RETURNS void LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    RETURNS void LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
     nrec int8;
     nids int8;
 BEGIN
+    IF rel IS NULL OR id_col IS NULL THEN
+        RAISE EXCEPTION '%: the relation and its id column must not be NULL', fn USING ERRCODE = '22004';
+    END IF;
     EXECUTE format('SELECT count(*), count(DISTINCT %I::bigint) FROM %s', id_col, rel) INTO nrec, nids;
-    IF nrec = 0 AND NOT may_be_empty THEN
+    IF nrec = 0 AND NOT coalesce(may_be_empty, false) THEN
         RAISE EXCEPTION '%: % holds no record', fn, rel USING ERRCODE = '22023';
     END IF;
     IF nids <> nrec THEN
