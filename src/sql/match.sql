@@ -1035,3 +1035,298 @@ CREATE AGGREGATE c360.most_frequent(value pg_catalog.text) (
     FINALFUNC = c360.frequency_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE c360.most_frequent(pg_catalog.text) IS
     'Survivorship by frequency: the most frequent non-blank value (ties: first in byte order)';
+
+-- ---- Base and blocking diagnostics (issue 13 item 4; docs/match.md "Base and blocking diagnostics") ----------
+
+CREATE FUNCTION c360._check_columns(fn pg_catalog.text, rel pg_catalog.regclass, what pg_catalog.text, cols pg_catalog.name[])
+    RETURNS void LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    col name;
+BEGIN
+    IF rel IS NULL THEN
+        RAISE EXCEPTION '%: the relation must not be NULL', fn USING ERRCODE = '22004';
+    END IF;
+    FOREACH col IN ARRAY coalesce(cols, '{}') LOOP
+        IF col IS NULL THEN
+            RAISE EXCEPTION '%: % holds a NULL column name', fn, what USING ERRCODE = '22004';
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid = rel AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION '%: % "%" is not a column of %', fn, what, col, rel USING ERRCODE = '42703';
+        END IF;
+    END LOOP;
+END
+$function$;
+COMMENT ON FUNCTION c360._check_columns(pg_catalog.text, pg_catalog.regclass, pg_catalog.text, pg_catalog.name[]) IS
+    'Internal: raises 42703 naming the argument when a column is not one of the relation (22004 for a NULL name); used by the diagnostics';
+
+CREATE FUNCTION c360._check_ids(fn pg_catalog.text, rel pg_catalog.regclass, id_col pg_catalog.name, may_be_empty pg_catalog.bool)
+    RETURNS void LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    nrec int8;
+    nids int8;
+BEGIN
+    IF rel IS NULL OR id_col IS NULL THEN
+        RAISE EXCEPTION '%: the relation and its id column must not be NULL', fn USING ERRCODE = '22004';
+    END IF;
+    EXECUTE format('SELECT count(*), count(DISTINCT %I::bigint) FROM %s', id_col, rel) INTO nrec, nids;
+    IF nrec = 0 AND NOT coalesce(may_be_empty, false) THEN
+        RAISE EXCEPTION '%: % holds no record', fn, rel USING ERRCODE = '22023';
+    END IF;
+    IF nids <> nrec THEN
+        RAISE EXCEPTION '%: the ids of % ("%") are not unique (% rows, % distinct ids)', fn, rel, id_col, nrec, nids
+            USING ERRCODE = '22023';
+    END IF;
+END
+$function$;
+COMMENT ON FUNCTION c360._check_ids(pg_catalog.text, pg_catalog.regclass, pg_catalog.name, pg_catalog.bool) IS
+    'Internal: raises 22023 when the ids of a relation are not unique, or when it holds no row (unless may_be_empty); used by the diagnostics';
+
+-- Everything in one scan of the source joined to the clusters: scope 'overall', 'source X' (each value of
+-- source_col), 'sources X+Y' (each pair of them); value is the share (or the count for counts), n the count.
+CREATE FUNCTION c360.base_diagnostics(source pg_catalog.regclass, id_col pg_catalog.name, clusters pg_catalog.regclass,
+                                      source_col pg_catalog.name DEFAULT NULL,
+                                      email_col pg_catalog.name DEFAULT NULL,
+                                      phone_col pg_catalog.name DEFAULT NULL,
+                                      address_cols pg_catalog.name[] DEFAULT NULL,
+                                      birth_date_col pg_catalog.name DEFAULT NULL,
+                                      fields pg_catalog.name[] DEFAULT NULL,
+                                      person_col pg_catalog.name DEFAULT 'person_id',
+                                      household_col pg_catalog.name DEFAULT NULL,
+                                      record_col pg_catalog.name DEFAULT 'record_id',
+                                      default_country pg_catalog.text DEFAULT 'FR')
+    RETURNS TABLE (scope pg_catalog.text, metric pg_catalog.text, value pg_catalog.float8, n pg_catalog.int8)
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    fn constant text := 'c360.base_diagnostics';
+    has_src bool := source_col IS NOT NULL;
+    has_hh bool := household_col IS NOT NULL;
+    cols text[];
+    rows text[] := '{}';
+    nsrc int8;
+    q text;
+BEGIN
+    IF source IS NULL OR id_col IS NULL OR clusters IS NULL OR person_col IS NULL OR record_col IS NULL THEN
+        RAISE EXCEPTION '%: source, id_col, clusters, person_col and record_col must not be NULL', fn USING ERRCODE = '22004';
+    END IF;
+    IF default_country IS NULL THEN
+        RAISE EXCEPTION '%: default_country must not be NULL', fn USING ERRCODE = '22004';
+    END IF;
+    PERFORM c360.normalize_phone('0', default_country);   -- an unknown country is 22023
+    IF address_cols IS NOT NULL AND cardinality(address_cols) = 0 THEN
+        RAISE EXCEPTION '%: address_cols is empty (NULL when the source has no address)', fn USING ERRCODE = '22023';
+    END IF;
+    PERFORM c360._check_columns(fn, source, 'id_col', ARRAY[id_col]);
+    PERFORM c360._check_columns(fn, source, 'source_col', ARRAY[source_col]) WHERE has_src;
+    PERFORM c360._check_columns(fn, source, 'email_col', ARRAY[email_col]) WHERE email_col IS NOT NULL;
+    PERFORM c360._check_columns(fn, source, 'phone_col', ARRAY[phone_col]) WHERE phone_col IS NOT NULL;
+    PERFORM c360._check_columns(fn, source, 'address_cols', address_cols);
+    PERFORM c360._check_columns(fn, source, 'birth_date_col', ARRAY[birth_date_col]) WHERE birth_date_col IS NOT NULL;
+    PERFORM c360._check_columns(fn, source, 'fields', fields);
+    PERFORM c360._check_columns(fn, clusters, 'record_col', ARRAY[record_col]);
+    PERFORM c360._check_columns(fn, clusters, 'person_col', ARRAY[person_col]);
+    PERFORM c360._check_columns(fn, clusters, 'household_col', ARRAY[household_col]) WHERE has_hh;
+    -- completeness: the fields given, else every column but the id and the source
+    IF fields IS NULL THEN
+        fields := ARRAY(SELECT a.attname FROM pg_catalog.pg_attribute a
+                        WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
+                          AND a.attname <> id_col AND a.attname IS DISTINCT FROM source_col ORDER BY a.attnum);
+    END IF;
+
+    PERFORM c360._check_ids(fn, source, id_col, false);
+    PERFORM c360._check_ids(fn, clusters, record_col, true);
+    IF has_src THEN
+        EXECUTE format('SELECT count(DISTINCT %I::text) FROM %s', source_col, source) INTO nsrc;
+        IF nsrc > 100 THEN
+            RAISE EXCEPTION '%: source_col "%" has % distinct values, more than 100 sources', fn, source_col, nsrc
+                USING ERRCODE = '54000', HINT = 'source_col names the system each record comes from (shop, web, ...).';
+        END IF;
+    END IF;
+
+    -- one row per record: its scope, person, household and what it holds
+    cols := ARRAY[
+        format('s.%I::bigint AS id', id_col),
+        CASE WHEN has_src THEN format('coalesce(nullif(pg_catalog.btrim(s.%I::text), %L), %L) AS src', source_col, '', '(none)')
+             ELSE 'NULL::text AS src' END,
+        format('coalesce(c.%I::bigint, s.%I::bigint) AS person', person_col, id_col),
+        CASE WHEN has_hh THEN format('coalesce(c.%I::bigint, s.%I::bigint) AS household', household_col, id_col)
+             ELSE 'NULL::bigint AS household' END,
+        CASE WHEN email_col IS NULL THEN 'NULL::bool' ELSE format('c360.normalize_email(s.%I::text) IS NOT NULL', email_col) END || ' AS has_email',
+        CASE WHEN phone_col IS NULL THEN 'NULL::bool'
+             ELSE format('c360.normalize_phone(s.%I::text, %L) IS NOT NULL', phone_col, default_country) END || ' AS has_phone',
+        CASE WHEN address_cols IS NULL THEN 'NULL::bool'
+             ELSE '(' || array_to_string(ARRAY(SELECT format('nullif(pg_catalog.btrim(s.%I::text), %L) IS NOT NULL', a, '')
+                                               FROM unnest(address_cols) a), ' AND ') || ')' END || ' AS has_address',
+        CASE WHEN birth_date_col IS NULL THEN 'NULL::bool'
+             ELSE format('nullif(pg_catalog.btrim(s.%I::text), %L) IS NOT NULL', birth_date_col, '') END || ' AS has_birth'];
+    FOR i IN 1 .. coalesce(cardinality(fields), 0) LOOP
+        cols := cols || format('nullif(pg_catalog.btrim(s.%I::text), %L) IS NOT NULL AS f%s', fields[i], '', i);
+    END LOOP;
+
+    -- the rows of a scope of table g (records, persons, ...), d (records per person) and h (households)
+    rows := ARRAY(SELECT format('(%s, %L, g.%I::float8%s, g.%I)', x.o, x.metric, x.c, CASE WHEN x.share THEN ' / g.records' END, x.c)
+                  FROM (VALUES (1, 'records', 'records', false, true), (2, 'persons', 'persons', false, true),
+                               (3, 'households', 'households', false, has_hh),
+                               (4, 'share with a usable e-mail', 'emails', true, email_col IS NOT NULL),
+                               (5, 'share with a valid phone (E.164)', 'phones', true, phone_col IS NOT NULL),
+                               (6, 'share with a postal address', 'addresses', true, address_cols IS NOT NULL),
+                               (7, 'share with a birth date', 'births', true, birth_date_col IS NOT NULL)
+                        UNION ALL
+                        SELECT 100 + i, 'completeness: ' || fields[i], 'f' || i, true, true
+                        FROM generate_series(1, coalesce(cardinality(fields), 0)) i) AS x(o, metric, c, share, given)
+                  WHERE x.given ORDER BY x.o);
+    rows := rows || ARRAY[
+        '(10000, ''duplicate rate'', (g.records - g.persons)::float8 / g.records, g.records - g.persons)',
+        '(10001, ''persons with 1 record'', d.k1::float8 / g.persons, d.k1)',
+        '(10002, ''persons with 2 records'', d.k2::float8 / g.persons, d.k2)',
+        '(10003, ''persons with 3 records'', d.k3::float8 / g.persons, d.k3)',
+        '(10004, ''persons with 4 records'', d.k4::float8 / g.persons, d.k4)',
+        '(10005, ''persons with 5+ records'', d.k5::float8 / g.persons, d.k5)'];
+    IF has_hh THEN
+        rows := rows || '(10006, ''persons living with another'', h.shared::float8 / g.persons, h.shared)'::text;
+    END IF;
+    IF has_src THEN
+        rows := rows || '(10007, ''persons in 2+ sources'', CASE WHEN g.overall THEN m.multi::float8 / g.persons END, '
+                        'CASE WHEN g.overall THEN m.multi END)'::text;
+    END IF;
+
+    q := format(
+        'WITH r AS MATERIALIZED (SELECT %1$s FROM %2$s s LEFT JOIN %3$s c ON c.%4$I::bigint = s.%5$I::bigint), '
+        'g AS (SELECT %6$s AS overall, src, count(*) AS records, count(DISTINCT person) AS persons, '
+        '             count(DISTINCT household) AS households, count(*) FILTER (WHERE has_email) AS emails, '
+        '             count(*) FILTER (WHERE has_phone) AS phones, count(*) FILTER (WHERE has_address) AS addresses, '
+        '             count(*) FILTER (WHERE has_birth) AS births%7$s '
+        '      FROM r GROUP BY %8$s), '
+        'k AS (SELECT %6$s AS overall, src, person, count(*) AS k FROM r GROUP BY %9$s), '
+        'd AS (SELECT overall, src, count(*) FILTER (WHERE k = 1) AS k1, count(*) FILTER (WHERE k = 2) AS k2, '
+        '             count(*) FILTER (WHERE k = 3) AS k3, count(*) FILTER (WHERE k = 4) AS k4, count(*) FILTER (WHERE k >= 5) AS k5 '
+        '      FROM k GROUP BY overall, src), '
+        'hp AS (SELECT %6$s AS overall, src, household, count(DISTINCT person) AS np FROM r GROUP BY %10$s), '
+        'h AS (SELECT overall, src, coalesce(sum(np) FILTER (WHERE np >= 2), 0)::bigint AS shared FROM hp GROUP BY overall, src), '
+        'm AS (SELECT count(*) AS multi FROM (SELECT person FROM r GROUP BY person HAVING count(DISTINCT src) >= 2) x), '
+        'ps AS (SELECT DISTINCT src, person FROM r), '
+        'pc AS (SELECT src, count(*) AS np FROM ps GROUP BY src), '
+        'ov AS (SELECT a.src AS x, b.src AS y, count(*) AS nb FROM ps a JOIN ps b '
+        '       ON b.person = a.person AND a.src COLLATE "C" < b.src COLLATE "C" GROUP BY 1, 2), '
+        'pairs AS (SELECT x.src AS x, y.src AS y, x.np AS nx, y.np AS ny, coalesce(ov.nb, 0) AS nb FROM pc x '
+        '          JOIN pc y ON x.src COLLATE "C" < y.src COLLATE "C" LEFT JOIN ov ON ov.x = x.src AND ov.y = y.src) '
+        'SELECT scope, metric, value, n FROM ('
+        ' SELECT CASE WHEN g.overall THEN 0 ELSE 1 END AS o1, CASE WHEN g.overall THEN '''' ELSE g.src END AS o2, '''' AS o3, v.o, '
+        '        CASE WHEN g.overall THEN ''overall'' ELSE ''source '' || g.src END AS scope, v.metric, v.value, v.n '
+        ' FROM g JOIN d ON d.overall = g.overall AND d.src IS NOT DISTINCT FROM g.src '
+        '        JOIN h ON h.overall = g.overall AND h.src IS NOT DISTINCT FROM g.src CROSS JOIN m, '
+        '      LATERAL (VALUES %11$s) AS v(o, metric, value, n) '
+        ' WHERE v.n IS NOT NULL OR v.metric <> ''persons in 2+ sources'' '
+        ' UNION ALL '
+        ' SELECT 2, p.x, p.y, v.o, ''sources '' || p.x || ''+'' || p.y, v.metric, v.value, v.n FROM pairs p, '
+        '      LATERAL (VALUES (1, ''persons in both'', p.nb::float8 / (p.nx + p.ny - p.nb), p.nb), '
+        '                      (2, ''share of '' || p.x || '' persons also in '' || p.y, p.nb::float8 / p.nx, p.nb), '
+        '                      (3, ''share of '' || p.y || '' persons also in '' || p.x, p.nb::float8 / p.ny, p.nb)) AS v(o, metric, value, n) '
+        ' WHERE %12$s) t '
+        'ORDER BY o1, o2 COLLATE "C", o3 COLLATE "C", o',
+        array_to_string(cols, ', '), source, clusters, record_col, id_col,
+        CASE WHEN has_src THEN 'GROUPING(src) = 1' ELSE 'true' END,
+        (SELECT string_agg(format(', count(*) FILTER (WHERE f%1$s) AS f%1$s', i), '') FROM generate_series(1, coalesce(cardinality(fields), 0)) i),
+        CASE WHEN has_src THEN 'GROUPING SETS ((), (src))' ELSE 'src' END,
+        CASE WHEN has_src THEN 'GROUPING SETS ((person), (src, person))' ELSE 'src, person' END,
+        CASE WHEN has_src THEN 'GROUPING SETS ((household), (src, household))' ELSE 'src, household' END,
+        array_to_string(rows, ', '),
+        CASE WHEN has_src THEN 'true' ELSE 'false' END);
+    RETURN QUERY EXECUTE q;
+END
+$function$;
+COMMENT ON FUNCTION c360.base_diagnostics(pg_catalog.regclass, pg_catalog.name, pg_catalog.regclass, pg_catalog.name,
+                                          pg_catalog.name, pg_catalog.name, pg_catalog.name[], pg_catalog.name,
+                                          pg_catalog.name[], pg_catalog.name, pg_catalog.name, pg_catalog.name, pg_catalog.text) IS
+    'Base diagnostics in one call, overall, per source and per pair of sources: records, persons, shares with a usable e-mail, a valid E.164 phone, a postal address, a birth date, completeness per field, duplicate rate, records per person, overlap of sources';
+
+-- For each blocking rule in order: its pairs, the pairs no earlier rule gave, the running total and, with a
+-- model, the expected matches among the new pairs (sum of match probabilities) and their share of the
+-- expected matches of all the candidates. A rule is counted (sum of k(k-1)/2 over its blocks) before any
+-- pair is made.
+CREATE FUNCTION c360.blocking_diagnostics(source pg_catalog.regclass, id_col pg_catalog.name, blocks pg_catalog.text[],
+                                          fields pg_catalog.name[] DEFAULT NULL, methods pg_catalog.text[] DEFAULT NULL,
+                                          model pg_catalog.float8[] DEFAULT NULL,
+                                          max_pairs pg_catalog.int8 DEFAULT 50000000)
+    RETURNS TABLE (rule_no pg_catalog.int4, rule pg_catalog.text, pairs pg_catalog.int8, new_pairs pg_catalog.int8,
+                   cumulative_pairs pg_catalog.int8, expected_matches pg_catalog.float8,
+                   cumulative_expected_matches pg_catalog.float8, share_of_expected_matches pg_catalog.float8,
+                   cumulative_share pg_catalog.float8)
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    fn constant text := 'c360.blocking_diagnostics';
+    rule_cols name[];
+    parts text[] := '{}';
+    bound numeric;
+    scored text;
+BEGIN
+    IF source IS NULL OR id_col IS NULL THEN
+        RAISE EXCEPTION '%: source and id_col must not be NULL', fn USING ERRCODE = '22004';
+    END IF;
+    IF max_pairs IS NULL OR max_pairs < 1 THEN
+        RAISE EXCEPTION '%: max_pairs must be a positive number of pairs', fn USING ERRCODE = '22023';
+    END IF;
+    PERFORM c360._blocking_sql(source, id_col, blocks);   -- NULL, empty or blank rules are 22023
+    PERFORM c360._check_columns(fn, source, 'id_col', ARRAY[id_col]);
+    IF model IS NOT NULL THEN
+        IF fields IS NULL OR methods IS NULL THEN
+            RAISE EXCEPTION '%: a model needs the fields and methods it was trained with', fn USING ERRCODE = '22023';
+        END IF;
+        PERFORM c360._levels_sql(fields, methods);        -- one method per field, known methods
+        PERFORM c360._check_columns(fn, source, 'fields', fields);
+        IF (c360.match_model_info(model)).fields <> cardinality(fields) THEN
+            RAISE EXCEPTION '%: the model has % fields, % are given', fn, (c360.match_model_info(model)).fields, cardinality(fields)
+                USING ERRCODE = '22023';
+        END IF;
+    END IF;
+    PERFORM c360._check_ids(fn, source, id_col, false);
+    FOR b IN 1 .. cardinality(blocks) LOOP
+        rule_cols := ARRAY(SELECT pg_catalog.btrim(c) FROM unnest(string_to_array(blocks[b], '+')) AS c);
+        PERFORM c360._check_columns(fn, source, format('the column of blocking rule %s', b), rule_cols);
+        -- the rule's pairs, counted per block before any is made: sum of k(k-1)/2 over the blocks of k records
+        EXECUTE format('SELECT coalesce(div(sum(k * (k - 1)), 2), 0) FROM (SELECT count(*)::numeric AS k FROM %s WHERE %s GROUP BY %s) g',
+                       source,
+                       array_to_string(ARRAY(SELECT format('%I IS NOT NULL', c) FROM unnest(rule_cols) c), ' AND '),
+                       array_to_string(ARRAY(SELECT format('%I', c) FROM unnest(rule_cols) c), ', '))
+            INTO bound;
+        IF bound > max_pairs THEN
+            RAISE EXCEPTION '%: blocking rule % (%) would give % candidate pairs, more than max_pairs (%)',
+                            fn, b, blocks[b], bound, max_pairs
+                USING ERRCODE = '54000',
+                      HINT = 'Make the rule more selective (add a column to it, e.g. a name key or a birth date), or raise max_pairs.';
+        END IF;
+        parts := parts || format('SELECT %s AS rule_no, id_l, id_r FROM (%s) p', b, c360._blocking_sql(source, id_col, ARRAY[blocks[b]]));
+    END LOOP;
+    IF model IS NULL THEN
+        scored := 'SELECT first_rule, count(*) AS new_pairs, NULL::float8 AS expected FROM f GROUP BY first_rule';
+    ELSE
+        scored := format(
+            'SELECT first_rule, count(*) AS new_pairs, sum(1 / (1 + power(2::float8, -w))) AS expected FROM '
+            '(SELECT f.first_rule, %s AS w FROM f JOIN %s l ON l.%I::bigint = f.id_l JOIN %s r ON r.%I::bigint = f.id_r, '
+            ' LATERAL (SELECT %s AS levels) v) s GROUP BY first_rule',
+            c360._weight_sql(model, fields, 'v.levels'), source, id_col, source, id_col, c360._levels_sql(fields, methods));
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'WITH p AS MATERIALIZED (%s), '
+        'per_rule AS (SELECT p.rule_no, count(*) AS pairs FROM p GROUP BY p.rule_no), '
+        'f AS (SELECT p.id_l, p.id_r, min(p.rule_no) AS first_rule FROM p GROUP BY p.id_l, p.id_r), '
+        's AS (%s), '
+        't AS (SELECT sum(s.expected) AS total FROM s), '
+        'x AS (SELECT b.i, $2[b.i] AS rule, coalesce(pr.pairs, 0) AS pairs, coalesce(s.new_pairs, 0) AS new_pairs, '
+        '             CASE WHEN $1 IS NOT NULL THEN coalesce(s.expected, 0) END AS expected '
+        '      FROM pg_catalog.generate_subscripts($2, 1) AS b(i) LEFT JOIN per_rule pr ON pr.rule_no = b.i '
+        '      LEFT JOIN s ON s.first_rule = b.i) '
+        'SELECT x.i, x.rule, x.pairs, x.new_pairs, (sum(x.new_pairs) OVER w)::bigint, x.expected, sum(x.expected) OVER w, '
+        '       x.expected / nullif(t.total, 0), sum(x.expected) OVER w / nullif(t.total, 0) '
+        'FROM x CROSS JOIN t WINDOW w AS (ORDER BY x.i) ORDER BY x.i',
+        array_to_string(parts, ' UNION ALL '), scored)
+        USING model, blocks;
+END
+$function$;
+COMMENT ON FUNCTION c360.blocking_diagnostics(pg_catalog.regclass, pg_catalog.name, pg_catalog.text[], pg_catalog.name[],
+                                              pg_catalog.text[], pg_catalog.float8[], pg_catalog.int8) IS
+    'For each blocking rule in order: candidate pairs, new pairs, cumulative pairs and, with a model, expected matches among the new pairs and their share of all the candidates'' expected matches; a rule over max_pairs is refused (54000) before any pair is made';
