@@ -160,6 +160,33 @@ COMMENT ON FUNCTION c360.frequency_merge(c360.frequency_state, c360.frequency_st
 COMMENT ON FUNCTION c360.frequency_final(c360.frequency_state) IS
     'Final function of aggregate c360.most_frequent: the most frequent value, ties to the first in byte order (NULL when none)';
 
+
+-- The survivorship support functions in C (src/pg/match_survivor_pg.cpp): same signatures, states and results
+CREATE OR REPLACE FUNCTION c360.survivor_add(state c360.survivor_state, value pg_catalog.text, priority pg_catalog.float8,
+                                  ts pg_catalog.timestamptz) RETURNS c360.survivor_state
+    AS 'MODULE_PATHNAME', 'c360_survivor_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION c360.survivor_merge(a c360.survivor_state, b c360.survivor_state) RETURNS c360.survivor_state
+    AS 'MODULE_PATHNAME', 'c360_survivor_merge' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION c360.survivor_final(state c360.survivor_state) RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_survivor_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION c360.most_recent_add(state c360.survivor_state, value pg_catalog.text, ts pg_catalog.timestamptz)
+    RETURNS c360.survivor_state
+    AS 'MODULE_PATHNAME', 'c360_most_recent_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION c360.most_complete_add(state c360.survivor_state, value pg_catalog.text)
+    RETURNS c360.survivor_state
+    AS 'MODULE_PATHNAME', 'c360_most_complete_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION c360.frequency_add(state c360.frequency_state, value pg_catalog.text, n pg_catalog.int8)
+    RETURNS c360.frequency_state
+    AS 'MODULE_PATHNAME', 'c360_frequency_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION c360.frequency_add1(state c360.frequency_state, value pg_catalog.text)
+    RETURNS c360.frequency_state
+    AS 'MODULE_PATHNAME', 'c360_frequency_add1' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION c360.frequency_merge(a c360.frequency_state, b c360.frequency_state)
+    RETURNS c360.frequency_state
+    AS 'MODULE_PATHNAME', 'c360_frequency_merge' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION c360.frequency_final(state c360.frequency_state) RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_frequency_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
 -- src/sql/events.sql
 COMMENT ON FUNCTION c360.slowdown_state_in(pg_catalog.cstring) IS 'Text input of type c360.slowdown_state';
 COMMENT ON FUNCTION c360.slowdown_state_out(c360.slowdown_state) IS 'Text output of type c360.slowdown_state';
@@ -824,12 +851,6 @@ $function$;
 -- Issue 12: every SQL and PL/pgSQL function pins its search_path (a planted public operator never resolves inside).
 ALTER FUNCTION c360.match_parameters(pg_catalog.float8[], pg_catalog.text[]) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION c360.survivor_better(c360.survivor_state, c360.survivor_state) SET search_path = pg_catalog, pg_temp;
-ALTER FUNCTION c360.survivor_merge(c360.survivor_state, c360.survivor_state) SET search_path = pg_catalog, pg_temp;
-ALTER FUNCTION c360.survivor_final(c360.survivor_state) SET search_path = pg_catalog, pg_temp;
-ALTER FUNCTION c360.most_recent_add(c360.survivor_state, pg_catalog.text, pg_catalog.timestamptz) SET search_path = pg_catalog, pg_temp;
-ALTER FUNCTION c360.most_complete_add(c360.survivor_state, pg_catalog.text) SET search_path = pg_catalog, pg_temp;
-ALTER FUNCTION c360.frequency_add1(c360.frequency_state, pg_catalog.text) SET search_path = pg_catalog, pg_temp;
-ALTER FUNCTION c360.frequency_final(c360.frequency_state) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION c360.next_anniversary(pg_catalog.date, pg_catalog.date) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION c360.transitions_add(pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION c360.transitions_merge(pg_catalog.jsonb, pg_catalog.jsonb) SET search_path = pg_catalog, pg_temp;

@@ -378,17 +378,17 @@ C360_FUNCTION(match_resolve, "c360.match_resolve") {
             const int rc = SPI_execute_with_args(
                 "SELECT c360._resolve_queries($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)", 11,
                 const_cast<Oid*>(types), v, n, true, 1);
-            if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "c360._resolve_queries failed");
+            if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "c360.match_resolve: c360._resolve_queries failed");
             bool isnull = true;
             const Datum qs = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-            if (isnull) elog(ERROR, "c360._resolve_queries returned NULL");
+            if (isnull) elog(ERROR, "c360.match_resolve: c360._resolve_queries returned NULL");
             Datum* elems = nullptr;
             bool* enulls = nullptr;
             int count = 0;
             deconstruct_array(DatumGetArrayTypeP(qs), TEXTOID, -1, false, TYPALIGN_INT, &elems, &enulls, &count);
-            if (count != kResolveQueries) elog(ERROR, "c360._resolve_queries returned %d queries", count);
+            if (count != kResolveQueries) elog(ERROR, "c360.match_resolve: c360._resolve_queries returned %d queries", count);
             for (int q = 0; q < kResolveQueries; ++q) {
-                if (enulls[q]) elog(ERROR, "c360._resolve_queries returned a NULL query");
+                if (enulls[q]) elog(ERROR, "c360.match_resolve: c360._resolve_queries returned a NULL query");
                 texts[q] = TextDatumGetCString(elems[q]);
             }
             // The reads are planned before the lock (they take AccessShareLock, which does not conflict with

@@ -898,7 +898,8 @@ COMMENT ON FUNCTION c360.resolve_on_insert(pg_catalog.regclass, pg_catalog.name,
 
 -- Survivorship: the best value of a field among a cluster's records. NULL and blank values never
 -- win; ties are broken deterministically (byte order of the value), so serial, parallel and
--- distributed runs agree.
+-- distributed runs agree. The support functions are C (src/pg/match_survivor_pg.cpp, 0.2.0; PL/pgSQL
+-- and SQL in 0.1.0, same results); c360.survivor_better states the order in SQL.
 CREATE TYPE c360.survivor_state AS (value pg_catalog.text, rank pg_catalog.float8, ts pg_catalog.timestamptz);
 COMMENT ON TYPE c360.survivor_state IS
     'State of the survivorship aggregates c360.survivor, c360.most_recent, c360.most_complete: the best value so far, its rank (lower wins) and ts';
@@ -916,43 +917,25 @@ COMMENT ON FUNCTION c360.survivor_better(c360.survivor_state, c360.survivor_stat
 
 CREATE FUNCTION c360.survivor_add(state c360.survivor_state, value pg_catalog.text, priority pg_catalog.float8,
                                   ts pg_catalog.timestamptz) RETURNS c360.survivor_state
-    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $function$
-DECLARE
-    cand c360.survivor_state;
-BEGIN
-    IF priority = 'NaN'::float8 THEN
-        RAISE EXCEPTION 'c360.survivor: priority must be a number (NULL = lowest priority), not NaN' USING ERRCODE = '22023';
-    END IF;
-    IF value IS NULL OR btrim(value) = '' THEN
-        RETURN state;
-    END IF;
-    cand := ROW(value, COALESCE(priority, 'Infinity'::float8), ts)::c360.survivor_state;
-    IF state IS NULL OR c360.survivor_better(cand, state) THEN
-        RETURN cand;
-    END IF;
-    RETURN state;
-END
-$function$;
+    AS 'MODULE_PATHNAME', 'c360_survivor_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION c360.survivor_add(c360.survivor_state, pg_catalog.text, pg_catalog.float8, pg_catalog.timestamptz) IS
     'Transition function of aggregate c360.survivor: NULL and blank values are ignored, a NULL priority ranks last, NaN is an error (22023)';
 CREATE FUNCTION c360.survivor_merge(a c360.survivor_state, b c360.survivor_state) RETURNS c360.survivor_state
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-    RETURN CASE WHEN b IS NULL THEN a WHEN a IS NULL THEN b WHEN c360.survivor_better(b, a) THEN b ELSE a END;
+    AS 'MODULE_PATHNAME', 'c360_survivor_merge' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION c360.survivor_merge(c360.survivor_state, c360.survivor_state) IS
     'Combine function of aggregates c360.survivor, c360.most_recent and c360.most_complete: the better of two states';
 CREATE FUNCTION c360.survivor_final(state c360.survivor_state) RETURNS pg_catalog.text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp RETURN state.value;
+    AS 'MODULE_PATHNAME', 'c360_survivor_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION c360.survivor_final(c360.survivor_state) IS
     'Final function of aggregates c360.survivor, c360.most_recent and c360.most_complete: the winning value';
 CREATE FUNCTION c360.most_recent_add(state c360.survivor_state, value pg_catalog.text, ts pg_catalog.timestamptz)
-    RETURNS c360.survivor_state LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-    RETURN c360.survivor_add(state, value, 0, ts);
+    RETURNS c360.survivor_state
+    AS 'MODULE_PATHNAME', 'c360_most_recent_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION c360.most_recent_add(c360.survivor_state, pg_catalog.text, pg_catalog.timestamptz) IS
     'Transition function of aggregate c360.most_recent: c360.survivor_add with the same priority for every value';
 CREATE FUNCTION c360.most_complete_add(state c360.survivor_state, value pg_catalog.text)
-    RETURNS c360.survivor_state LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-    RETURN c360.survivor_add(state, value, -pg_catalog.char_length(pg_catalog.btrim(value)), NULL);
+    RETURNS c360.survivor_state
+    AS 'MODULE_PATHNAME', 'c360_most_complete_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION c360.most_complete_add(c360.survivor_state, pg_catalog.text) IS
     'Transition function of aggregate c360.most_complete: c360.survivor_add with priority = minus the length of the trimmed value';
 
@@ -975,59 +958,22 @@ COMMENT ON AGGREGATE c360.most_complete(pg_catalog.text) IS
 CREATE TYPE c360.frequency_state AS (vals pg_catalog.text[], counts pg_catalog.int8[]);
 COMMENT ON TYPE c360.frequency_state IS 'State of aggregate c360.most_frequent: the distinct non-blank values of a group and their counts';
 CREATE FUNCTION c360.frequency_add(state c360.frequency_state, value pg_catalog.text, n pg_catalog.int8)
-    RETURNS c360.frequency_state LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $function$
-DECLARE
-    i int;
-BEGIN
-    IF value IS NULL OR btrim(value) = '' OR n = 0 THEN
-        RETURN state;
-    END IF;
-    IF state IS NULL OR state.vals IS NULL THEN
-        RETURN ROW(ARRAY[value], ARRAY[n])::c360.frequency_state;
-    END IF;
-    i := array_position(state.vals, value);
-    IF i IS NULL THEN
-        IF cardinality(state.vals) >= 10000 THEN
-            RAISE EXCEPTION 'c360.most_frequent: more than 10000 distinct values in one group'
-                USING ERRCODE = '54000', HINT = 'It is meant for the records of one cluster; GROUP BY the cluster id.';
-        END IF;
-        state.vals := state.vals || value;
-        state.counts := state.counts || n;
-    ELSE
-        state.counts[i] := state.counts[i] + n;
-    END IF;
-    RETURN state;
-END
-$function$;
+    RETURNS c360.frequency_state
+    AS 'MODULE_PATHNAME', 'c360_frequency_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION c360.frequency_add(c360.frequency_state, pg_catalog.text, pg_catalog.int8) IS
     'Adds n occurrences of a value to a c360.most_frequent state; NULL and blank values are ignored; more than 10000 distinct values is an error (54000)';
 CREATE FUNCTION c360.frequency_add1(state c360.frequency_state, value pg_catalog.text)
-    RETURNS c360.frequency_state LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-    RETURN c360.frequency_add(state, value, 1);
+    RETURNS c360.frequency_state
+    AS 'MODULE_PATHNAME', 'c360_frequency_add1' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION c360.frequency_add1(c360.frequency_state, pg_catalog.text) IS
     'Transition function of aggregate c360.most_frequent: one occurrence of the value';
 CREATE FUNCTION c360.frequency_merge(a c360.frequency_state, b c360.frequency_state)
-    RETURNS c360.frequency_state LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-AS $function$
-BEGIN
-    IF b IS NULL OR b.vals IS NULL THEN
-        RETURN a;
-    END IF;
-    FOR i IN 1 .. cardinality(b.vals) LOOP
-        a := c360.frequency_add(a, b.vals[i], b.counts[i]);
-    END LOOP;
-    RETURN a;
-END
-$function$;
+    RETURNS c360.frequency_state
+    AS 'MODULE_PATHNAME', 'c360_frequency_merge' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION c360.frequency_merge(c360.frequency_state, c360.frequency_state) IS
     'Combine function of aggregate c360.most_frequent: adds the counts of two states';
 CREATE FUNCTION c360.frequency_final(state c360.frequency_state) RETURNS pg_catalog.text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-    SELECT state.vals[i] FROM pg_catalog.generate_subscripts(state.vals, 1) AS i
-    ORDER BY state.counts[i] DESC, state.vals[i] COLLATE "C" LIMIT 1;
-END;
+    AS 'MODULE_PATHNAME', 'c360_frequency_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION c360.frequency_final(c360.frequency_state) IS
     'Final function of aggregate c360.most_frequent: the most frequent value, ties to the first in byte order (NULL when none)';
 CREATE AGGREGATE c360.most_frequent(value pg_catalog.text) (
