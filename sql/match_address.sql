@@ -89,6 +89,28 @@ INSERT INTO people VALUES (1, '12 bis av. Victor Hugo', '75016', 'Paris'), (2, '
 SELECT c360.address_key_fr(address, postcode, city) AS household_key, array_agg(id ORDER BY id) AS ids
 FROM people GROUP BY 1 ORDER BY 1;
 
+-- the ways data/generate_french_base.sql writes a street line (its 16 streets; type full, abbreviated or
+-- upper case; name as is or upper case without accents; bis or B; an "Appt n - " prefix): one key per
+-- delivery point, and no two delivery points share one
+CREATE TABLE streets (i int, type text, abbr text, name text);
+INSERT INTO streets SELECT ordinality - 1, t, a, n FROM unnest(
+ ARRAY['rue','avenue','boulevard','rue','chemin','impasse','place','rue','allée','route','rue','avenue','quai','rue','rue','boulevard'],
+ ARRAY['r.','av.','bd','r.','ch.','imp.','pl.','r.','all.','rte','r.','av.','quai','r.','r.','bd'],
+ ARRAY['Victor Hugo','de la Paix','Jean Jaurès','Pasteur','des Écoles','du Moulin','de la République','Gambetta','des Lilas',
+       'Nationale','de l''Église','Foch','Voltaire','Saint-Michel','des Acacias','du Général de Gaulle']) WITH ORDINALITY AS x(t, a, n);
+CREATE TABLE written AS
+SELECT s.i, rep IS NOT NULL AS bis,
+       prefix || '7' || coalesce(rep, '') || ' ' || ty || ' ' || nm AS line
+FROM streets s, unnest(ARRAY['', 'Appt 12 - ']) prefix, unnest(ARRAY[NULL, ' bis', 'B']) rep,
+     LATERAL unnest(ARRAY[s.type, s.abbr, upper(s.type)]) ty,
+     LATERAL unnest(ARRAY[s.name, upper(translate(s.name, 'éèêëàâäîïôöùûüçÉ', 'eeeeaaaiioouuucE'))]) nm;
+SELECT count(*) AS lines, count(DISTINCT (i, bis)) AS delivery_points,
+       count(DISTINCT c360.address_key_fr(line, '75011', 'Paris')) AS keys,
+       count(*) FILTER (WHERE c360.address_key_fr(line, '75011', 'Paris') IS NULL) AS without_key,
+       (SELECT count(*) FROM (SELECT i, bis FROM written GROUP BY i, bis
+                              HAVING count(DISTINCT c360.address_key_fr(line, '75011', 'Paris')) > 1) x) AS split_points
+FROM written;
+
 -- bad input: NULL, empty, only punctuation, non-Latin scripts, a 10 kB string, invalid postcodes
 SELECT c360.parse_address_fr(NULL) IS NULL AS all_null, c360.normalize_address_fr(NULL, NULL, NULL) IS NULL AS n,
        c360.address_key_fr(NULL) IS NULL AS k, c360.format_address_fr(NULL) IS NULL AS f;
