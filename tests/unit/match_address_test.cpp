@@ -114,6 +114,10 @@ const std::vector<Vector> kVectors = {
     {"12 rue Foch", nullptr, "Rouen", "12 RUE FOCH, ROUEN", nullptr, "L46"},
     {"12 rue Foch", "abc", "Rouen", "12 RUE FOCH, ROUEN", nullptr, "L46"},
     {"12 rue Foch 75016 Paris", "76000", "Rouen", "12 RUE FOCH, 76000 ROUEN", "76000|RUE|FOCH|12", "arguments win"},
+    // the locality repeated in the address column is not a street or a line 5
+    {"Paris", "75016", "Paris", "75016 PARIS", nullptr, "locality repeated"},
+    {"12 rue Foch, Rouen", "76000", "ROUEN", "12 RUE FOCH, 76000 ROUEN", "76000|RUE|FOCH|12", "locality repeated"},
+    {"Saint-Étienne", "42000", "St Etienne", "42000 ST ETIENNE", nullptr, "locality repeated"},
     // nothing to read
     {"", nullptr, nullptr, nullptr, nullptr, "empty"},
     {" ,;- .. !!! ??? ", nullptr, nullptr, nullptr, nullptr, "punctuation"},

@@ -1,5 +1,6 @@
 #include "match/address.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -383,6 +384,7 @@ struct Group {
     std::string text;
     int dual_type = -1; // a RESIDENCE / LOTISSEMENT / ZI / LIEU DIT group: its street type
     std::string rest;   // ... and the words after the type
+    int loose_seg = -1; // an unnamed part: the part it is (else -1)
 };
 
 class Parser {
@@ -415,19 +417,12 @@ private:
     AddressFr& a_;
     bool core_ = false;
     std::vector<Group> groups_;
-    std::vector<std::size_t> loose_before_; // indexes into groups_ of unnamed parts before the street
-    int loose_seg_ = -1;
-    std::size_t loose_group_ = 0;
-
+    // The group of the unnamed part t[i] belongs to: the last group when it is that part's, else a new one.
     Group& loose(std::size_t i) {
-        if (loose_seg_ != t_[i].seg || loose_group_ >= groups_.size() || groups_[loose_group_].line != (core_ ? 5 : 3) ||
-            loose_group_ + 1 != groups_.size()) {
-            groups_.push_back({core_ ? 5 : 3, {}, -1, {}});
-            loose_group_ = groups_.size() - 1;
-            loose_seg_ = t_[i].seg;
-            if (!core_) loose_before_.push_back(loose_group_);
+        if (groups_.empty() || groups_.back().loose_seg != t_[i].seg || groups_.back().line != (core_ ? 5 : 3)) {
+            groups_.push_back({core_ ? 5 : 3, {}, -1, {}, t_[i].seg});
         }
-        return groups_[loose_group_];
+        return groups_.back();
     }
 
     std::size_t take_cedex(std::size_t i) {
@@ -457,13 +452,13 @@ private:
             while (d < t_[i].s.size() && t_[i].s[d] >= '0' && t_[i].s[d] <= '9') ++d;
             std::string num = t_[i].s.substr(0, d);
             while (num.size() > 1 && num[0] == '0') num.erase(0, 1);
-            groups_.push_back({2, "ETAGE " + num, -1, {}});
+            groups_.push_back({2, "ETAGE " + num, -1, {}, -1});
             return i + 2;
         }
         const KeywordMatch km = match_keyword(t_, i);
         if (km.len > 0) {
             const Keyword& kw = kKeywords[static_cast<std::size_t>(km.keyword)];
-            Group g{kw.line, std::string(kw.canon), -1, {}};
+            Group g{kw.line, std::string(kw.canon), -1, {}, -1};
             std::size_t j = i + km.len;
             if (kw.value && j < t_.size() && same_seg(t_, i, j) && t_[j].s != "CEDEX") {
                 append_words(g.text, t_[j].s);
@@ -479,7 +474,7 @@ private:
         const TypeMatch tm = match_type(t_, i);
         if (tm.len > 0 && kTypes[static_cast<std::size_t>(tm.type)].line != 0) {
             const StreetType& st = kTypes[static_cast<std::size_t>(tm.type)];
-            Group g{st.line, std::string(st.full), tm.type, {}};
+            Group g{st.line, std::string(st.full), tm.type, {}, -1};
             std::size_t j = i + tm.len;
             const std::size_t rest_from = j;
             while (j < t_.size() && !group_stops(i, j, before_street)) ++j;
@@ -587,31 +582,41 @@ private:
         return k;
     }
 
+    // An unnamed part that only repeats the locality ("Paris" in the address column, "PARIS" in the city's).
+    bool is_locality(const Group& g) const {
+        if (g.dual_type >= 0 || a_.city.empty()) return false;
+        const Toks words = tokenize(g.text, "address");
+        std::string cedex;
+        return locality_of(words, 0, words.size(), cedex) == a_.city;
+    }
+
     void finish() {
+        groups_.erase(std::remove_if(groups_.begin(), groups_.end(),
+                                     [&](const Group& g) { return g.loose_seg >= 0 && is_locality(g); }),
+                      groups_.end());
         if (!core_) {
             // no numbered or typed street: a RESIDENCE / LOTISSEMENT / LIEU DIT part is the street,
             // else the last unnamed part before the locality (LA CANEBIERE, LE BOURG)
-            for (std::size_t g = 0; g < groups_.size(); ++g) {
-                if (groups_[g].dual_type >= 0 && !groups_[g].rest.empty()) {
-                    const StreetType& st = kTypes[static_cast<std::size_t>(groups_[g].dual_type)];
-                    a_.street_type = st.full;
-                    a_.street_type_abbr = st.abbr;
-                    a_.street_name = groups_[g].rest;
-                    groups_.erase(groups_.begin() + static_cast<std::ptrdiff_t>(g));
-                    core_ = true;
-                    break;
+            auto street = std::find_if(groups_.begin(), groups_.end(),
+                                       [](const Group& g) { return g.dual_type >= 0 && !g.rest.empty(); });
+            if (street != groups_.end()) {
+                const StreetType& st = kTypes[static_cast<std::size_t>(street->dual_type)];
+                a_.street_type = st.full;
+                a_.street_type_abbr = st.abbr;
+                a_.street_name = street->rest;
+                groups_.erase(street);
+            } else {
+                auto last = std::find_if(groups_.rbegin(), groups_.rend(), [](const Group& g) { return g.loose_seg >= 0; });
+                if (last != groups_.rend()) {
+                    const Toks words = tokenize(last->text, "address");
+                    a_.street_name = expand_titles(words, 0, words.size());
+                    groups_.erase(std::next(last).base());
                 }
             }
-            if (!core_ && !loose_before_.empty()) {
-                const std::size_t g = loose_before_.back();
-                Toks words = tokenize(groups_[g].text, "address");
-                a_.street_name = expand_titles(words, 0, words.size());
-                groups_.erase(groups_.begin() + static_cast<std::ptrdiff_t>(g));
-            }
-        } else if (a_.city.empty() && !groups_.empty() && groups_.back().line == 5 && groups_.back().dual_type < 0 &&
-                   loose_seg_ >= 0 && !t_.empty() && loose_seg_ == t_.back().seg && loose_group_ + 1 == groups_.size()) {
+        } else if (a_.city.empty() && !groups_.empty() && groups_.back().line == 5 && groups_.back().loose_seg >= 0 &&
+                   groups_.back().loose_seg == t_.back().seg) {
             // "12 rue de la Paix, Paris": the last unnamed part after the street is the locality
-            Toks words = tokenize(groups_.back().text, "address");
+            const Toks words = tokenize(groups_.back().text, "address");
             std::string cedex;
             a_.city = locality_of(words, 0, words.size(), cedex);
             groups_.pop_back();
