@@ -435,7 +435,8 @@ private:
         return i;
     }
 
-    // Does a group that started before index `stop_at` end at i?
+    // Does the group that started at t[start] end before t[i]? (another part, a keyword, a floor, a
+    // RESIDENCE / LIEU DIT word, CEDEX; before the street also a house number)
     bool group_stops(std::size_t start, std::size_t i, bool before_street) const {
         if (!same_seg(t_, start, i) || t_[i].s == "CEDEX") return true;
         if (match_keyword(t_, i).len > 0 || is_floor_at(t_, i)) return true;
