@@ -2088,3 +2088,51 @@ $function$;
 COMMENT ON FUNCTION c360.blocking_diagnostics(pg_catalog.regclass, pg_catalog.name, pg_catalog.text[], pg_catalog.name[],
                                               pg_catalog.text[], pg_catalog.float8[], pg_catalog.int8) IS
     'For each blocking rule in order: candidate pairs, new pairs, cumulative pairs and, with a model, expected matches among the new pairs and their share of all the candidates'' expected matches; a rule over max_pairs is refused (54000) before any pair is made';
+-- ==== French postal addresses (issue 13, item 5) ====
+-- ---- French postal addresses (src/core/match/address.hpp, docs/match.md "French postal addresses") ----
+-- Parsed to the lines of AFNOR NF Z10-011 as La Poste publishes them; no street reference file.
+-- (address, postcode, city): each may be NULL (postcode and city given win over the text's); all NULL -> NULL.
+
+CREATE TYPE c360.address_fr AS (
+    house_number pg_catalog.text, repetition pg_catalog.text, street_type pg_catalog.text,
+    street_type_abbr pg_catalog.text, street_name pg_catalog.text, line2 pg_catalog.text, line3 pg_catalog.text,
+    line5 pg_catalog.text, postcode pg_catalog.text, city pg_catalog.text, cedex pg_catalog.text);
+COMMENT ON TYPE c360.address_fr IS
+    'A French postal address parsed by c360.parse_address_fr (NF Z10-011 lines; NULL where absent)';
+COMMENT ON COLUMN c360.address_fr.house_number IS 'House number without leading zeros (1 to 4 digits, never 0)';
+COMMENT ON COLUMN c360.address_fr.repetition IS 'Repetition index as one letter: B (bis), T (ter), Q (quater), C (quinquies) or A..Z';
+COMMENT ON COLUMN c360.address_fr.street_type IS 'Street type, canonical full form (AVENUE, BOULEVARD, RUE...)';
+COMMENT ON COLUMN c360.address_fr.street_type_abbr IS 'Abbreviation of the street type (AV, BD, R...), used when line 4 is too long';
+COMMENT ON COLUMN c360.address_fr.street_name IS 'Street name: upper case, no accents or punctuation, ST/STE and usual titles expanded';
+COMMENT ON COLUMN c360.address_fr.line2 IS 'Line 2, delivery point: APPT, ETAGE, ESC, COULOIR, CHEZ...';
+COMMENT ON COLUMN c360.address_fr.line3 IS 'Line 3, building: BAT, ENTREE, IMMEUBLE, RESIDENCE, unnamed parts before the street';
+COMMENT ON COLUMN c360.address_fr.line5 IS 'Line 5, delivery service and place: BP, CS, TSA, LIEU DIT, parts after the street';
+COMMENT ON COLUMN c360.address_fr.postcode IS 'Postcode, 5 digits';
+COMMENT ON COLUMN c360.address_fr.city IS 'Locality as on line 6: upper case, no accents, SAINT/SAINTE written ST/STE, CEDEX split out';
+COMMENT ON COLUMN c360.address_fr.cedex IS 'CEDEX and its office number when the address has one (CEDEX 16)';
+
+CREATE FUNCTION c360.parse_address_fr(address pg_catalog.text, postcode pg_catalog.text DEFAULT NULL,
+                                      city pg_catalog.text DEFAULT NULL) RETURNS c360.address_fr
+    AS 'MODULE_PATHNAME', 'c360_parse_address_fr'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.parse_address_fr(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'Parts of a free-form French postal address: number, repetition index, street type and name, lines 2, 3, 5, postcode, city, CEDEX';
+CREATE FUNCTION c360.normalize_address_fr(address pg_catalog.text, postcode pg_catalog.text DEFAULT NULL,
+                                          city pg_catalog.text DEFAULT NULL) RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_normalize_address_fr'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.normalize_address_fr(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'Canonical one-line French address (12 B AVENUE VICTOR HUGO, 75016 PARIS): full street types, upper case, no accents; NULL when nothing is recognised';
+CREATE FUNCTION c360.address_key_fr(address pg_catalog.text, postcode pg_catalog.text DEFAULT NULL,
+                                    city pg_catalog.text DEFAULT NULL) RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_address_key_fr'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.address_key_fr(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'Delivery-point key POSTCODE|STREET TYPE|STREET NAME|NUMBER+INDEX (a household key); NULL without postcode or street';
+CREATE FUNCTION c360.format_address_fr(address pg_catalog.text, postcode pg_catalog.text DEFAULT NULL,
+                                       city pg_catalog.text DEFAULT NULL, recipient pg_catalog.text DEFAULT NULL)
+    RETURNS pg_catalog.text[]
+    AS 'MODULE_PATHNAME', 'c360_format_address_fr'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.format_address_fr(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'Address lines to NF Z10-011: at most 6 lines of 38 characters, upper case, no punctuation, street type abbreviated only when the label is too long';

@@ -7,7 +7,7 @@
 -- surname 70 % of the time; a child takes the head's surname, and a son takes his father's first name one
 -- time in three (father and son of the same name, with different birth dates). Members share the address,
 -- the landline (half of the households have one) and, in 40 % of multi-person households, a family e-mail
--- that they use in some records.
+-- (one mailbox per household) that they use in some records.
 -- Persons (truth person_id): surnames drawn with a Zipf-like skew from the most frequent French surnames
 -- (Martin first, INSEE's ranking; then a long tail of rare built surnames), first names from common French
 -- first names by sex; birth dates 1935-2004; personal e-mail (first.last@provider, Gmail 40 %) and mobile.
@@ -94,9 +94,13 @@ RETURN (SELECT CASE WHEN pg_temp.u(rk, 80) < 0.1 THEN 'Appt ' || (1 + pg_temp.pi
                || ' ' || CASE WHEN pg_temp.u(rk, 84) < 0.3 THEN upper(pg_temp.ascii_fold(t.name)) ELSE t.name END
         FROM fr_streets t WHERE t.i = street);
 
--- 400 delivery areas: 20 cities, 20 postcodes each (the city's first three digits, then 00..95)
+-- Delivery areas: 400 (20 cities, 20 postcodes each: the city's first three digits, then 00..95) up to
+-- 20,000 records; past it one area per 50 records (at most 20,000: the department's two digits, then
+-- 000..999), so that unrelated households rarely share a delivery point (16 streets x 400 numbers per area).
+SELECT greatest(400, least(20000, (:records / 50)::int)) AS towns \gset
 CREATE FUNCTION pg_temp.postcode(town int) RETURNS text LANGUAGE sql STABLE
-RETURN (SELECT left(postcode, 3) || lpad((5 * (town / 20))::text, 2, '0') FROM fr_cities WHERE i = town % 20);
+RETURN (SELECT CASE WHEN :towns = 400 THEN left(postcode, 3) || lpad((5 * (town / 20))::text, 2, '0')
+                    ELSE left(postcode, 2) || lpad((town / 20)::text, 3, '0') END FROM fr_cities WHERE i = town % 20);
 
 -- households and persons
 CREATE TEMP TABLE fr_households AS
@@ -104,13 +108,20 @@ SELECT h, CASE WHEN r < 0.82 THEN 1 WHEN r < 0.92 THEN 2 WHEN r < 0.97 THEN 3 EL
        r >= 0.97 AS single_parent,
        pg_temp.surname(h * 7) AS surname, 1 + pg_temp.pick(h, 10, 400) AS number,
        CASE WHEN pg_temp.u(h, 11) < 0.08 THEN 'bis' END AS repetition,
-       pg_temp.pick(h, 12, 16) AS street, pg_temp.pick(h, 13, 400) AS town,
+       pg_temp.pick(h, 12, 16) AS street, pg_temp.pick(h, 13, :towns) AS town,
        CASE WHEN pg_temp.u(h, 14) < 0.5 THEN '0' || (1 + pg_temp.pick(h, 15, 5)) || lpad(pg_temp.pick(h, 16, 100000000)::text, 8, '0') END AS landline,
        pg_temp.u(h, 17) < 0.4 AS family_email
 FROM (SELECT h, pg_temp.u(h, 9) AS r FROM generate_series(1, greatest(1, (:records / 2.2 / 1.23)::int)) h) x;
+-- the family mailbox of a household: surname.famille@orange.fr, numbered from the second household of a
+-- surname (one mailbox per household, as a provider gives)
+ALTER TABLE fr_households ADD COLUMN family_mailbox text;
+UPDATE fr_households h SET family_mailbox = d.box || CASE WHEN d.n > 0 THEN (d.n + 1)::text ELSE '' END || '@orange.fr'
+FROM (SELECT h, box, row_number() OVER (PARTITION BY box ORDER BY h) - 1 AS n
+      FROM (SELECT h, lower(pg_temp.ascii_fold(replace(replace(surname, ' ', ''), '''', ''))) || '.famille' AS box FROM fr_households) b) d
+WHERE d.h = h.h;
 CREATE TEMP TABLE fr_persons AS
 SELECT row_number() OVER (ORDER BY h.h, m.role) AS person_id, h.h AS household_id, h.size, m.role, h.surname AS household_surname,
-       h.number, h.repetition, h.street, h.town, h.landline, h.family_email, h.single_parent
+       h.number, h.repetition, h.street, h.town, h.landline, h.family_email, h.family_mailbox, h.single_parent
 FROM fr_households h, LATERAL (SELECT generate_series(1, h.size) AS role) m;
 ALTER TABLE fr_persons ADD COLUMN sex char, ADD COLUMN first_name text, ADD COLUMN last_name text, ADD COLUMN birth date,
     ADD COLUMN email text, ADD COLUMN mobile text;
@@ -181,7 +192,7 @@ SELECT row_number() OVER (ORDER BY hashint8extended(rk, :seed), rk)::bigint AS i
             ELSE to_char(birth, 'DD/MM/YYYY') END AS birth_date,
        CASE WHEN source = 'web' OR (source = 'loyalty' AND pg_temp.u(rk, 64) < 0.7) OR pg_temp.u(rk, 64) < 0.2 THEN
             CASE WHEN family_email AND size > 1 AND pg_temp.u(rk, 65) < 0.5
-                 THEN lower(pg_temp.ascii_fold(replace(replace(household_surname, ' ', ''), '''', ''))) || '.famille@orange.fr'
+                 THEN family_mailbox
                  WHEN email LIKE '%@gmail.com' AND pg_temp.u(rk, 66) < 0.2 THEN replace(email, '@', '+promo@')
                  WHEN email LIKE '%@gmail.com' AND pg_temp.u(rk, 66) < 0.3 THEN replace(replace(email, '.', ''), 'gmailcom', 'gmail.com')
                  WHEN pg_temp.u(rk, 66) < 0.35 THEN upper(email)
@@ -192,8 +203,8 @@ SELECT row_number() OVER (ORDER BY hashint8extended(rk, :seed), rk)::bigint AS i
             pg_temp.street_line(CASE WHEN old_address THEN 1 + pg_temp.pick(person_id, 71, 400) ELSE number END,
                                 CASE WHEN old_address THEN NULL ELSE repetition END,
                                 CASE WHEN old_address THEN pg_temp.pick(person_id, 72, 16) ELSE street END, rk) END AS address,
-       pg_temp.postcode(CASE WHEN old_address THEN pg_temp.pick(person_id, 73, 400) ELSE town END) AS postcode,
-       (SELECT city FROM fr_cities WHERE i = (CASE WHEN old_address THEN pg_temp.pick(person_id, 73, 400) ELSE town END) % 20) AS city,
+       pg_temp.postcode(CASE WHEN old_address THEN pg_temp.pick(person_id, 73, :towns) ELSE town END) AS postcode,
+       (SELECT city FROM fr_cities WHERE i = (CASE WHEN old_address THEN pg_temp.pick(person_id, 73, :towns) ELSE town END) % 20) AS city,
        timestamptz '2020-01-01' + (CASE WHEN old_address THEN 0 ELSE 1 END + pg_temp.u(rk, 74)) * interval '700 days' AS updated_at,
        pg_temp.u(rk, 75) < 0.6 AS email_opt_in,
        person_id, household_id

@@ -1,7 +1,8 @@
 -- bench/match: persons and households on the generated French base (data/generate_french_base.sql):
 -- the docs/match.md recipe with households, term frequencies and distinct fields, timed per step, then
 -- person- and household-level pairwise precision / recall / F1 against the truth (bench/match/quality.sql),
--- next to the plain recipe (connected components of pairs above 0.5: households merged into persons).
+-- next to the plain recipe (connected components of pairs above 0.5: households merged into persons) when
+-- :plain is on (run_fr.sh: bases up to 100,000 records; past it its giant components take minutes).
 \set QUIET on
 \pset footer off
 SET jit = off;
@@ -50,12 +51,14 @@ CREATE TABLE resolved AS
 SELECT p.* FROM fr_models m, fr_settings s,
      c360.match_persons('fr_clean', 'id', s.fields, s.methods, s.blocks, m.model, s.threshold, s.distinct_fields,
                         s.household_key, s.household_fields) p$q$);
+\if :plain
 CALL pg_temp.step('   plain recipe for comparison: c360.match_score + c360.cluster_pairs (p >= 0.5)', $q$
 CREATE TABLE plain_resolved AS
 SELECT c.record_id, c.cluster_id AS person_id, NULL::bigint AS household_id
 FROM fr_models m, fr_settings s,
      c360.cluster_pairs_query(format('SELECT id_l, id_r FROM c360.match_score(%L, %L, %L, %L, %L, %L, 0.5)',
                                      'fr_clean', 'id', s.fields, s.methods, s.blocks, m.model)) c$q$);
+\endif
 
 \set QUIET off
 SELECT what, round(seconds::numeric, 1) AS seconds FROM steps ORDER BY step;
@@ -63,6 +66,8 @@ SELECT round(sum(seconds)::numeric, 1) AS "end to end without the plain recipe (
 \set resolved resolved
 \echo '== persons and households (c360.match_persons)'
 \ir quality.sql
+\if :plain
 \set resolved plain_resolved
 \echo '== plain recipe (connected components at p >= 0.5)'
 \ir quality.sql
+\endif

@@ -23,7 +23,8 @@ else
     key="nullif(postcode || ' ' || regexp_replace(regexp_replace(regexp_replace(c360.normalize_name(regexp_replace(address, '^appt [0-9]+ - ', '', 'i')), '^([0-9]+) ?(bis|b)? ', '\\1\\2 '), ' (avenue|av) ', ' av '), ' (rue|r) ', ' rue '), postcode || ' ')"
 fi
 stage_file bench/match/quality.sql "$dir" >/dev/null
-psql_c360 -v random_pairs="$random_pairs" -v threshold="$threshold" -v address_key="$key" -f "$(stage_file bench/match/dedup_fr.sql "$dir")"
+plain=$([ "$records" -le 100000 ] && echo on || echo off)
+psql_c360 -v random_pairs="$random_pairs" -v threshold="$threshold" -v address_key="$key" -v plain="$plain" -f "$(stage_file bench/match/dedup_fr.sql "$dir")"
 holdout=$(( (holdout + 15) / 16 * 16 ))
 half=$(( holdout / 2 ))
 log "bench/match/run_fr: resolving the last $holdout records one by one (c360.match_resolve): $half with 1 client, $half with 8"

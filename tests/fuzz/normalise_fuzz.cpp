@@ -1,12 +1,15 @@
 // libFuzzer targets of the UTF-8 decoder and the normalisers of src/core/match (C360_FUZZ_NORMALISER,
-// set by CMake: fuzz_utf8, fuzz_normalize_name, fuzz_normalize_email, fuzz_normalize_phone). Besides
+// set by CMake: fuzz_utf8, fuzz_normalize_name, fuzz_normalize_email, fuzz_normalize_phone,
+// fuzz_normalize_address). Besides
 // "no crash, no sanitizer report, only c360::Error":
 //   utf8:  decode_utf8(in) = cps  =>  encode_utf8(cps) = in (and decode_bounded agrees);
 //   name:  normalize_name, name_tokens, ascii_letters and the phonetic keys give valid UTF-8;
 //          normalize_name is idempotent;
 //   email: a normalised address is valid UTF-8 and normalises to itself;
 //   phone: a normalised number is "+" and 2 to 15 digits and normalises to itself (first byte of the
-//          input picks the default country).
+//          input picks the default country);
+//   address: parse, normalise, key and format give valid UTF-8; the lines are at most 6 of at most 38
+//          code points, without a leading, trailing or double space; a key has a 5-digit postcode.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -14,6 +17,7 @@
 #include <string_view>
 
 #include "fuzz_util.hpp"
+#include "match/address.hpp"
 #include "match/phonetic.hpp"
 #include "match/text.hpp"
 
@@ -31,6 +35,7 @@ void valid_utf8(const std::string& s, const char* what) {
 #define C360_NORMALISER_name 2
 #define C360_NORMALISER_email 3
 #define C360_NORMALISER_phone 4
+#define C360_NORMALISER_address 5
 #define C360_CAT(a, b) a##b
 #define C360_NORMALISER(n) C360_CAT(C360_NORMALISER_, n)
 
@@ -63,6 +68,25 @@ void fuzz_one(std::string_view in) {
     std::optional<std::string> e2;
     expect(!refused([&] { e2 = normalize_email(*e); }) && e2 == e, "normalize_email is not idempotent",
            std::string(in) + " -> " + *e);
+#elif C360_NORMALISER(C360_FUZZ_NORMALISER) == 5
+    AddressFr a;
+    if (refused([&] { a = parse_address_fr(in); })) return;
+    const std::optional<std::string> n = normalize_address_fr(a);
+    if (n) valid_utf8(*n, "normalize_address_fr gives invalid UTF-8");
+    const std::optional<std::string> k = address_key_fr(a);
+    if (k) {
+        valid_utf8(*k, "address_key_fr gives invalid UTF-8");
+        expect(k->size() > 6 && k->find_first_not_of("0123456789") == 5 && (*k)[5] == '|', "a key without a 5-digit postcode", *k);
+    }
+    const std::vector<std::string> lines = format_address_fr(a, in);
+    expect(lines.size() <= 6, "more than 6 lines", in);
+    for (const std::string& l : lines) {
+        valid_utf8(l, "format_address_fr gives invalid UTF-8");
+        std::size_t cps = 0;
+        for (unsigned char c : l) cps += (c & 0xC0) != 0x80;
+        expect(cps >= 1 && cps <= kAddressLineMax && l.front() != ' ' && l.back() != ' ' && l.find("  ") == std::string::npos,
+               "a line is empty, longer than 38 or badly spaced", l);
+    }
 #else
     if (in.empty()) return;
     static constexpr std::string_view kCountries[] = {"FR", "US", "GB", "DE", "BE", "CH", "AT", "CA", "ZZ", ""};

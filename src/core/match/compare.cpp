@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "match/address.hpp"
 #include "match/similarity.hpp"
 #include "match/text.hpp"
 
@@ -14,8 +15,9 @@ Method parse_method(std::string_view name) {
     if (name == "exact") return Method::Exact;
     if (name == "tokens") return Method::Tokens;
     if (name == "date") return Method::Date;
+    if (name == "address") return Method::Address;
     fail(ErrorCode::InvalidParameter, "unknown comparison method \"" + std::string(name) + "\"", {},
-         "Use 'name' (Jaro-Winkler levels), 'tokens' (names in any word order), 'code' (edit-distance levels), 'date' (YYYYMMDD dates) or 'exact'.");
+         "Use 'name' (Jaro-Winkler levels), 'tokens' (names in any word order), 'code' (edit-distance levels), 'date' (YYYYMMDD dates), 'address' (French postal addresses) or 'exact'.");
 }
 
 int method_levels(Method m) noexcept { return m == Method::Exact ? 2 : 4; }
@@ -34,6 +36,7 @@ bool day_month_swapped(std::string_view a, std::string_view b) noexcept {
 
 int compare_level(std::string_view a, std::string_view b, Method m) {
     if (a.empty() || b.empty()) return -1;
+    if (m == Method::Address) return compare_address_fr(a, b); // -1 also when an address has no key
     if (a == b) return method_levels(m) - 1;
     if (m == Method::Exact) return 0;
     if (m == Method::Tokens) {

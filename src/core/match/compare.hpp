@@ -10,13 +10,16 @@
 //           (L = 4): birth dates as YYYYMMDD
 //   tokens: 3 same words in any order, 2 name_similarity >= 0.92, 1 >= 0.80, 0 different (L = 4):
 //           full names whose parts may be swapped ("DUPONT Jean" / "Jean Dupont")
+//   address: 3 same delivery point (address_key_fr), 2 same postcode and number, street close
+//           (typo, type missing), 1 same postcode and street, another number, 0 different (L = 4);
+//           -1 also when an address has no key (no postcode or no street): match/address.hpp
 #pragma once
 
 #include <string_view>
 
 namespace c360::match {
 
-enum class Method { Name, Code, Exact, Tokens, Date };
+enum class Method { Name, Code, Exact, Tokens, Date, Address };
 
 Method parse_method(std::string_view name); // 22023 on an unknown method
 int method_levels(Method m) noexcept;
