@@ -1683,8 +1683,9 @@ BEGIN
                    'WHERE c.component_id IN (SELECT l.component_id FROM %1$s l WHERE l.record_id = ANY ($4))', clusters);
     -- households touched: those of the component records and of the existing records at the new records' address
     IF household_key IS NOT NULL THEN
+        -- one set of ids looked up through the primary key (an OR of the two would scan the clusters table)
         q_houses := format('WITH h AS MATERIALIZED (%2$s) SELECT array_agg(DISTINCT c.household_id) FROM %1$s c '
-                           'WHERE c.record_id = ANY ($5) OR c.record_id IN (SELECT id_l FROM h UNION SELECT id_r FROM h)',
+                           'WHERE c.record_id IN (SELECT unnest($5) UNION SELECT id_l FROM h UNION SELECT id_r FROM h)',
                            clusters, c360._edges_sql(source, new_rel, source::text, id_col, fields, methods, blocks, model,
                                                      threshold, distinct_fields, household_key, household_fields, '{3}', '$2'));
     ELSE
