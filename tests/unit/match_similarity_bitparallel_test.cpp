@@ -5,10 +5,13 @@
 // code-point ones on ASCII.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "match/similarity.hpp"
@@ -181,4 +184,24 @@ TEST(MatchSimilarityBitParallel, WordBoundaries) {
     EXPECT_TRUE(m::is_ascii(""));
     EXPECT_FALSE(m::is_ascii("Hélène"));
     EXPECT_FALSE(m::is_ascii(std::string_view("a\0b", 3)));
+}
+
+// Several threads at once: one takes the shared mask table, the others use their own.
+TEST(MatchSimilarityBitParallel, ConcurrentCallsAgree) {
+    std::vector<std::thread> threads;
+    std::atomic<int> wrong{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([t, &wrong] {
+            Generator g;
+            g.rng.seed(1000 + static_cast<std::uint64_t>(t));
+            for (int n = 0; n < 5000; ++n) {
+                const auto [x, y] = g.pair();
+                wrong += m::levenshtein(x, y) != m::reference::levenshtein(x, y);
+                wrong += bits(m::jaro_winkler(x, y)) != bits(m::reference::jaro_winkler(x, y));
+                if (ascii(x) && ascii(y)) wrong += m::osa_distance_bytes(narrow(x), narrow(y)) != m::reference::osa_distance(x, y);
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(wrong.load(), 0);
 }

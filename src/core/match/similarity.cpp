@@ -1,8 +1,9 @@
 #include "match/similarity.hpp"
 
 #include <algorithm>
-#include <cstdint>
+#include <atomic>
 #include <cstring>
+#include <cstdint>
 #include <iterator>
 #include <map>
 #include <stdexcept>
@@ -26,7 +27,7 @@ using View = std::basic_string_view<C>;
 
 // Calls add(symbol, its bit) for each pattern position.
 template <class C, class Add>
-void for_each_position(View<C> pattern, Add&& add) noexcept {
+[[gnu::always_inline]] inline void for_each_position(View<C> pattern, Add&& add) noexcept {
     std::uint64_t bit = 1;
     for (const C c : pattern) {
         add(c, bit);
@@ -34,48 +35,98 @@ void for_each_position(View<C> pattern, Add&& add) noexcept {
     }
 }
 
+// A table of masks is all zero between uses: a pattern sets its entries and clears exactly those
+// afterwards (a few stores instead of clearing kilobytes on every call). One shared instance per
+// kind, taken with an atomic flag; a call that finds it taken (by another thread, should the core
+// be called from several) uses a table of its own on the stack, cleared in full. (A thread_local
+// table costs a __tls_get_addr call per use in the dlopen'ed extension: more than the whole
+// bit-parallel work on a short name.)
+template <class Table>
+class TableLease {
+public:
+    TableLease() noexcept {
+        if (!busy_.test_and_set(std::memory_order_acquire)) {
+            table_ = &shared_;
+        } else {
+            own_ = Table{};
+            table_ = &own_;
+        }
+    }
+    ~TableLease() {
+        if (table_ == &shared_) busy_.clear(std::memory_order_release);
+    }
+    TableLease(const TableLease&) = delete;
+    TableLease& operator=(const TableLease&) = delete;
+    Table& get() const noexcept { return *table_; }
+
+private:
+    static inline Table shared_{};
+    static inline std::atomic_flag busy_ = ATOMIC_FLAG_INIT;
+    Table* table_;
+    Table own_; // initialised only when used
+};
+
+struct ByteTable {
+    std::uint64_t masks[256];
+};
+struct CodePointTable {
+    std::uint64_t ascii[128];
+    char32_t keys[128]; // open addressing; 0 marks a free slot (keys are >= 128)
+    std::uint64_t other[128];
+};
+
 // Bytes: one table entry per byte value.
 class ByteMasks {
 public:
-    explicit ByteMasks(View<char> pattern) noexcept {
-        std::memset(masks_, 0, sizeof masks_);
-        for_each_position(pattern, [&](char c, std::uint64_t bit) { masks_[static_cast<unsigned char>(c)] |= bit; });
+    explicit ByteMasks(View<char> pattern) noexcept : t_(lease_.get().masks), pattern_(pattern) {
+        for_each_position(pattern, [&](char c, std::uint64_t bit) { t_[static_cast<unsigned char>(c)] |= bit; });
     }
-    std::uint64_t operator[](char c) const noexcept { return masks_[static_cast<unsigned char>(c)]; }
+    ~ByteMasks() {
+        for (const char c : pattern_) t_[static_cast<unsigned char>(c)] = 0;
+    }
+    ByteMasks(const ByteMasks&) = delete;
+    ByteMasks& operator=(const ByteMasks&) = delete;
+    std::uint64_t operator[](char c) const noexcept { return t_[static_cast<unsigned char>(c)]; }
 
 private:
-    std::uint64_t masks_[256];
+    TableLease<ByteTable> lease_;
+    std::uint64_t* t_;
+    View<char> pattern_;
 };
 
 // Code points: a table for ASCII, and for the others (accented letters, at most 64 distinct in a
-// pattern) an open-addressing hash table of 128 slots, cleared only when the pattern has one.
+// pattern) an open-addressing hash table of 128 slots.
 class CodePointMasks {
 public:
-    explicit CodePointMasks(View<char32_t> pattern) noexcept {
-        std::memset(ascii_, 0, sizeof ascii_);
+    explicit CodePointMasks(View<char32_t> pattern) noexcept : t_(lease_.get()), pattern_(pattern) {
         for_each_position(pattern, [&](char32_t c, std::uint64_t bit) {
             if (c < 128) {
-                ascii_[c] |= bit;
+                t_.ascii[c] |= bit;
                 return;
             }
-            if (!any_other_) {
-                std::memset(keys_, 0, sizeof keys_); // 0 marks a free slot: keys are >= 128
-                any_other_ = true;
-            }
             std::size_t i = slot(c);
-            while (keys_[i] != 0 && keys_[i] != c) i = (i + 1) % kSlots;
-            if (keys_[i] == 0) {
-                keys_[i] = c;
-                other_[i] = 0;
+            while (t_.keys[i] != 0 && t_.keys[i] != c) i = (i + 1) % kSlots;
+            if (t_.keys[i] == 0) {
+                t_.keys[i] = c;
+                t_.other[i] = 0;
+                used_[n_used_++] = static_cast<std::uint8_t>(i);
             }
-            other_[i] |= bit;
+            t_.other[i] |= bit;
         });
     }
+    ~CodePointMasks() {
+        for (const char32_t c : pattern_) {
+            if (c < 128) t_.ascii[c] = 0;
+        }
+        for (std::size_t k = 0; k < n_used_; ++k) t_.keys[used_[k]] = 0;
+    }
+    CodePointMasks(const CodePointMasks&) = delete;
+    CodePointMasks& operator=(const CodePointMasks&) = delete;
     std::uint64_t operator[](char32_t c) const noexcept {
-        if (c < 128) return ascii_[c];
-        if (!any_other_) return 0;
-        for (std::size_t i = slot(c); keys_[i] != 0; i = (i + 1) % kSlots) {
-            if (keys_[i] == c) return other_[i];
+        if (c < 128) return t_.ascii[c];
+        if (n_used_ == 0) return 0;
+        for (std::size_t i = slot(c); t_.keys[i] != 0; i = (i + 1) % kSlots) {
+            if (t_.keys[i] == c) return t_.other[i];
         }
         return 0;
     }
@@ -85,10 +136,11 @@ private:
     static std::size_t slot(char32_t c) noexcept {
         return static_cast<std::uint32_t>(static_cast<std::uint32_t>(c) * 2654435769u) >> 25;
     }
-    std::uint64_t ascii_[128];
-    char32_t keys_[kSlots];
-    std::uint64_t other_[kSlots];
-    bool any_other_ = false;
+    TableLease<CodePointTable> lease_;
+    CodePointTable& t_;
+    View<char32_t> pattern_;
+    std::uint8_t used_[kBitParallelMax];
+    std::size_t n_used_ = 0;
 };
 
 template <class C>
@@ -273,20 +325,19 @@ JaroParts jaro_parts_bits(View<C> a, View<C> b) noexcept {
     const Masks<C> pm(b);
     const std::size_t range = jaro_range(la, lb);
     std::uint64_t matched_b = 0;
-    std::uint64_t match_masks[kBitParallelMax];
+    std::uint64_t match_masks[kBitParallelMax + 1];
     std::size_t common = 0;
-    for (std::size_t i = 0; i < la; ++i) {
-        const std::size_t lo = i > range ? i - range : 0;
-        if (lo >= lb) break; // no window reaches b any more
-        const std::size_t hi = i + range;
-        const std::uint64_t window =
-            (hi >= 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (hi + 1)) - 1) & (~std::uint64_t{0} << lo);
+    // the window [i - range, i + range] as a mask, slid by one per step; positions >= 64 (beyond b)
+    // need no bits
+    std::uint64_t window = range + 1 >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << (range + 1)) - 1;
+    const std::size_t end = std::min(la, lb + range); // from there no window reaches b
+    for (std::size_t i = 0; i < end; ++i) {
         const std::uint64_t eq = pm[a[i]];
         const std::uint64_t free = eq & ~matched_b & window;
-        if (free != 0) {
-            matched_b |= free & (~free + 1);
-            match_masks[common++] = eq;
-        }
+        matched_b |= free & (~free + 1); // the lowest, if any
+        match_masks[common] = eq;
+        common += free != 0;
+        window = (window << 1) | static_cast<std::uint64_t>(i < range);
     }
     if (common == 0) return {0.0, 0};
     std::size_t half = 0;
@@ -355,8 +406,16 @@ double jaro_winkler_bytes(std::string_view a, std::string_view b, double prefix_
 }
 
 bool is_ascii(std::string_view s) noexcept {
+    constexpr std::uint64_t kHigh = 0x8080808080808080u, kLow = 0x0101010101010101u;
+    const char* p = s.data();
+    std::size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) { // eight bytes at a time: none >= 0x80, none NUL
+        std::uint64_t w;
+        std::memcpy(&w, p, 8);
+        if (((w | ((w - kLow) & ~w)) & kHigh) != 0) return false;
+    }
     bool ok = true;
-    for (const char c : s) ok &= static_cast<unsigned char>(static_cast<unsigned char>(c) - 1u) < 127u;
+    for (; n > 0; ++p, --n) ok &= static_cast<unsigned char>(static_cast<unsigned char>(*p) - 1u) < 127u;
     return ok;
 }
 
@@ -418,33 +477,51 @@ std::int64_t damerau_levenshtein(const std::u32string& a, const std::u32string& 
 }
 
 double name_similarity(std::string_view a_utf8, std::string_view b_utf8) {
-    std::vector<std::u32string> ta, tb;
-    std::size_t na = 0, nb = 0;
-    for (const std::string& t : name_tokens(a_utf8)) {
-        ta.push_back(decode_utf8(t));
-        na += ta.back().size();
-    }
-    for (const std::string& t : name_tokens(b_utf8)) {
-        tb.push_back(decode_utf8(t));
-        nb += tb.back().size();
-    }
-    if (na > kMaxSimilarityChars || nb > kMaxSimilarityChars) {
-        fail(ErrorCode::ProgramLimitExceeded,
-             "name_similarity: a name has more than " + std::to_string(kMaxSimilarityChars) + " characters");
-    }
-    if (ta.empty() && tb.empty()) return 1.0;
-    if (ta.empty() || tb.empty()) return 0.0;
-    auto directed = [](const std::vector<std::u32string>& x, const std::vector<std::u32string>& y) {
+    const std::vector<std::string> sa = name_tokens(a_utf8);
+    const std::vector<std::string> sb = name_tokens(b_utf8);
+    auto directed = [](const auto& x, const auto& y, auto&& jw) {
         double sum = 0.0;
-        for (const std::u32string& s : x) {
+        for (const auto& s : x) {
             check_interrupts();
             double best = 0.0;
-            for (const std::u32string& t : y) best = std::max(best, jaro_winkler(s, t));
+            for (const auto& t : y) best = std::max(best, jw(s, t));
             sum += best;
         }
         return sum / static_cast<double>(x.size());
     };
-    return 0.5 * (directed(ta, tb) + directed(tb, ta));
+    auto too_long = [](std::size_t na, std::size_t nb) {
+        if (na > kMaxSimilarityChars || nb > kMaxSimilarityChars) {
+            fail(ErrorCode::ProgramLimitExceeded,
+                 "name_similarity: a name has more than " + std::to_string(kMaxSimilarityChars) + " characters");
+        }
+    };
+    const auto ascii = [](const std::string& t) { return is_ascii(t); };
+    if (std::all_of(sa.begin(), sa.end(), ascii) && std::all_of(sb.begin(), sb.end(), ascii)) {
+        // ASCII tokens (most names once normalised): the byte function, no decoding
+        std::size_t na = 0, nb = 0;
+        for (const std::string& t : sa) na += t.size();
+        for (const std::string& t : sb) nb += t.size();
+        too_long(na, nb);
+        if (sa.empty() && sb.empty()) return 1.0;
+        if (sa.empty() || sb.empty()) return 0.0;
+        auto jw = [](const std::string& s, const std::string& t) { return jaro_winkler_bytes(s, t); };
+        return 0.5 * (directed(sa, sb, jw) + directed(sb, sa, jw));
+    }
+    std::vector<std::u32string> ta, tb;
+    std::size_t na = 0, nb = 0;
+    for (const std::string& t : sa) {
+        ta.push_back(decode_utf8(t));
+        na += ta.back().size();
+    }
+    for (const std::string& t : sb) {
+        tb.push_back(decode_utf8(t));
+        nb += tb.back().size();
+    }
+    too_long(na, nb);
+    if (ta.empty() && tb.empty()) return 1.0;
+    if (ta.empty() || tb.empty()) return 0.0;
+    auto jw = [](const std::u32string& s, const std::u32string& t) { return jaro_winkler(s, t); };
+    return 0.5 * (directed(ta, tb, jw) + directed(tb, ta, jw));
 }
 
 } // namespace c360::match

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "common/error.hpp"
 
@@ -56,18 +57,30 @@ std::u32string decode_utf8(std::string_view s, const char* what) {
 }
 
 void decode_utf8_into(std::u32string& out, std::string_view s, const char* what) {
-    out.clear();
-    out.reserve(s.size());
+    // at most one code point per byte: written in place, the size set at the end
+    out.resize(s.size());
+    char32_t* o = out.data();
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const std::size_t n = s.size();
     std::size_t i = 0;
     while (i < n) {
+        // eight ASCII bytes (none NUL) at a time
+        while (i + 8 <= n) {
+            std::uint64_t w;
+            std::memcpy(&w, p + i, 8);
+            constexpr std::uint64_t kHigh = 0x8080808080808080u, kLow = 0x0101010101010101u;
+            if (((w | ((w - kLow) & ~w)) & kHigh) != 0) break; // a byte >= 0x80, or a NUL
+            for (int k = 0; k < 8; ++k) o[k] = p[i + static_cast<std::size_t>(k)];
+            o += 8;
+            i += 8;
+        }
+        if (i == n) break;
         const unsigned char c = p[i];
         if (c < 0x80) {
             if (c == 0) {
                 bad_utf8(what, i);
             }
-            out.push_back(c);
+            *o++ = c;
             ++i;
             continue;
         }
@@ -96,10 +109,10 @@ void decode_utf8_into(std::u32string& out, std::string_view s, const char* what)
         if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
             bad_utf8(what, i);
         }
-        out.push_back(cp);
+        *o++ = cp;
         i += static_cast<std::size_t>(len);
     }
-    
+    out.resize(static_cast<std::size_t>(o - out.data()));
 }
 
 std::u32string decode_bounded(std::string_view s, const char* what) {
