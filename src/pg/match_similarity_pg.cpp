@@ -10,24 +10,20 @@ using namespace c360::pg::match;
 
 namespace {
 
-// Two text arguments, a scalar result. Both ASCII (most names): the byte functions on the
-// arguments as they are, no decoding. Otherwise decoded to code points (bounded).
+// Two text arguments, a scalar result: c360::match::with_symbols picks the representation (the
+// arguments as they are when ASCII, Latin-1 bytes, or code points).
 template <class T, class Bytes, class Points>
 T on_strings(FunctionCallInfo fcinfo, Bytes&& bytes, Points&& points) {
     const std::string_view a = arg_view(fcinfo, 0);
     const std::string_view b = arg_view(fcinfo, 1);
-    if (a.size() <= c360::match::kMaxSimilarityChars && b.size() <= c360::match::kMaxSimilarityChars &&
-        c360::match::is_ascii(a) && c360::match::is_ascii(b)) {
-        return bytes(a, b);
-    }
-    // decoding buffers reused across calls (a backend runs one call at a time): no allocation
-    // per row; released when a very long argument has grown them
-    static std::u32string ua, ub;
-    c360::match::decode_bounded_into(ua, a, "first argument");
-    c360::match::decode_bounded_into(ub, b, "second argument");
-    const T result = points(std::u32string_view(ua), std::u32string_view(ub));
-    if (ua.capacity() > 4096) std::u32string().swap(ua);
-    if (ub.capacity() > 4096) std::u32string().swap(ub);
+    // buffers reused across calls (a backend runs one call at a time): no allocation per row;
+    // released when a very long argument has grown them
+    static c360::match::SymbolBuffers buf;
+    const T result = c360::match::with_symbols(a, b, buf, "first argument", "second argument", bytes, points);
+    if (buf.a8.capacity() > 4096) std::string().swap(buf.a8);
+    if (buf.b8.capacity() > 4096) std::string().swap(buf.b8);
+    if (buf.a32.capacity() > 4096) std::u32string().swap(buf.a32);
+    if (buf.b32.capacity() > 4096) std::u32string().swap(buf.b32);
     return result;
 }
 

@@ -205,3 +205,34 @@ TEST(MatchSimilarityBitParallel, ConcurrentCallsAgree) {
     for (auto& th : threads) th.join();
     EXPECT_EQ(wrong.load(), 0);
 }
+
+// The representation chosen for two UTF-8 arguments gives the code-point answer in every case.
+TEST(MatchSimilarityBitParallel, WithSymbolsPicksAnEquivalentForm) {
+    m::SymbolBuffers buf;
+    auto forms = [&](std::string_view a, std::string_view b) {
+        return m::with_symbols(
+            a, b, buf, "a", "b", [](std::string_view x, std::string_view y) { return std::pair{1, m::jaro_winkler_bytes(x, y)}; },
+            [](std::u32string_view x, std::u32string_view y) { return std::pair{2, m::jaro_winkler(x, y)}; });
+    };
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"Jean Dupont", "Jean Dupond"}, {"Hélène Noël", "Helene Noel"}, {"ÿÀ", "Àÿ"}, {"Łukasz", "Lukasz"},
+        {"中文", "中"}, {"", "é"}, {"façade", "facade"}};
+    const int expected_form[] = {1, 1, 1, 2, 2, 1, 1};
+    for (std::size_t k = 0; k < cases.size(); ++k) {
+        const auto& [a, b] = cases[k];
+        const auto [form, w] = forms(a, b);
+        EXPECT_EQ(form, expected_form[k]) << a << "/" << b;
+        EXPECT_EQ(bits(w), bits(m::reference::jaro_winkler(m::decode_utf8(a), m::decode_utf8(b)))) << a << "/" << b;
+    }
+    std::string s;
+    EXPECT_TRUE(m::latin1_into(s, "café"));
+    EXPECT_EQ(s, std::string("caf\xE9"));
+    EXPECT_FALSE(m::latin1_into(s, "\xC3"));          // truncated
+    EXPECT_FALSE(m::latin1_into(s, "\xC1\xA9"));      // overlong
+    EXPECT_FALSE(m::latin1_into(s, "\xC3\x28"));      // bad continuation
+    EXPECT_FALSE(m::latin1_into(s, std::string_view("a\0", 2)));
+    EXPECT_FALSE(m::latin1_into(s, "\xC4\x81"));      // U+0101: beyond Latin-1
+    // invalid UTF-8 is still refused, by the full decoder
+    EXPECT_EQ(c360::test::code_of([&] { forms("ok", "\xC3"); }), c360::ErrorCode::InvalidTextRepresentation);
+    EXPECT_EQ(c360::test::code_of([&] { forms(std::string(65536, 'a'), "a"); }), c360::ErrorCode::ProgramLimitExceeded);
+}

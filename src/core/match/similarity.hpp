@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "match/text.hpp"
+
 namespace c360::match {
 
 // Edit distances on code points (arguments already decoded). Work is O(|a|·|b|) time and
@@ -32,8 +34,8 @@ double jaro(std::u32string_view a, std::u32string_view b);
 double jaro_winkler(std::u32string_view a, std::u32string_view b, double prefix_scale = 0.1,
                     bool long_tolerance = false);
 
-// The same four on bytes, each byte one symbol: equal to the code-point functions whenever both
-// arguments are ASCII (the SQL glue's path that skips decoding).
+// The same four on bytes, each byte one symbol: equal to the code-point functions on ASCII
+// arguments, and on Latin-1 bytes for code points up to U+00FF (with_symbols below).
 std::int64_t levenshtein_bytes(std::string_view a, std::string_view b);
 std::int64_t osa_distance_bytes(std::string_view a, std::string_view b);
 double jaro_bytes(std::string_view a, std::string_view b);
@@ -42,6 +44,29 @@ double jaro_winkler_bytes(std::string_view a, std::string_view b, double prefix_
 
 // True when every byte is in 1..127 (NUL excluded: decoding refuses it).
 bool is_ascii(std::string_view s) noexcept;
+
+// Two UTF-8 arguments in the cheapest form for the functions above: as they are when both are
+// ASCII; one byte per code point when both have only code points up to U+00FF (latin1_into);
+// else decoded to code points (bounded: decode_bounded_into, which refuses invalid UTF-8 and
+// arguments past kMaxSimilarityChars). Calls bytes(string_view, string_view) or
+// points(u32string_view, u32string_view). The buffers are the caller's, reused across calls.
+struct SymbolBuffers {
+    std::string a8, b8;
+    std::u32string a32, b32;
+};
+template <class Bytes, class Points>
+auto with_symbols(std::string_view a, std::string_view b, SymbolBuffers& buf, const char* what_a, const char* what_b,
+                  Bytes&& bytes, Points&& points) {
+    if (a.size() <= kMaxSimilarityChars && b.size() <= kMaxSimilarityChars && is_ascii(a) && is_ascii(b)) {
+        return bytes(a, b);
+    }
+    if (latin1_into(buf.a8, a) && latin1_into(buf.b8, b)) {
+        return bytes(std::string_view(buf.a8), std::string_view(buf.b8));
+    }
+    decode_bounded_into(buf.a32, a, what_a);
+    decode_bounded_into(buf.b32, b, what_b);
+    return points(std::u32string_view(buf.a32), std::u32string_view(buf.b32));
+}
 
 // The plain dynamic programmes (no bit-parallelism, no trimming, no shortcut): the reference the
 // fast paths above are tested against (tests/unit/match_similarity_bitparallel_test.cpp).

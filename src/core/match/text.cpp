@@ -141,6 +141,27 @@ void decode_bounded_into(std::u32string& out, std::string_view s, const char* wh
     if (out.size() > kMaxSimilarityChars) too_long(out.size());
 }
 
+bool latin1_into(std::string& out, std::string_view s) {
+    out.resize(s.size());
+    char* o = out.data();
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const unsigned char c = p[i];
+        if (c >= 0x01 && c < 0x80) {
+            *o++ = static_cast<char>(c);
+        } else if ((c == 0xC2 || c == 0xC3) && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+            // U+0080..U+00FF: two bytes, never overlong with these lead bytes
+            *o++ = static_cast<char>(((c & 0x1F) << 6) | (p[i + 1] & 0x3F));
+            ++i;
+        } else {
+            return false;
+        }
+    }
+    out.resize(static_cast<std::size_t>(o - out.data()));
+    return out.size() <= kMaxSimilarityChars;
+}
+
 void append_utf8(std::string& out, char32_t cp) {
     if (cp < 0x80) {
         out.push_back(static_cast<char>(cp));
