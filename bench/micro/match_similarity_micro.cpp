@@ -1,6 +1,6 @@
 // Micro-benchmarks of the string similarities (no PostgreSQL): the bit-parallel functions against
 // the plain dynamic programmes (c360::match::reference) on full-name-like pairs of ~15 code
-// points (one in four with accents), as in bench/match/strings.sql.
+// points (one set ASCII, one with accents), as in bench/match/strings.sql.
 //   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DC360_BUILD_TESTS=OFF
 //   && cmake --build build/bench --target c360_micro_bench
 //   && build/bench/c360_micro_bench --benchmark_filter=Similarity
@@ -69,12 +69,19 @@ void run(benchmark::State& st, bool accents, Fn fn) {
 using Fn = std::size_t (*)(const Pairs&, std::size_t);
 
 // name, function (its result scaled by 1000 to an integer, kept from being optimised away),
-// whether it runs on the decoded pairs (then with and without accents)
+// whether it runs on both sets of pairs (with and without accents) or on the ASCII set only
 struct Case {
     const char* name;
     Fn fn;
-    bool code_points;
+    bool both_sets;
 };
+
+// the SQL glue's path: UTF-8 arguments, with_symbols picks bytes, Latin-1 bytes or code points
+m::SymbolBuffers glue_buffers;
+template <class Bytes, class Points>
+double glue(const Pairs& p, std::size_t i, Bytes bytes, Points points) {
+    return m::with_symbols(p.a8[i], p.b8[i], glue_buffers, "a", "b", bytes, points);
+}
 
 #define C360_CASE(name, call, cp) \
     Case { name, [](const Pairs& p, std::size_t i) { return static_cast<std::size_t>(call * 1000.0); }, cp }
@@ -88,6 +95,14 @@ const Case kCases[] = {
     C360_CASE("SimilarityJaroWinklerReference", m::reference::jaro_winkler(p.a32[i], p.b32[i]), true),
     C360_CASE("SimilarityJaroWinkler", m::jaro_winkler(p.a32[i], p.b32[i]), true),
     C360_CASE("SimilarityJaroWinklerBytes", m::jaro_winkler_bytes(p.a8[i], p.b8[i]), false),
+    C360_CASE("SimilarityGlueLevenshtein",
+              glue(p, i, [](std::string_view x, std::string_view y) { return double(m::levenshtein_bytes(x, y)); },
+                   [](std::u32string_view x, std::u32string_view y) { return double(m::levenshtein(x, y)); }),
+              true),
+    C360_CASE("SimilarityGlueJaroWinkler",
+              glue(p, i, [](std::string_view x, std::string_view y) { return m::jaro_winkler_bytes(x, y); },
+                   [](std::u32string_view x, std::u32string_view y) { return m::jaro_winkler(x, y); }),
+              true),
 };
 
 // decoding both arguments (the glue's cost for non-ASCII names)
@@ -101,7 +116,7 @@ std::size_t decode_both(const Pairs& p, std::size_t i) {
 const bool registered = [] {
     for (const Case& c : kCases) {
         for (const bool accents : {false, true}) {
-            if (accents && !c.code_points) continue;
+            if (accents && !c.both_sets) continue;
             const std::string name = std::string("BM_") + c.name + (accents ? "/accents" : "/ascii");
             benchmark::RegisterBenchmark(name.c_str(), [c, accents](benchmark::State& st) { run(st, accents, c.fn); });
         }

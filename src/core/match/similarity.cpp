@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <cstdint>
 #include <iterator>
 #include <map>
@@ -403,20 +402,6 @@ double jaro_winkler(std::u32string_view a, std::u32string_view b, double prefix_
 double jaro_winkler_bytes(std::string_view a, std::string_view b, double prefix_scale, bool long_tolerance) {
     check_prefix_scale(prefix_scale);
     return winkler(a, b, jaro_parts_fast(a, b), prefix_scale, long_tolerance);
-}
-
-bool is_ascii(std::string_view s) noexcept {
-    constexpr std::uint64_t kHigh = 0x8080808080808080u, kLow = 0x0101010101010101u;
-    const char* p = s.data();
-    std::size_t n = s.size();
-    for (; n >= 8; p += 8, n -= 8) { // eight bytes at a time: none >= 0x80, none NUL
-        std::uint64_t w;
-        std::memcpy(&w, p, 8);
-        if (((w | ((w - kLow) & ~w)) & kHigh) != 0) return false;
-    }
-    bool ok = true;
-    for (; n > 0; ++p, --n) ok &= static_cast<unsigned char>(static_cast<unsigned char>(*p) - 1u) < 127u;
-    return ok;
 }
 
 namespace reference {

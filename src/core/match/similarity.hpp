@@ -42,9 +42,6 @@ double jaro_bytes(std::string_view a, std::string_view b);
 double jaro_winkler_bytes(std::string_view a, std::string_view b, double prefix_scale = 0.1,
                           bool long_tolerance = false);
 
-// True when every byte is in 1..127 (NUL excluded: decoding refuses it).
-bool is_ascii(std::string_view s) noexcept;
-
 // Two UTF-8 arguments in the cheapest form for the functions above: as they are when both are
 // ASCII; one byte per code point when both have only code points up to U+00FF (latin1_into);
 // else decoded to code points (bounded: decode_bounded_into, which refuses invalid UTF-8 and

@@ -11,6 +11,14 @@ namespace c360::match {
 
 namespace {
 
+// Eight bytes at p, all in 1..127 (ASCII, none NUL).
+bool ascii_word(const unsigned char* p) noexcept {
+    constexpr std::uint64_t kHigh = 0x8080808080808080u, kLow = 0x0101010101010101u;
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return ((w | ((w - kLow) & ~w)) & kHigh) == 0; // no high bit set, and no zero byte
+}
+
 [[noreturn]] void bad_utf8(const char* what, std::size_t at) {
     fail(ErrorCode::InvalidTextRepresentation,
          std::string("invalid UTF-8 in ") + what + " at byte " + std::to_string(at),
@@ -65,11 +73,7 @@ void decode_utf8_into(std::u32string& out, std::string_view s, const char* what)
     std::size_t i = 0;
     while (i < n) {
         // eight ASCII bytes (none NUL) at a time
-        while (i + 8 <= n) {
-            std::uint64_t w;
-            std::memcpy(&w, p + i, 8);
-            constexpr std::uint64_t kHigh = 0x8080808080808080u, kLow = 0x0101010101010101u;
-            if (((w | ((w - kLow) & ~w)) & kHigh) != 0) break; // a byte >= 0x80, or a NUL
+        while (i + 8 <= n && ascii_word(p + i)) {
             for (int k = 0; k < 8; ++k) o[k] = p[i + static_cast<std::size_t>(k)];
             o += 8;
             i += 8;
@@ -141,19 +145,38 @@ void decode_bounded_into(std::u32string& out, std::string_view s, const char* wh
     if (out.size() > kMaxSimilarityChars) too_long(out.size());
 }
 
+bool is_ascii(std::string_view s) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    std::size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        if (!ascii_word(p)) return false;
+    }
+    bool ok = true;
+    for (; n > 0; ++p, --n) ok &= static_cast<unsigned char>(*p - 1u) < 127u;
+    return ok;
+}
+
 bool latin1_into(std::string& out, std::string_view s) {
     out.resize(s.size());
     char* o = out.data();
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const std::size_t n = s.size();
-    for (std::size_t i = 0; i < n; ++i) {
+    std::size_t i = 0;
+    while (i < n) {
+        while (i + 8 <= n && ascii_word(p + i)) { // eight ASCII bytes at a time
+            std::memcpy(o, p + i, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i == n) break;
         const unsigned char c = p[i];
         if (c >= 0x01 && c < 0x80) {
             *o++ = static_cast<char>(c);
+            ++i;
         } else if ((c == 0xC2 || c == 0xC3) && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
             // U+0080..U+00FF: two bytes, never overlong with these lead bytes
             *o++ = static_cast<char>(((c & 0x1F) << 6) | (p[i + 1] & 0x3F));
-            ++i;
+            i += 2;
         } else {
             return false;
         }
