@@ -1,8 +1,8 @@
 // The bit-parallel string similarities (src/core/match/similarity.cpp) against the plain dynamic
-// programmes kept as c360::match::reference: equal distances and bit-identical Jaro and
-// Jaro-Winkler doubles on random pairs (lengths 0..130, small and large alphabets, non-ASCII
-// code points, lengths around the 64-symbol word), and the byte functions equal to the
-// code-point ones on ASCII.
+// programmes kept as c360::match::reference: equal distances (one word, and the blocked form past
+// 64 symbols) and bit-identical Jaro and Jaro-Winkler doubles on random pairs (lengths 0..130,
+// small and large alphabets, non-ASCII code points, lengths around the 64-symbol word), and the
+// byte functions equal to the code-point ones on ASCII.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -103,7 +103,7 @@ constexpr int kPairs = 200'000;
 
 TEST(MatchSimilarityBitParallel, DistancesEqualTheDynamicProgramme) {
     Generator g;
-    int ascii_pairs = 0, bit_parallel = 0;
+    int ascii_pairs = 0, bit_parallel = 0, blocks = 0;
     for (int n = 0; n < kPairs; ++n) {
         const auto [x, y] = g.pair();
         const std::int64_t lev = m::reference::levenshtein(x, y);
@@ -113,6 +113,7 @@ TEST(MatchSimilarityBitParallel, DistancesEqualTheDynamicProgramme) {
         ASSERT_EQ(m::osa_distance(x, y), osa) << n << ": " << x.size() << "/" << y.size();
         ASSERT_EQ(m::osa_distance(y, x), osa) << n;
         bit_parallel += std::min(x.size(), y.size()) <= m::kBitParallelMax;
+        blocks += std::min(x.size(), y.size()) > 2 * m::kBitParallelMax; // three words at least
         if (ascii(x) && ascii(y)) {
             ++ascii_pairs;
             const std::string bx = narrow(x), by = narrow(y);
@@ -124,6 +125,7 @@ TEST(MatchSimilarityBitParallel, DistancesEqualTheDynamicProgramme) {
     EXPECT_GT(ascii_pairs, kPairs / 4);
     EXPECT_GT(bit_parallel, kPairs / 2);
     EXPECT_LT(bit_parallel, kPairs);
+    EXPECT_GT(blocks, kPairs / 100);
 }
 
 TEST(MatchSimilarityBitParallel, JaroBitIdenticalToTheDefinition) {

@@ -7,6 +7,7 @@
 #include <map>
 #include <stdexcept>
 #include <type_traits>
+#include <unordered_map>
 #include <vector>
 
 #include "common/error.hpp"
@@ -249,6 +250,65 @@ std::int64_t osa_rows(View<C> a, View<C> b) {
     return prev[m];
 }
 
+// The same for a pattern of more than 64 symbols (Hyyrö's blocked form): the column as
+// ⌈m/64⌉ words per vector, the addition's carry and the shifted-out bits of hp, hn (and, for OSA,
+// of the transposition term) passed from each word to the next. The masks are per pattern symbol
+// (a dense id each), allocated per call.
+template <bool kOsa, class C>
+std::int64_t edit_distance_blocks(View<C> pattern, View<C> text) {
+    const std::size_t m = pattern.size();
+    const std::size_t words = (m + 63) / 64;
+    std::unordered_map<C, std::size_t> id;
+    std::vector<std::uint64_t> pm; // pm[id * words + w]
+    for (std::size_t i = 0; i < m; ++i) {
+        const auto [it, fresh] = id.try_emplace(pattern[i], id.size());
+        if (fresh) pm.resize(pm.size() + words, 0);
+        pm[it->second * words + i / 64] |= std::uint64_t{1} << (i % 64);
+    }
+    const std::vector<std::uint64_t> none(words, 0);
+    std::vector<std::uint64_t> vp(words, ~std::uint64_t{0}), vn(words, 0), d0(words, 0);
+    const std::uint64_t* eq_prev = none.data();
+    const std::uint64_t last = std::uint64_t{1} << ((m - 1) % 64);
+    std::int64_t d = static_cast<std::int64_t>(m);
+    for (std::size_t j = 0; j < text.size(); ++j) {
+        if (j % kPoll == 0 && j != 0) check_interrupts();
+        const auto it = id.find(text[j]);
+        const std::uint64_t* eq = it == id.end() ? none.data() : pm.data() + it->second * words;
+        std::uint64_t add_carry = 0, hp_carry = 1, hn_carry = 0; // row 0 grows by one
+        [[maybe_unused]] std::uint64_t tr_carry = 0;
+        for (std::size_t w = 0; w < words; ++w) {
+            std::uint64_t x = eq[w] | vn[w];
+            if constexpr (kOsa) {
+                const std::uint64_t t = ~d0[w] & eq[w];
+                x |= ((t << 1) | tr_carry) & eq_prev[w];
+                tr_carry = t >> 63;
+            }
+            const std::uint64_t xv = eq[w] & vp[w];
+            std::uint64_t sum = xv + vp[w];
+            std::uint64_t carry = sum < xv;
+            sum += add_carry;
+            carry |= sum < add_carry;
+            add_carry = carry;
+            d0[w] = (sum ^ vp[w]) | x;
+            std::uint64_t hp = vn[w] | ~(d0[w] | vp[w]);
+            std::uint64_t hn = vp[w] & d0[w];
+            if (w == words - 1) {
+                d += (hp & last) != 0;
+                d -= (hn & last) != 0;
+            }
+            const std::uint64_t hp_out = hp >> 63, hn_out = hn >> 63;
+            hp = (hp << 1) | hp_carry;
+            hn = (hn << 1) | hn_carry;
+            hp_carry = hp_out;
+            hn_carry = hn_out;
+            vp[w] = hn | ~(d0[w] | hp);
+            vn[w] = hp & d0[w];
+        }
+        eq_prev = eq;
+    }
+    return d;
+}
+
 // Levenshtein or OSA: common affixes dropped, then bit-parallel when the shorter rest fits a word.
 template <bool kOsa, class C>
 std::int64_t edit_distance_fast(View<C> a, View<C> b) {
@@ -256,7 +316,7 @@ std::int64_t edit_distance_fast(View<C> a, View<C> b) {
     if (a.size() < b.size()) std::swap(a, b); // b: the shorter rest, the pattern
     if (b.empty()) return static_cast<std::int64_t>(a.size());
     if (b.size() <= kBitParallelMax) return edit_distance_bits<kOsa>(b, a);
-    return kOsa ? osa_rows(a, b) : levenshtein_rows(a, b);
+    return edit_distance_blocks<kOsa>(b, a);
 }
 
 // ---- Jaro, Jaro-Winkler ----------------------------------------------------------------------

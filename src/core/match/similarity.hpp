@@ -14,7 +14,7 @@ namespace c360::match {
 // kMaxDamerauCells.
 // Levenshtein and OSA: after the common prefix and suffix are dropped, bit-parallel (Myers 1999,
 // Hyyrö 2003: one 64-bit word per text character) when the shorter rest has at most 64 code
-// points, the row-by-row dynamic programme beyond.
+// points, Hyyrö's blocked form (⌈m/64⌉ words per character) beyond.
 inline constexpr std::uint64_t kMaxDamerauCells = 16u * 1024u * 1024u;
 inline constexpr std::size_t kBitParallelMax = 64;
 
