@@ -1,6 +1,7 @@
 // bench/match: checks c360's answers on every benchmark pair against the plain dynamic
 // programmes (c360::match::reference, the code before the bit-parallel versions): exact
-// distances, the same doubles (PostgreSQL prints float8 in its shortest exact form).
+// distances, the same doubles (PostgreSQL prints float8 in its shortest exact form). Also the
+// core as built here, through the glue's path (with_symbols), on the same pairs.
 //   C360_MATCH_PARTS=strings C360_PAIRS_OUT=/tmp/pairs.csv bash bench/match/run.sh
 //   g++ -std=c++20 -O2 -Isrc/core bench/match/strings_check.cpp src/core/match/*.cpp src/core/common/*.cpp \
 //       -o /tmp/strings_check && /tmp/strings_check /tmp/pairs.csv
@@ -69,7 +70,23 @@ int main(int argc, char** argv) {
                           std::stoll(f[3]) == c360::match::reference::osa_distance(a, b) &&
                           std::strtod(f[4].c_str(), nullptr) == c360::match::reference::jaro(a, b) &&
                           std::strtod(f[5].c_str(), nullptr) == c360::match::reference::jaro_winkler(a, b);
-        if (!same) {
+        c360::match::SymbolBuffers buf;
+        const bool core_same =
+            c360::match::with_symbols(
+                f[0], f[1], buf, "a", "b",
+                [&](std::string_view x, std::string_view y) {
+                    return c360::match::levenshtein_bytes(x, y) == c360::match::reference::levenshtein(a, b) &&
+                           c360::match::osa_distance_bytes(x, y) == c360::match::reference::osa_distance(a, b) &&
+                           c360::match::jaro_bytes(x, y) == c360::match::reference::jaro(a, b) &&
+                           c360::match::jaro_winkler_bytes(x, y) == c360::match::reference::jaro_winkler(a, b);
+                },
+                [&](std::u32string_view x, std::u32string_view y) {
+                    return c360::match::levenshtein(x, y) == c360::match::reference::levenshtein(a, b) &&
+                           c360::match::osa_distance(x, y) == c360::match::reference::osa_distance(a, b) &&
+                           c360::match::jaro(x, y) == c360::match::reference::jaro(a, b) &&
+                           c360::match::jaro_winkler(x, y) == c360::match::reference::jaro_winkler(a, b);
+                });
+        if (!same || !core_same) {
             if (++differences <= 10) std::cerr << "differs: " << f[0] << " / " << f[1] << "\n";
         }
     }
