@@ -43,17 +43,22 @@ int compare_level(std::string_view a, std::string_view b, Method m) {
         const double s = name_similarity(a, b); // 1 exactly when both have the same words
         return s >= 1.0 ? 3 : s >= 0.92 ? 2 : s >= 0.80 ? 1 : 0;
     }
-    // called once per field of every candidate pair: decoding buffers reused across calls (bounded
-    // by kMaxSimilarityChars: at most 512 kB kept per thread)
-    thread_local std::u32string x, y;
-    decode_bounded_into(x, a, "first value");
-    decode_bounded_into(y, b, "second value");
+    // called once per field of every candidate pair: buffers reused across calls (bounded by
+    // kMaxSimilarityChars: at most 640 kB kept per thread); no decoding for ASCII values
+    thread_local SymbolBuffers buf;
     if (m == Method::Name) {
-        const double s = jaro_winkler(x, y);
+        const double s = with_symbols(
+            a, b, buf, "first value", "second value", [](std::string_view x, std::string_view y) { return jaro_winkler_bytes(x, y); },
+            [](std::u32string_view x, std::u32string_view y) { return jaro_winkler(x, y); });
         return s >= 0.92 ? 2 : s >= 0.80 ? 1 : 0;
     }
-    if (m == Method::Date && day_month_swapped(a, b)) return 2;
-    const std::int64_t d = osa_distance(x, y);
+    // a date with day and month exchanged counts as one edit (level 2), once both values are
+    // known to be valid UTF-8
+    const bool swapped = m == Method::Date && day_month_swapped(a, b);
+    const std::int64_t d = with_symbols(
+        a, b, buf, "first value", "second value",
+        [&](std::string_view x, std::string_view y) { return swapped ? 0 : osa_distance_bytes(x, y); },
+        [&](std::u32string_view x, std::u32string_view y) { return swapped ? 0 : osa_distance(x, y); });
     return d <= 1 ? 2 : d <= 2 ? 1 : 0;
 }
 

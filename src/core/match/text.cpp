@@ -3,12 +3,21 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "common/error.hpp"
 
 namespace c360::match {
 
 namespace {
+
+// Eight bytes at p, all in 1..127 (ASCII, none NUL).
+bool ascii_word(const unsigned char* p) noexcept {
+    constexpr std::uint64_t kHigh = 0x8080808080808080u, kLow = 0x0101010101010101u;
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return ((w | ((w - kLow) & ~w)) & kHigh) == 0; // no high bit set, and no zero byte
+}
 
 [[noreturn]] void bad_utf8(const char* what, std::size_t at) {
     fail(ErrorCode::InvalidTextRepresentation,
@@ -56,18 +65,26 @@ std::u32string decode_utf8(std::string_view s, const char* what) {
 }
 
 void decode_utf8_into(std::u32string& out, std::string_view s, const char* what) {
-    out.clear();
-    out.reserve(s.size());
+    // at most one code point per byte: written in place, the size set at the end
+    out.resize(s.size());
+    char32_t* o = out.data();
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const std::size_t n = s.size();
     std::size_t i = 0;
     while (i < n) {
+        // eight ASCII bytes (none NUL) at a time
+        while (i + 8 <= n && ascii_word(p + i)) {
+            for (int k = 0; k < 8; ++k) o[k] = p[i + static_cast<std::size_t>(k)];
+            o += 8;
+            i += 8;
+        }
+        if (i == n) break;
         const unsigned char c = p[i];
         if (c < 0x80) {
             if (c == 0) {
                 bad_utf8(what, i);
             }
-            out.push_back(c);
+            *o++ = c;
             ++i;
             continue;
         }
@@ -96,10 +113,10 @@ void decode_utf8_into(std::u32string& out, std::string_view s, const char* what)
         if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
             bad_utf8(what, i);
         }
-        out.push_back(cp);
+        *o++ = cp;
         i += static_cast<std::size_t>(len);
     }
-    
+    out.resize(static_cast<std::size_t>(o - out.data()));
 }
 
 std::u32string decode_bounded(std::string_view s, const char* what) {
@@ -126,6 +143,46 @@ void decode_bounded_into(std::u32string& out, std::string_view s, const char* wh
     }
     decode_utf8_into(out, s, what);
     if (out.size() > kMaxSimilarityChars) too_long(out.size());
+}
+
+bool is_ascii(std::string_view s) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    std::size_t n = s.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        if (!ascii_word(p)) return false;
+    }
+    bool ok = true;
+    for (; n > 0; ++p, --n) ok &= static_cast<unsigned char>(*p - 1u) < 127u;
+    return ok;
+}
+
+bool latin1_into(std::string& out, std::string_view s) {
+    out.resize(s.size());
+    char* o = out.data();
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        while (i + 8 <= n && ascii_word(p + i)) { // eight ASCII bytes at a time
+            std::memcpy(o, p + i, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i == n) break;
+        const unsigned char c = p[i];
+        if (c >= 0x01 && c < 0x80) {
+            *o++ = static_cast<char>(c);
+            ++i;
+        } else if ((c == 0xC2 || c == 0xC3) && i + 1 < n && (p[i + 1] & 0xC0) == 0x80) {
+            // U+0080..U+00FF: two bytes, never overlong with these lead bytes
+            *o++ = static_cast<char>(((c & 0x1F) << 6) | (p[i + 1] & 0x3F));
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    out.resize(static_cast<std::size_t>(o - out.data()));
+    return out.size() <= kMaxSimilarityChars;
 }
 
 void append_utf8(std::string& out, char32_t cp) {

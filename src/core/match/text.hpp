@@ -21,6 +21,12 @@ std::u32string decode_bounded(std::string_view s, const char* what);
 // The same into a caller's buffer (cleared first; its capacity is reused across calls).
 void decode_utf8_into(std::u32string& out, std::string_view s, const char* what = "argument");
 void decode_bounded_into(std::u32string& out, std::string_view s, const char* what);
+// True when every byte is in 1..127 (NUL excluded: decoding refuses it).
+bool is_ascii(std::string_view s) noexcept;
+// UTF-8 whose code points are all in U+0001..U+00FF (ASCII and Latin-1: most accented names) as
+// one byte per code point into `out`, true; false (out unspecified) for any other input, valid
+// or not, and past kMaxSimilarityChars code points: the caller then decodes in full.
+bool latin1_into(std::string& out, std::string_view s);
 void append_utf8(std::string& out, char32_t cp);
 std::string encode_utf8(const std::u32string& s);
 
