@@ -1806,6 +1806,10 @@ BEGIN
     IF rel IS NULL THEN
         RAISE EXCEPTION '%: the relation must not be NULL', fn USING ERRCODE = '22004';
     END IF;
+    -- the diagnostics read the relation: a role that may not read it learns nothing of its columns either
+    IF NOT pg_catalog.has_any_column_privilege(rel, 'SELECT') THEN
+        RAISE EXCEPTION '%: permission denied for %', fn, rel USING ERRCODE = '42501';
+    END IF;
     FOREACH col IN ARRAY coalesce(cols, '{}') LOOP
         IF col IS NULL THEN
             RAISE EXCEPTION '%: % holds a NULL column name', fn, what USING ERRCODE = '22004';
