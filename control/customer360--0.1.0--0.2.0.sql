@@ -152,7 +152,7 @@ COMMENT ON FUNCTION c360.most_complete_add(c360.survivor_state, pg_catalog.text)
     'Transition function of aggregate c360.most_complete: c360.survivor_add with priority = minus the length of the trimmed value';
 COMMENT ON TYPE c360.frequency_state IS 'State of aggregate c360.most_frequent: the distinct non-blank values of a group and their counts';
 COMMENT ON FUNCTION c360.frequency_add(c360.frequency_state, pg_catalog.text, pg_catalog.int8) IS
-    'Adds n occurrences of a value to a c360.most_frequent state; NULL and blank values are ignored; more than 10000 distinct values is an error (54000)';
+    'Adds n occurrences of a value to a c360.most_frequent state; NULL and blank values and a NULL or 0 n add nothing; more than 10000 distinct values is an error (54000); a damaged state (counts not one per value) is 22023';
 COMMENT ON FUNCTION c360.frequency_add1(c360.frequency_state, pg_catalog.text) IS
     'Transition function of aggregate c360.most_frequent: one occurrence of the value';
 COMMENT ON FUNCTION c360.frequency_merge(c360.frequency_state, c360.frequency_state) IS
@@ -1642,7 +1642,7 @@ COMMENT ON FUNCTION c360.match_persons(pg_catalog.regclass, pg_catalog.name, pg_
 -- them), the link components they touch recomputed from their own pairs (the same persons as the batch
 -- on the same records), households merged; writes the clusters table (record_id, person_id,
 -- household_id, component_id), returns the rows written with the person each record had before.
--- c360.match_resolve (C, src/pg/match_resolve_pg.cpp) runs the queries of c360._resolve_queries as plans it
+-- c360.match_resolve (C, src/pg/match_cluster_pg.cpp) runs the queries of c360._resolve_queries as plans it
 -- keeps for the backend (the last 8 settings), so that a record costs no planning. Their parameters:
 -- $1 the ids given, $2 the model, $3 the new ids, $4 existing records linked to a new one, $5 the records of
 -- the touched components, $6 the touched households, $7 .. $10 the computed (record, person, household,

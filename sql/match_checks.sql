@@ -107,6 +107,44 @@ CREATE TABLE whole_par AS SELECT c360.survivor(value, priority, ts) AS s, c360.m
 SELECT (SELECT count(*) FROM (SELECT * FROM golden EXCEPT SELECT * FROM golden_par) d) AS differences,
        (SELECT row(s, f)::text FROM whole_par) = (SELECT row(c360.survivor(value, priority, ts), c360.most_frequent(value))::text FROM golden_src) AS whole_same;
 
+-- the C support functions (0.2.0) against the SQL statement of the order, c360.survivor_better, and of
+-- most_frequent's choice, on 20,000 deterministic random cases: ranks and ts from few values (ties), NULL
+-- ranks and ts, values that differ by case, accent or a trailing space, blank values (byte order, not the
+-- locale's: 'B' < 'a' < 'ab' < 'é')
+CREATE TEMP TABLE surv_cases AS
+SELECT ROW(v[1 + abs(hashint4(i)) % 6], r[1 + abs(hashint4(i + 1)) % 4], t[1 + abs(hashint4(i + 2)) % 3])::c360.survivor_state AS a,
+       v[1 + abs(hashint4(i + 3)) % 6] AS value, r[1 + abs(hashint4(i + 4)) % 4] AS priority, t[1 + abs(hashint4(i + 5)) % 3] AS ts,
+       i % 7 = 0 AS a_null
+FROM generate_series(1, 20000) i,
+     (SELECT ARRAY['a', 'B', 'é', 'ab', 'a ', NULL] AS v, ARRAY[0, 1, NULL, 'Infinity']::float8[] AS r,
+             ARRAY['2024-01-01', '2024-02-01', NULL]::timestamptz[] AS t) c;
+UPDATE surv_cases SET a = NULL WHERE a_null;
+SELECT count(*) FILTER (WHERE c360.survivor_add(a, value, priority, ts) IS DISTINCT FROM
+           CASE WHEN value IS NULL OR btrim(value) = '' THEN a
+                WHEN a IS NULL OR c360.survivor_better(ROW(value, coalesce(priority, 'Infinity'), ts)::c360.survivor_state, a)
+                THEN ROW(value, coalesce(priority, 'Infinity'), ts)::c360.survivor_state ELSE a END) AS add_differences,
+       count(*) FILTER (WHERE c360.survivor_merge(a, b) IS DISTINCT FROM
+           CASE WHEN b IS NULL THEN a WHEN a IS NULL THEN b WHEN c360.survivor_better(b, a) THEN b ELSE a END) AS merge_differences,
+       count(*) FILTER (WHERE c360.survivor_final(a) IS DISTINCT FROM (a).value) AS final_differences
+FROM (SELECT *, ROW(value, priority, ts)::c360.survivor_state AS b FROM surv_cases) x;
+CREATE TEMP TABLE freq_cases AS
+SELECT i % 500 AS g, (ARRAY['a', 'A', 'b', 'é', ' ', '', 'a ', NULL])[1 + abs(hashint4(i)) % 8] AS value
+FROM generate_series(1, 5000) i;
+SELECT count(*) AS groups,
+       count(*) FILTER (WHERE f IS DISTINCT FROM (SELECT value FROM freq_cases c WHERE c.g = x.g AND btrim(value) <> ''
+                                                  GROUP BY value ORDER BY count(*) DESC, value COLLATE "C" LIMIT 1)) AS frequent_differences
+FROM (SELECT g, c360.most_frequent(value) AS f FROM freq_cases GROUP BY g) x;
+-- states built by hand: an all-NULL row is no state, a damaged frequency state is refused (22023)
+SELECT c360.survivor_merge(ROW(NULL, NULL, NULL)::c360.survivor_state, ROW('x', 1, NULL)::c360.survivor_state) AS merge_with_empty_row,
+       c360.frequency_add(NULL, 'a', NULL) IS NULL AS null_n_adds_nothing,
+       c360.frequency_final(c360.frequency_add(c360.frequency_add(NULL, 'a', 2), 'b', 3)) AS weighted;
+SELECT input, outcome FROM (VALUES
+    ('counts shorter', pg_temp.sqlstate_of($$SELECT c360.frequency_final('("{a,b}",{1})'::c360.frequency_state)$$)),
+    ('NULL count',     pg_temp.sqlstate_of($$SELECT c360.frequency_add1('({a},{NULL})'::c360.frequency_state, 'a')$$)),
+    ('counts missing', pg_temp.sqlstate_of($$SELECT c360.frequency_merge(NULL, '({a},)'::c360.frequency_state)$$)),
+    ('count overflow', pg_temp.sqlstate_of($$SELECT c360.frequency_add('({a},{9223372036854775807})'::c360.frequency_state, 'a', 1)$$))
+) t(input, outcome);
+
 -- bad input: clear errors, never a crash
 CREATE TABLE dup2 AS SELECT * FROM (VALUES (1, 'a'), (2, 'a'), (3, 'b')) v(id, e);
 SELECT input, outcome FROM (VALUES

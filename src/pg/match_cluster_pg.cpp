@@ -121,23 +121,12 @@ C360_FUNCTION(cluster_pairs_query, "c360.cluster_pairs_query") {
     return (Datum)0;
 }
 
-// c360._person_clusters(query): the query returns (id_l, id_r, weight float8, kind int4) with kind 1 =
-// link, 2 = conflict, 3 = household pair; result (record_id, person_id, household_id, component_id)
-// for each id of a pair (src/core/match/cluster.hpp, person_clusters). Used by c360.match_persons and
-// c360.match_resolve.
-C360_FUNCTION(person_clusters, "c360._person_clusters") {
-    if (PG_ARGISNULL(0)) {
-        c360::fail(ErrorCode::NullValueNotAllowed, "the edge query must not be NULL");
-    }
-    char* query = text_to_cstring(PG_GETARG_TEXT_PP(0));
-    mt::PersonInput in;
-    Portal portal = nullptr;
-    c360::pg::pg_call([&]() noexcept {
-        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-        SPIPlanPtr plan = SPI_prepare(query, 0, nullptr);
-        if (plan == nullptr) elog(ERROR, "could not prepare the edge query: %s", SPI_result_code_string(SPI_result));
-        portal = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
-    });
+namespace {
+
+// Reads the rows (id_l bigint, id_r bigint, weight float8, kind int4) of an open cursor in batches into the
+// input of person_clusters: kind 1 = link, 2 = conflict, 3 = household pair; a row with a NULL id or kind is
+// ignored, a NULL weight is 0. Used by c360._person_clusters (any query) and c360.match_resolve.
+void read_person_edges(Portal portal, mt::PersonInput& in) {
     struct Row {
         std::int64_t a, b;
         double w;
@@ -187,7 +176,28 @@ C360_FUNCTION(person_clusters, "c360._person_clusters") {
         }
         if (f.fetched < kBatch) break;
     }
-    std::vector<Row>().swap(batch);
+}
+
+} // namespace
+
+// c360._person_clusters(query): the query returns (id_l, id_r, weight float8, kind int4) with kind 1 =
+// link, 2 = conflict, 3 = household pair; result (record_id, person_id, household_id, component_id)
+// for each id of a pair (src/core/match/cluster.hpp, person_clusters). Used by c360.match_persons and
+// c360.match_resolve.
+C360_FUNCTION(person_clusters, "c360._person_clusters") {
+    if (PG_ARGISNULL(0)) {
+        c360::fail(ErrorCode::NullValueNotAllowed, "the edge query must not be NULL");
+    }
+    char* query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    mt::PersonInput in;
+    Portal portal = nullptr;
+    c360::pg::pg_call([&]() noexcept {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+        SPIPlanPtr plan = SPI_prepare(query, 0, nullptr);
+        if (plan == nullptr) elog(ERROR, "could not prepare the edge query: %s", SPI_result_code_string(SPI_result));
+        portal = SPI_cursor_open(nullptr, plan, nullptr, nullptr, true);
+    });
+    read_person_edges(portal, in);
     c360::pg::pg_call([&]() noexcept {
         SPI_cursor_close(portal);
         SPI_finish();
@@ -463,44 +473,7 @@ C360_FUNCTION(match_resolve, "c360.match_resolve") {
         return (Datum)0;
     }
     mt::PersonInput in;
-    struct Edge {
-        std::int64_t a, b;
-        double w;
-        int32 kind;
-    };
-    std::vector<Edge> batch(kBatch);
-    for (;;) {
-        c360::check_interrupts();
-        long fetched = 0;
-        long kept = 0;
-        c360::pg::pg_call([&]() noexcept {
-            SPI_cursor_fetch(portal, true, kBatch);
-            SPITupleTable* tt = SPI_tuptable;
-            if (tt == nullptr) return;
-            fetched = static_cast<long>(SPI_processed);
-            for (uint64 r = 0; r < SPI_processed; ++r) {
-                bool n[4] = {false, false, false, false};
-                Datum d[4];
-                for (int c = 0; c < 4; ++c) d[c] = SPI_getbinval(tt->vals[r], tt->tupdesc, c + 1, &n[c]);
-                if (n[0] || n[1] || n[3]) continue;
-                batch[static_cast<std::size_t>(kept++)] = {DatumGetInt64(d[0]), DatumGetInt64(d[1]), n[2] ? 0.0 : DatumGetFloat8(d[2]),
-                                                           DatumGetInt32(d[3])};
-            }
-            SPI_freetuptable(tt);
-        });
-        for (long i = 0; i < kept; ++i) {
-            const Edge& r = batch[static_cast<std::size_t>(i)];
-            if (r.kind == 1) {
-                in.links.push_back({r.a, r.b, r.w});
-            } else if (r.kind == 2) {
-                in.conflicts.emplace_back(r.a, r.b);
-            } else {
-                in.household.emplace_back(r.a, r.b);
-            }
-        }
-        if (fetched < kBatch) break;
-    }
-    std::vector<Edge>().swap(batch);
+    read_person_edges(portal, in);
     const std::vector<mt::PersonRow> out = mt::person_clusters(std::move(in));
     std::vector<std::int64_t> col[4];
     for (auto& c : col) c.reserve(out.size());

@@ -793,7 +793,7 @@ COMMENT ON FUNCTION c360.match_persons(pg_catalog.regclass, pg_catalog.name, pg_
 -- them), the link components they touch recomputed from their own pairs (the same persons as the batch
 -- on the same records), households merged; writes the clusters table (record_id, person_id,
 -- household_id, component_id), returns the rows written with the person each record had before.
--- c360.match_resolve (C, src/pg/match_resolve_pg.cpp) runs the queries of c360._resolve_queries as plans it
+-- c360.match_resolve (C, src/pg/match_cluster_pg.cpp) runs the queries of c360._resolve_queries as plans it
 -- keeps for the backend (the last 8 settings), so that a record costs no planning. Their parameters:
 -- $1 the ids given, $2 the model, $3 the new ids, $4 existing records linked to a new one, $5 the records of
 -- the touched components, $6 the touched households, $7 .. $10 the computed (record, person, household,
@@ -1010,7 +1010,7 @@ CREATE FUNCTION c360.frequency_add(state c360.frequency_state, value pg_catalog.
     RETURNS c360.frequency_state
     AS 'MODULE_PATHNAME', 'c360_frequency_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION c360.frequency_add(c360.frequency_state, pg_catalog.text, pg_catalog.int8) IS
-    'Adds n occurrences of a value to a c360.most_frequent state; NULL and blank values are ignored; more than 10000 distinct values is an error (54000)';
+    'Adds n occurrences of a value to a c360.most_frequent state; NULL and blank values and a NULL or 0 n add nothing; more than 10000 distinct values is an error (54000); a damaged state (counts not one per value) is 22023';
 CREATE FUNCTION c360.frequency_add1(state c360.frequency_state, value pg_catalog.text)
     RETURNS c360.frequency_state
     AS 'MODULE_PATHNAME', 'c360_frequency_add1' LANGUAGE C IMMUTABLE PARALLEL SAFE;
