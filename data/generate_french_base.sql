@@ -149,10 +149,22 @@ UPDATE fr_persons SET
             || CASE WHEN pg_temp.u(person_id, 28) < 0.4 THEN (pg_temp.pick(person_id, 29, 99) + 1)::text ELSE '' END || '@'
             || (ARRAY['gmail.com','gmail.com','gmail.com','gmail.com','orange.fr','orange.fr','free.fr','sfr.fr','laposte.net','hotmail.fr'])[1 + pg_temp.pick(person_id, 30, 10)],
     mobile = '0' || (6 + pg_temp.pick(person_id, 31, 2)) || lpad(pg_temp.pick(person_id, 32, 100000000)::text, 8, '0');
--- an address belongs to one person: a namesake who built the same address gets a number appended
-UPDATE fr_persons p SET email = regexp_replace(p.email, '@', (d.n + 1)::text || '@')
-FROM (SELECT person_id, row_number() OVER (PARTITION BY email ORDER BY person_id) - 1 AS n FROM fr_persons) d
-WHERE d.person_id = p.person_id AND d.n > 0;
+-- a mailbox belongs to one person: a namesake who built the same mailbox gets a number appended, until
+-- none is shared. One mailbox as its provider delivers it: Gmail ignores the dots of the local part
+-- (monique.martin9@gmail.com and moniquemartin9@gmail.com are one account), and a number appended can
+-- meet another person's number (martin9 + 2 = martin92), hence the loop.
+DO $$
+BEGIN
+    LOOP
+        UPDATE fr_persons p SET email = regexp_replace(p.email, '@', (d.n + 1)::text || '@')
+        FROM (SELECT person_id, row_number() OVER (PARTITION BY CASE WHEN email LIKE '%@gmail.com'
+                                                                     THEN replace(split_part(email, '@', 1), '.', '') || '@gmail.com'
+                                                                     ELSE email END
+                                                   ORDER BY person_id) - 1 AS n FROM fr_persons) d
+        WHERE d.person_id = p.person_id AND d.n > 0;
+        EXIT WHEN NOT FOUND;
+    END LOOP;
+END $$;
 
 -- records
 CREATE TEMP TABLE fr_raw AS
