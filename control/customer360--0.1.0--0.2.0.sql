@@ -976,7 +976,8 @@ CREATE OR REPLACE FUNCTION c360.logit_train(source pg_catalog.text, label pg_cat
 COMMENT ON FUNCTION c360.logit_train(pg_catalog.text, pg_catalog.text, pg_catalog.text, c360.logit_options) IS
     'Logistic regression over a table, view or query of any size: one parallel-safe aggregate pass per Newton step';
 
--- Issue 12: btyd_summary refuses a NULL time_unit (22004) like every other NULL argument.
+-- Issue 12: btyd_summary refuses a NULL time_unit (22004) like every other NULL argument. Issue 15: it
+-- groups by the customer column itself, not by its text, so that Citus pushes the grouping down to the shards.
 CREATE OR REPLACE FUNCTION c360.btyd_summary(orders pg_catalog.regclass, customer_col pg_catalog.name,
                                   ts_col pg_catalog.name, amount_col pg_catalog.name,
                                   calibration_end pg_catalog.date,
@@ -996,10 +997,10 @@ BEGIN
         RAISE EXCEPTION 'c360.btyd_summary: time_unit must be a positive interval, e.g. ''7 days''' USING ERRCODE = '22023';
     END IF;
     RETURN QUERY EXECUTE format($q$
-        SELECT d.cid, (s).frequency - 1, (last_day - first_day) / $2, ($1 - first_day) / $2,
+        SELECT d.cid::text, (s).frequency - 1, (last_day - first_day) / $2, ($1 - first_day) / $2,
                (s).avg_repeat_value, first_day, last_day
         FROM (SELECT cid, c360.rfm(day, amount, $1) AS s, min(day) AS first_day, max(day) AS last_day
-              FROM (SELECT %1$I::text AS cid, %2$I::date AS day, sum(coalesce(%3$I::float8, 0)) AS amount
+              FROM (SELECT %1$I AS cid, %2$I::date AS day, sum(coalesce(%3$I::float8, 0)) AS amount
                     FROM %4$s WHERE %1$I IS NOT NULL AND pg_catalog.isfinite(%2$I) AND %2$I::date <= $1
                     GROUP BY 1, 2) days
               GROUP BY cid) d
@@ -1371,7 +1372,7 @@ CREATE AGGREGATE c360.term_frequencies(value pg_catalog.text) (
     SFUNC = c360.tf_add, STYPE = pg_catalog.float8[], COMBINEFUNC = c360.tf_merge,
     FINALFUNC = c360.tf_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE c360.term_frequencies(pg_catalog.text) IS
-    'Term-frequency table of a field (records holding each value, by 52-bit hash), for c360.match_with_tf and c360.tf_frequency';
+    'Term-frequency table of a field (records holding each value, by a hash below 10^15: exact in text), for c360.match_with_tf and c360.tf_frequency';
 
 CREATE FUNCTION c360.tf_frequency(tf pg_catalog.float8[], value pg_catalog.text) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_tf_frequency'
@@ -2141,3 +2142,11 @@ CREATE FUNCTION c360.format_address_fr(address pg_catalog.text, postcode pg_cata
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.format_address_fr(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
     'Address lines to NF Z10-011: at most 6 lines of 38 characters, upper case, no punctuation, street type abbreviated only when the label is too long';
+
+-- Citus-style calls without an expression, for the emulated Citus checks (src/sql/common.sql)
+CREATE FUNCTION c360._call_without_expression(fn pg_catalog.regprocedure, args pg_catalog.text[])
+    RETURNS pg_catalog.text
+    AS 'MODULE_PATHNAME', 'c360_call_without_expression'
+    LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL UNSAFE;
+COMMENT ON FUNCTION c360._call_without_expression(pg_catalog.regprocedure, pg_catalog.text[]) IS
+    'Internal (tests): calls a c360 function the caller may execute, as Citus calls aggregate support functions (no call expression); arguments and result as text';

@@ -90,3 +90,23 @@ INSERT INTO inf_orders VALUES (1, '2024-01-01', 10), (1, '2024-01-20', 5), (1, '
                               (2, '2024-02-01', 3), (3, 'infinity', 7), (3, '-infinity', 7);
 SELECT * FROM c360.btyd_summary('inf_orders', 'c', 'ts', 'a', '2024-06-01') ORDER BY 1;
 DROP TABLE inf_orders;
+
+-- a first purchase on the calibration end (T = 0) carries no repeat information: accepted and skipped,
+-- the same models as without those customers, which customers does not count; repeats at T = 0 refused
+CREATE TABLE new_orders (c int, ts timestamptz, a numeric);
+INSERT INTO new_orders SELECT i % 400, '2024-01-01'::timestamptz + (i * 7919 % 150) * interval '1 day', 10 + i % 7
+FROM generate_series(1, 2000) i;
+INSERT INTO new_orders VALUES (1001, '2024-06-01', 12), (1002, '2024-06-01 18:00', 8);
+CREATE TABLE new_summary AS SELECT * FROM c360.btyd_summary('new_orders', 'c', 'ts', 'a', '2024-06-01');
+SELECT count(*) FILTER (WHERE "T" = 0) AS customers_with_t_0, count(*) AS customers FROM new_summary;
+SELECT a.bg = b.bg AS bgnbd_same, a.pn = b.pn AS pareto_same, (a.bg).customers AS bg_customers, (a.pn).customers AS pn_customers
+FROM (SELECT c360.bgnbd_fit(x, t_x, "T") AS bg, c360.pareto_nbd_fit(x, t_x, "T") AS pn FROM new_summary) a,
+     (SELECT c360.bgnbd_fit(x, t_x, "T") AS bg, c360.pareto_nbd_fit(x, t_x, "T") AS pn FROM new_summary WHERE "T" > 0) b;
+-- predictions for such a customer: the population's, finite
+SELECT c360.bgnbd_p_alive(bg, 0, 0, 0) AS bg_alive, c360.pareto_nbd_p_alive(pn, 0, 0, 0) AS pn_alive,
+       abs(c360.bgnbd_expected(bg, 10, 0, 0, 0) - c360.bgnbd_unconditional(bg, 10)) < 1e-9 AS bg_expected_unconditional,
+       abs(c360.pareto_nbd_expected(pn, 10, 0, 0, 0) - c360.pareto_nbd_unconditional(pn, 10)) < 1e-9 AS pn_expected_unconditional
+FROM (SELECT c360.bgnbd_fit(x, t_x, "T") AS bg, c360.pareto_nbd_fit(x, t_x, "T") AS pn FROM new_summary) f;
+SELECT pg_temp.sqlstate_of($$SELECT c360.bgnbd_fit(1, 0, 0)$$) AS repeat_at_t_0,
+       pg_temp.sqlstate_of($$SELECT c360.pareto_nbd_fit(0, 0, 0)$$) AS only_t_0;
+DROP TABLE new_orders, new_summary;

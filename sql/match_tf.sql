@@ -100,3 +100,9 @@ RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA match_tf CASCADE;
 RESET client_min_messages;
+-- hashes below 10^15: states and tables come back through text exactly even at extra_float_digits = 0
+-- (52-bit hashes printed as 1.60094733647416e+15 did not, and a split term_frequencies lost counts)
+SET extra_float_digits = 0;
+SELECT c360.term_frequencies(x)::text::float8[] = c360.term_frequencies(x) AS table_round_trip,
+       (SELECT max(h) < 1e15 FROM unnest(c360.term_frequencies(x)) AS h) AS hashes_below_1e15
+FROM (SELECT 'city ' || (i % 300) AS x FROM generate_series(1, 3000) i) v;

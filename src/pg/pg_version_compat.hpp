@@ -21,3 +21,11 @@
 #else
 #define c360_relation_ownercheck(relid, roleid) pg_class_ownercheck((relid), (roleid))
 #endif
+
+// The same for EXECUTE on a function: pg_proc_aclcheck became object_aclcheck(ProcedureRelationId...).
+// Users include utils/acl.h and catalog/pg_proc.h.
+#if PG_VERSION_NUM >= 160000
+#define c360_function_aclcheck(fnoid, roleid) object_aclcheck(ProcedureRelationId, (fnoid), (roleid), ACL_EXECUTE)
+#else
+#define c360_function_aclcheck(fnoid, roleid) pg_proc_aclcheck((fnoid), (roleid), ACL_EXECUTE)
+#endif

@@ -51,6 +51,23 @@ Datum uplift_add(FunctionCallInfo fcinfo, double param) {
     PG_RETURN_POINTER(append_values(s, kSample, &row.score, 3));
 }
 
+// The declared type of the fifth argument (int4 bins / points, float8 k), read from the catalog entry
+// of the function called (fn_oid), once per call site: Citus calls a transition function for a
+// partial aggregate without an expression, so get_fn_expr_argtype would say nothing.
+Oid param_type(FunctionCallInfo fcinfo) {
+    auto* cached = static_cast<Oid*>(fcinfo->flinfo->fn_extra);
+    if (cached == nullptr) {
+        Oid* argtypes = nullptr;
+        int nargs = 0;
+        (void)get_func_signature(fcinfo->flinfo->fn_oid, &argtypes, &nargs);
+        if (nargs < 5) elog(ERROR, "c360.uplift_add: the parameter form has fewer than 5 arguments");
+        cached = static_cast<Oid*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Oid)));
+        *cached = argtypes[4];
+        fcinfo->flinfo->fn_extra = cached;
+    }
+    return *cached;
+}
+
 double param_arg(FunctionCallInfo fcinfo, const char* what) {
     if (PG_NARGS() < 5) {
         return 0;
@@ -58,8 +75,7 @@ double param_arg(FunctionCallInfo fcinfo, const char* what) {
     if (PG_ARGISNULL(4)) {
         c360::fail(ErrorCode::NullValueNotAllowed, std::string(what) + " must not be NULL");
     }
-    const double param = get_fn_expr_argtype(fcinfo->flinfo, 4) == INT4OID ? static_cast<double>(PG_GETARG_INT32(4))
-                                                                            : PG_GETARG_FLOAT8(4);
+    const double param = param_type(fcinfo) == INT4OID ? static_cast<double>(PG_GETARG_INT32(4)) : PG_GETARG_FLOAT8(4);
     if (!std::isfinite(param)) {
         // a non-finite k would be stored in the sample, which its final function then refuses
         c360::fail(ErrorCode::InvalidParameter, std::string(what) + " must be finite (k, bins or points)");

@@ -265,7 +265,7 @@ CREATE AGGREGATE c360.term_frequencies(value pg_catalog.text) (
     SFUNC = c360.tf_add, STYPE = pg_catalog.float8[], COMBINEFUNC = c360.tf_merge,
     FINALFUNC = c360.tf_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE c360.term_frequencies(pg_catalog.text) IS
-    'Term-frequency table of a field (records holding each value, by 52-bit hash), for c360.match_with_tf and c360.tf_frequency';
+    'Term-frequency table of a field (records holding each value, by a hash below 10^15: exact in text), for c360.match_with_tf and c360.tf_frequency';
 
 CREATE FUNCTION c360.tf_frequency(tf pg_catalog.float8[], value pg_catalog.text) RETURNS pg_catalog.float8
     AS 'MODULE_PATHNAME', 'c360_tf_frequency'

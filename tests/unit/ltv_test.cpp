@@ -107,6 +107,26 @@ TEST(Ltv, SimulatedGammaGammaIsRecovered) {
     EXPECT_NEAR(f.p[0] * f.p[2] / (f.p[1] - 1), p * gamma / (q - 1), 0.03 * p * gamma / (q - 1));
 }
 
+// A first purchase on the end of calibration (T = 0) carries no information: skipped, the fit the
+// same as without those customers, which customers does not count (issue 15: btyd_summary output).
+TEST(Ltv, ZeroAgeCustomersSkipped) {
+    for (const clv::Model m : {clv::Model::BgNbd, clv::Model::ParetoNbd}) {
+        std::vector<clv::Summary> base = {{0, 0, 30, 40}, {1, 10, 30, 20}, {2, 25, 30, 15}, {3, 12, 28, 10},
+                                          {0, 0, 20, 30}, {5, 19, 22, 5},  {1, 3, 25, 12}};
+        std::vector<clv::Summary> with_new = base;
+        with_new.push_back({0, 0, 0, 25});
+        const clv::Fit a = clv::fit(m, base);
+        const clv::Fit b = clv::fit(m, with_new);
+        for (int i = 0; i < 4; ++i) EXPECT_DOUBLE_EQ(a.p[i], b.p[i]);
+        EXPECT_DOUBLE_EQ(a.log_likelihood, b.log_likelihood);
+        EXPECT_EQ(b.customers, a.customers);
+        EXPECT_EQ(clv::summary_problem(m, 0, 0, 0), nullptr);
+        EXPECT_NE(clv::summary_problem(m, 1, 0, 0), nullptr); // repeats need T > 0
+        std::vector<clv::Summary> only_new = {{0, 0, 0, 3}};
+        EXPECT_EQ(code_of([&] { clv::fit(m, only_new); }), ErrorCode::InvalidParameter);
+    }
+}
+
 TEST(Ltv, BadSummaries) {
     std::vector<clv::Summary> empty;
     EXPECT_EQ(code_of([&] { clv::fit(clv::Model::BgNbd, empty); }), ErrorCode::InvalidParameter);

@@ -43,11 +43,14 @@ const char* summary_problem(Model m, double x, double t_x, double T) {
         if (!(t_x > 0)) return "mean transaction value must be > 0";
         return nullptr;
     }
-    if (t_x < 0 || T < t_x || T <= 0) {
-        return "need 0 <= t_x <= T and T > 0 (times in the model's unit since the first purchase)";
+    if (t_x < 0 || T < t_x) {
+        return "need 0 <= t_x <= T (times in the model's unit since the first purchase)";
     }
     if (x == 0 && t_x != 0) {
         return "t_x must be 0 when x = 0";
+    }
+    if (x > 0 && T == 0) {
+        return "repeat transactions (x > 0) need T > 0";
     }
     return nullptr;
 }
@@ -355,6 +358,15 @@ double log_likelihood(Model m, const double* p, double x, double t_x, double T) 
 Fit fit(Model m, std::vector<Summary>& rows) {
     if (rows.empty()) {
         bad("no customers to fit");
+    }
+    // a customer whose first purchase falls on the end of calibration (T = 0, hence x = t_x = 0) has
+    // likelihood 1 whatever the parameters: no information, skipped (customers counts the others)
+    if (m != Model::GammaGamma) {
+        rows.erase(std::remove_if(rows.begin(), rows.end(), [](const Summary& s) { return s.T == 0; }), rows.end());
+        if (rows.empty()) {
+            fail(ErrorCode::InvalidParameter, "no customers to fit: every customer has T = 0", {},
+                 "T = 0 means a first purchase on the end of calibration; choose an earlier calibration end.");
+        }
     }
     compress(rows);
     const int k = n_params(m);

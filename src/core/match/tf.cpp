@@ -31,8 +31,7 @@ std::uint64_t tf_hash(std::string_view value) noexcept {
         h ^= c;
         h *= 0x100000001B3ull; // FNV-1a 64 prime
     }
-    const std::uint64_t folded = (h ^ (h >> 52)) & ((std::uint64_t{1} << 52) - 1);
-    return folded == 0 ? 1 : folded;
+    return h % 999999999999989ull + 1; // the largest prime below 10^15: hashes in [1, 10^15)
 }
 
 std::size_t tf_state_len(std::size_t capacity) noexcept { return kTfStateHeader + 2 * capacity; }
@@ -131,7 +130,7 @@ TermFrequencies tf_from_table(const double* t, std::size_t len, const char* what
     for (std::size_t i = 0; i < n; ++i) {
         const double h = t[kTfTableHeader + 2 * i];
         const double c = t[kTfTableHeader + 2 * i + 1];
-        if (!is_count(h) || !(h > previous)) corrupted(what, "hashes must be increasing integers below 2^52");
+        if (!is_count(h) || !(h > previous)) corrupted(what, "hashes must be increasing integers below 10^15");
         if (!is_count(c) || c < 2 || c > tf.records) corrupted(what, "counts must be integers between 2 and the records");
         tf.counts.emplace_back(static_cast<std::uint64_t>(h), c);
         previous = h;

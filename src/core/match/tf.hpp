@@ -6,8 +6,10 @@
 //     tf_weight x (log2(u_exact) - log2(max(tf_l, tf_r, tf_min_u)))
 // where tf_x is the share of the records holding the value x (the u of an exact match on that value).
 //
-// Values are identified by a 52-bit hash of their bytes (exact in a float8; an unrelated value shares a
-// hash with probability ~ distinct values / 2^52). Two layouts, both float8[]:
+// Values are identified by a hash of their bytes below 10^15: an integer of at most 15 digits, so exact in
+// a float8 and in its text form even at extra_float_digits = 0 (a 52-bit hash printed there as
+// 1.60094733647416e+15 came back as another value); an unrelated value shares a hash with probability
+// ~ distinct values / 10^15. Two layouts, both float8[]:
 //   counting state (c360.term_frequencies' transition state): [kTfStateTag, records, capacity, used,
 //     (hash, count) x capacity] — an open-addressing table (hash 0 = empty slot), updated in place;
 //   table (its result, and what a model stores per field): [kTfTableTag, records, n, (hash, count) x n]
@@ -29,9 +31,9 @@ inline constexpr std::size_t kTfStateHeader = 4;
 inline constexpr std::size_t kTfTableHeader = 3;
 inline constexpr std::size_t kTfMinCapacity = 1024;           // slots of a new counting state
 inline constexpr std::size_t kTfMaxCapacity = std::size_t{1} << 25; // 32M slots (512 MB): 16M distinct values
-inline constexpr double kTfHashLimit = 4503599627370496.0;     // 2^52
+inline constexpr double kTfHashLimit = 1e15;                   // hashes and counts below it
 
-// 52-bit hash of a value's bytes (FNV-1a 64 folded), never 0.
+// Hash of a value's bytes in [1, 10^15) (FNV-1a 64 reduced modulo a prime below 10^15).
 std::uint64_t tf_hash(std::string_view value) noexcept;
 
 // Counting state helpers. `slots` points at the (hash, count) pairs of a state of `capacity` slots.
@@ -57,7 +59,7 @@ struct TermFrequencies {
     double frequency(std::uint64_t h) const noexcept;
 };
 
-// Reads a table (validated: tag, records >= 1, n, hashes strictly increasing integers in [1, 2^52),
+// Reads a table (validated: tag, records >= 1, n, hashes strictly increasing integers in [1, 10^15),
 // counts integers in [2, records]). Throws DataCorrupted / InvalidParameter naming `what`.
 TermFrequencies tf_from_table(const double* t, std::size_t len, const char* what);
 std::vector<double> tf_to_table(const TermFrequencies& tf);
