@@ -666,6 +666,13 @@ BEGIN
         RAISE EXCEPTION 'c360.track_orders: % is not an ordinary table (partitioned tables, views and foreign tables are not tracked)', orders
             USING ERRCODE = '0A000';
     END IF;
+    IF c360._source_sql(orders) <> orders::text THEN
+        -- triggers on a distributed table fire on its shards, on the workers, where c360.customer_state is
+        -- another table: the state would be wrong (measured on Citus 13.2, docs/distributed.md)
+        RAISE EXCEPTION 'c360.track_orders: % is a distributed table (Citus); real-time tracking keeps its state on one node', orders
+            USING ERRCODE = '0A000',
+                  HINT = 'Use the batch events on the distributed table (c360.snapshot_segments, c360.inactive_customers, c360.spend_threshold_crossed), or track a local table of the day''s orders.';
+    END IF;
     FOREACH col IN ARRAY ARRAY[customer_col, ts_col, amount_col] LOOP
         SELECT a.atttypid INTO typ FROM pg_attribute a
         WHERE a.attrelid = orders AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;

@@ -380,13 +380,13 @@ COMMENT ON FUNCTION c360._blocking_sql_on(pg_catalog.text, pg_catalog.text, pg_c
     'Internal: the query (text) of the candidate pairs (id_l < id_r) between two FROM items (SQL text, already quoted) under blocking rules';
 
 CREATE FUNCTION c360._blocking_sql(source pg_catalog.regclass, id_col pg_catalog.name, blocks pg_catalog.text[])
-    RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    RETURNS pg_catalog.text LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
 BEGIN
     IF source IS NULL OR id_col IS NULL THEN
         RAISE EXCEPTION 'c360: source and id_col must not be NULL' USING ERRCODE = '22004';
     END IF;
-    RETURN c360._blocking_sql_on(source::text, source::text, id_col, blocks);
+    RETURN c360._blocking_sql_on(c360._source_sql(source), c360._source_sql(source), id_col, blocks);
 END
 $function$;
 COMMENT ON FUNCTION c360._blocking_sql(pg_catalog.regclass, pg_catalog.name, pg_catalog.text[]) IS
@@ -438,7 +438,7 @@ AS $function$
 BEGIN
     RETURN QUERY EXECUTE format(
         'SELECT p.id_l, p.id_r, %s FROM (%s) p JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r',
-        c360._levels_sql(fields, methods), c360._blocking_sql(source, id_col, blocks), source, id_col, source, id_col);
+        c360._levels_sql(fields, methods), c360._blocking_sql(source, id_col, blocks), c360._source_sql(source), id_col, c360._source_sql(source), id_col);
 END
 $function$;
 COMMENT ON FUNCTION c360.compare_pairs(pg_catalog.regclass, pg_catalog.name, pg_catalog.name[], pg_catalog.text[], pg_catalog.text[]) IS
@@ -533,16 +533,43 @@ DECLARE
     rule_masks bool[] := '{}';     -- the fields each of those rules leaves out
     rule_pairs float8[] := '{}';   -- the pairs of each with at least one field compared
     n float8;
+    rule_masks_text text[] := '{}';     -- per rule: its masked fields (bool[] as text)
+    rule_aggs text[] := '{}';           -- per rule: the aggregate of its patterns in the one pass
+    rule_patterns_text text[];          -- per rule: its patterns (float8[] as text; NULL without pairs)
     join_sql text := 'SELECT %s AS levels FROM (%s) p JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r';
 BEGIN
     IF random_pairs IS NULL OR random_pairs < 0 OR random_pairs > 100000000 THEN
         RAISE EXCEPTION 'c360.match_train: random_pairs must be between 0 and 100,000,000' USING ERRCODE = '22023';
     END IF;
     nlevels := ARRAY(SELECT c360.method_levels(m) FROM unnest(methods) AS m);
-    EXECUTE format('SELECT c360.fs_patterns(levels, $1) FROM (%s) q',
-                   format(join_sql, c360._levels_sql(fields, methods), c360._blocking_sql(source, id_col, blocks),
-                          source, id_col, source, id_col))
-        INTO patterns USING nlevels;
+    IF random_pairs = 0 THEN
+        EXECUTE format('SELECT c360.fs_patterns(levels, $1) FROM (%s) q',
+                       format(join_sql, c360._levels_sql(fields, methods), c360._blocking_sql(source, id_col, blocks),
+                              c360._source_sql(source), id_col, c360._source_sql(source), id_col))
+            INTO patterns USING nlevels;
+    ELSE
+        -- one pass over the candidate pairs: the patterns of all of them, and for each blocking rule those
+        -- of its own pairs (every column of the rule equal) with the fields it uses left out (level -1); a
+        -- column covers the field of the same name, and a column named X_key the fields whose name starts with X
+        FOR b IN 1 .. cardinality(blocks) LOOP
+            masked := ARRAY(SELECT EXISTS (SELECT 1 FROM unnest(string_to_array(blocks[b], '+')) AS c(col)
+                                           WHERE btrim(c.col) = f.name
+                                              OR (btrim(c.col) LIKE '%\_key' AND left(btrim(c.col), -4) <> ''
+                                                  AND starts_with(f.name, left(btrim(c.col), -4))))
+                            FROM unnest(fields) WITH ORDINALITY AS f(name, i) ORDER BY f.i);
+            rule_masks_text := rule_masks_text || masked::text;
+            rule_aggs := rule_aggs || format(
+                'c360.fs_patterns(ARRAY[%s]::int4[], $1) FILTER (WHERE coalesce(%s, false))::text',
+                (SELECT string_agg(CASE WHEN masked[i] THEN '-1' ELSE format('v.levels[%s]', i) END, ', ' ORDER BY i)
+                 FROM generate_series(1, cardinality(fields)) AS i),
+                (SELECT string_agg(format('l.%1$I = r.%1$I', btrim(c)), ' AND ') FROM unnest(string_to_array(blocks[b], '+')) AS c));
+        END LOOP;
+        EXECUTE format('SELECT c360.fs_patterns(v.levels, $1), ARRAY[%s] FROM (%s) p '
+                       'JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v',
+                       array_to_string(rule_aggs, ', '), c360._blocking_sql(source, id_col, blocks),
+                       c360._source_sql(source), id_col, c360._source_sql(source), id_col, c360._levels_sql(fields, methods))
+            INTO patterns, rule_patterns_text USING nlevels;
+    END IF;
     IF patterns IS NULL THEN
         RAISE EXCEPTION 'c360.match_train: the blocking rules give no candidate pairs' USING ERRCODE = '22023';
     END IF;
@@ -564,28 +591,20 @@ BEGIN
     -- two seeds: the same sample on every run, whatever the scan order), paired row by row
     EXECUTE format('SELECT count(*) FROM %s', source) INTO n;
     EXECUTE format('SELECT c360.fs_patterns(%1$s, $1) FROM '
-                   '(SELECT * FROM (SELECT *, row_number() OVER (ORDER BY pg_catalog.hashint8extended(%3$I::bigint, 1), %3$I) AS c360_rn FROM %2$s) s WHERE c360_rn <= $2) l JOIN '
-                   '(SELECT * FROM (SELECT *, row_number() OVER (ORDER BY pg_catalog.hashint8extended(%3$I::bigint, 2), %3$I) AS c360_rn FROM %2$s) s WHERE c360_rn <= $2) r '
+                   '(SELECT * FROM (SELECT *, row_number() OVER (ORDER BY pg_catalog.hashint8extended(%3$I::bigint, 1), %3$I) AS c360_rn FROM %2$s c360_t) s WHERE c360_rn <= $2) l JOIN '
+                   '(SELECT * FROM (SELECT *, row_number() OVER (ORDER BY pg_catalog.hashint8extended(%3$I::bigint, 2), %3$I) AS c360_rn FROM %2$s c360_t) s WHERE c360_rn <= $2) r '
                    'ON l.c360_rn = r.c360_rn AND l.%3$I <> r.%3$I',
-                   c360._levels_sql(fields, methods), source, id_col)
+                   c360._levels_sql(fields, methods), c360._source_sql(source), id_col)
         INTO sample USING nlevels, random_pairs;
     IF sample IS NULL THEN
         RAISE EXCEPTION 'c360.match_train: no random pairs could be drawn (fewer than 2 records?)' USING ERRCODE = '22023';
     END IF;
     -- m by EM with u fixed, one blocking rule at a time, leaving out the fields the rule uses (their
-    -- agreement among the rule's pairs says nothing about m): a column covers the field of the same
-    -- name, and a column named X_key the fields whose name starts with X
+    -- agreement among the rule's pairs says nothing about m), on the rule's patterns of the pass above
     FOR b IN 1 .. cardinality(blocks) LOOP
-        masked := ARRAY(SELECT EXISTS (SELECT 1 FROM unnest(string_to_array(blocks[b], '+')) AS c(col)
-                                       WHERE btrim(c.col) = f.name
-                                          OR (btrim(c.col) LIKE '%\_key' AND left(btrim(c.col), -4) <> ''
-                                              AND starts_with(f.name, left(btrim(c.col), -4))))
-                        FROM unnest(fields) WITH ORDINALITY AS f(name, i) ORDER BY f.i);
+        masked := rule_masks_text[b]::bool[];
         CONTINUE WHEN true = ALL (masked);   -- the rule uses every field
-        EXECUTE format('SELECT c360.fs_patterns(levels, $1) FROM (%s) q',
-                       format(join_sql, c360._levels_sql(fields, methods, masked), c360._blocking_sql(source, id_col, ARRAY[blocks[b]]),
-                              source, id_col, source, id_col))
-            INTO rule_patterns USING nlevels;
+        rule_patterns := rule_patterns_text[b]::float8[];
         compared := c360._fs_compared_pairs(rule_patterns);
         CONTINUE WHEN NOT coalesce(compared > 0, false);
         rule_models := rule_models || ARRAY[c360.fs_estimate(rule_patterns, sample, max_iterations, tolerance, initial_lambda)];
@@ -632,7 +651,7 @@ BEGIN
         ' JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v OFFSET 0) s '
         'WHERE 1 / (1 + power(2::float8, -w)) >= $2',  -- OFFSET 0: the filter must not be pushed down to a join of l and r
         c360._weight_sql(model, fields, 'v.levels'),
-        c360._blocking_sql(source, id_col, blocks), source, id_col, source, id_col, c360._levels_sql(fields, methods))
+        c360._blocking_sql(source, id_col, blocks), c360._source_sql(source), id_col, c360._source_sql(source), id_col, c360._levels_sql(fields, methods))
         USING model, min_probability;
 END
 $function$;
@@ -701,7 +720,7 @@ CREATE FUNCTION c360._edges_sql(source pg_catalog.regclass, left_rel pg_catalog.
                                 distinct_fields pg_catalog.name[], household_key pg_catalog.name,
                                 household_fields pg_catalog.name[], kinds pg_catalog.int4[] DEFAULT '{1,2,3}',
                                 model_param pg_catalog.text DEFAULT NULL)
-    RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    RETURNS pg_catalog.text LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
     conflict text[] := '{}';
@@ -747,7 +766,7 @@ BEGIN
         replace(c360._weight_sql(model, fields, 'v.levels'), '$1', coalesce(model_param, format('%L::float8[]', model))),
         CASE WHEN cardinality(conflict) = 0 THEN 'false' ELSE '(' || array_to_string(conflict, ' OR ') || ')' END,
         c360._blocking_sql_on(left_rel, right_rel, id_col, blocks),
-        source, id_col, source, id_col, c360._levels_sql(fields, methods), kinds,
+        c360._source_sql(source), id_col, c360._source_sql(source), id_col, c360._levels_sql(fields, methods), kinds,
         format('%s::float8', log(2::numeric, (threshold / (1 - threshold))::numeric)));
     IF cardinality(hh_rules) > 0 AND 3 = ANY (kinds) THEN
         q := q || format(' UNION ALL SELECT id_l, id_r, 0::float8, 3 FROM (%s) h',
@@ -779,8 +798,8 @@ BEGIN
         'SELECT s.%1$I::bigint, coalesce(c.person_id, s.%1$I::bigint), coalesce(c.household_id, s.%1$I::bigint), '
         '       coalesce(c.component_id, s.%1$I::bigint) '
         'FROM %2$s s LEFT JOIN c360._person_clusters($1) c ON c.record_id = s.%1$I::bigint',
-        id_col, source)
-        USING c360._edges_sql(source, source::text, source::text, id_col, fields, methods, blocks, model, threshold,
+        id_col, c360._source_sql(source))
+        USING c360._edges_sql(source, c360._source_sql(source), c360._source_sql(source), id_col, fields, methods, blocks, model, threshold,
                               distinct_fields, household_key, household_fields);
 END
 $function$;
@@ -817,6 +836,11 @@ DECLARE
 BEGIN
     IF source IS NULL OR id_col IS NULL OR clusters IS NULL THEN
         RAISE EXCEPTION 'c360.match_resolve: source, id_col and clusters must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF c360._source_sql(source) <> source::text THEN   -- each call would bring the whole table to the coordinator
+        RAISE EXCEPTION 'c360.match_resolve: % is a distributed table (Citus); records cannot be resolved one by one against it', source
+            USING ERRCODE = '0A000',
+                  HINT = 'Resolve against a reference table (create_reference_table) or a local copy, or run c360.match_persons in batch.';
     END IF;
     new_rel := format('(SELECT * FROM %s WHERE %I = ANY ($3))', source, id_col);
     rc_rel := format('(SELECT * FROM %s WHERE %I = ANY ($5))', source, id_col);
@@ -1226,7 +1250,7 @@ BEGIN
         '                      (3, ''share of '' || p.y || '' persons also in '' || p.x, p.nb::float8 / p.ny, p.nb)) AS v(o, metric, value, n) '
         ' WHERE %12$s) t '
         'ORDER BY o1, o2 COLLATE "C", o3 COLLATE "C", o',
-        array_to_string(cols, ', '), source, clusters, record_col, id_col,
+        array_to_string(cols, ', '), c360._source_sql(source), clusters, record_col, id_col,
         CASE WHEN has_src THEN 'GROUPING(src) = 1' ELSE 'true' END,
         (SELECT string_agg(format(', count(*) FILTER (WHERE f%1$s) AS f%1$s', i), '') FROM generate_series(1, coalesce(cardinality(fields), 0)) i),
         CASE WHEN has_src THEN 'GROUPING SETS ((), (src))' ELSE 'src' END,
@@ -1307,7 +1331,7 @@ BEGIN
             'SELECT first_rule, count(*) AS new_pairs, sum(1 / (1 + power(2::float8, -w))) AS expected FROM '
             '(SELECT f.first_rule, %s AS w FROM f JOIN %s l ON l.%I::bigint = f.id_l JOIN %s r ON r.%I::bigint = f.id_r, '
             ' LATERAL (SELECT %s AS levels) v) s GROUP BY first_rule',
-            c360._weight_sql(model, fields, 'v.levels'), source, id_col, source, id_col, c360._levels_sql(fields, methods));
+            c360._weight_sql(model, fields, 'v.levels'), c360._source_sql(source), id_col, c360._source_sql(source), id_col, c360._levels_sql(fields, methods));
     END IF;
     RETURN QUERY EXECUTE format(
         'WITH p AS MATERIALIZED (%s), '
