@@ -1542,11 +1542,14 @@ COMMENT ON FUNCTION c360._blocking_sql_on(pg_catalog.text, pg_catalog.text, pg_c
 CREATE OR REPLACE FUNCTION c360._blocking_sql(source pg_catalog.regclass, id_col pg_catalog.name, blocks pg_catalog.text[])
     RETURNS pg_catalog.text LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
+DECLARE
+    rel text;
 BEGIN
     IF source IS NULL OR id_col IS NULL THEN
         RAISE EXCEPTION 'c360: source and id_col must not be NULL' USING ERRCODE = '22004';
     END IF;
-    RETURN c360._blocking_sql_on(c360._source_sql(source), c360._source_sql(source), id_col, blocks);
+    rel := c360._source_sql(source);
+    RETURN c360._blocking_sql_on(rel, rel, id_col, blocks);
 END
 $function$;
 COMMENT ON FUNCTION c360._blocking_sql(pg_catalog.regclass, pg_catalog.name, pg_catalog.text[]) IS

@@ -172,5 +172,10 @@ FROM results WHERE without_expression <> whole AND without_expression NOT LIKE '
 SELECT pg_temp.sqlstate_of($$SELECT c360._call_without_expression('pg_catalog.int4pl(int4,int4)', '{1,2}')$$) AS outside_c360,
        pg_temp.sqlstate_of($$SELECT c360._call_without_expression('c360.version()', '{1}')$$) AS wrong_count,
        pg_temp.sqlstate_of($$SELECT c360._call_without_expression(NULL, '{}')$$) AS null_fn,
+       pg_temp.sqlstate_of($$SELECT c360._call_without_expression('c360.version()', NULL)$$) AS null_args,
+       pg_temp.sqlstate_of($$SELECT c360._call_without_expression('c360.levenshtein(text,text)', '{{a,b},{c,d}}')$$) AS two_dimensional,
+       pg_temp.sqlstate_of($$SELECT c360._call_without_expression('c360.rfm_state_recv(internal)', '{x}')$$) AS internal_argument,
+       c360._call_without_expression('c360.levenshtein(text,text)', '{kitten,NULL}') IS NULL AS strict_null_element,
+       c360._call_without_expression('c360.levenshtein(text,text)', '{kitten,sitting}') AS levenshtein,
        c360._call_without_expression('c360.version()', '{}') = c360.version() AS version;
 DROP SCHEMA citus_calls CASCADE;

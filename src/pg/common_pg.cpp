@@ -46,6 +46,16 @@ C360_FUNCTION(call_without_expression, "c360._call_without_expression") {
         c360::fail(ErrorCode::InvalidParameter, "the function takes " + std::to_string(nargs) + " arguments, " +
                                                     std::to_string(n) + " given");
     }
+    // only functions SQL itself can call with values: no internal, trigger or other pseudo-type
+    // argument or result (a NULL "internal" would reach functions that never expect one)
+    for (int i = 0; i < nargs; ++i) {
+        if (get_typtype(argtypes[i]) == TYPTYPE_PSEUDO) {
+            c360::fail(ErrorCode::InvalidParameter, "argument " + std::to_string(i + 1) + " has a pseudo-type: this function cannot be called this way");
+        }
+    }
+    if (get_typtype(rettype) == TYPTYPE_PSEUDO && rettype != VOIDOID) {
+        c360::fail(ErrorCode::InvalidParameter, "the function returns a pseudo-type: it cannot be called this way");
+    }
     FmgrInfo flinfo;
     fmgr_info(fn, &flinfo); // fn_expr stays NULL, as in Citus's calls
     if (flinfo.fn_retset) {

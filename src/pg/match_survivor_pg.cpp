@@ -11,6 +11,7 @@
 
 #include "bridge.hpp"
 #include "match/survivor.hpp"
+#include "tuples.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -35,12 +36,9 @@ constexpr int kMaxFrequencyValues = 10000;
 // The state's row type (the declared type of argument 0, from fn_oid), cached for the call site.
 TupleDesc state_desc(FunctionCallInfo fcinfo) {
     if (fcinfo->flinfo->fn_extra == nullptr) {
-        Oid* argtypes = nullptr;
-        int nargs = 0;
-        (void)get_func_signature(fcinfo->flinfo->fn_oid, &argtypes, &nargs);
-        if (nargs < 1) elog(ERROR, "survivorship support function without arguments");
+        const Oid state_type = c360::pg::declared_argtype(fcinfo, 0);
         MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-        fcinfo->flinfo->fn_extra = lookup_rowtype_tupdesc_copy(argtypes[0], -1);
+        fcinfo->flinfo->fn_extra = lookup_rowtype_tupdesc_copy(state_type, -1);
         MemoryContextSwitchTo(old);
     }
     return static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);

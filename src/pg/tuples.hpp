@@ -87,6 +87,18 @@ struct CompositeArray {
     }
 };
 
+// The declared type of argument `argno` of the function called, from its catalog entry (fn_oid): Citus
+// calls transition and final functions without a call expression, so get_fn_expr_argtype cannot be used.
+inline Oid declared_argtype(FunctionCallInfo fcinfo, int argno) {
+    Oid* argtypes = nullptr;
+    int nargs = 0;
+    (void)get_func_signature(fcinfo->flinfo->fn_oid, &argtypes, &nargs);
+    if (argno < 0 || argno >= nargs) elog(ERROR, "function %u has no argument %d", fcinfo->flinfo->fn_oid, argno + 1);
+    const Oid t = argtypes[argno];
+    pfree(argtypes);
+    return t;
+}
+
 inline CompositeArray composite_array(FunctionCallInfo fcinfo, int rows, int natts, const char* type_name) {
     const Oid elem = get_element_type(get_func_rettype(fcinfo->flinfo->fn_oid));
     if (elem == InvalidOid) {

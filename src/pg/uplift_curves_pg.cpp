@@ -57,12 +57,9 @@ Datum uplift_add(FunctionCallInfo fcinfo, double param) {
 Oid param_type(FunctionCallInfo fcinfo) {
     auto* cached = static_cast<Oid*>(fcinfo->flinfo->fn_extra);
     if (cached == nullptr) {
-        Oid* argtypes = nullptr;
-        int nargs = 0;
-        (void)get_func_signature(fcinfo->flinfo->fn_oid, &argtypes, &nargs);
-        if (nargs < 5) elog(ERROR, "c360.uplift_add: the parameter form has fewer than 5 arguments");
+        const Oid t = declared_argtype(fcinfo, 4);
         cached = static_cast<Oid*>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(Oid)));
-        *cached = argtypes[4];
+        *cached = t;
         fcinfo->flinfo->fn_extra = cached;
     }
     return *cached;
