@@ -73,6 +73,8 @@ SELECT NULL, t::regtype, quote_literal(v) || '::' || t FROM (
     SELECT 'c360.clv_sample', pg_temp.clv_sample_of(i % 4, CASE WHEN i % 4 = 0 THEN 0 ELSE i / 2.0 END, 40)::text FROM sweep.rows UNION ALL
     SELECT 'c360.slowdown_state', pg_temp.slowdown_state_of(ts, TIMESTAMPTZ '2024-09-01 00:00+00', 30)::text FROM sweep.rows UNION ALL
     SELECT 'c360.basket_state', pg_temp.basket_state_of(i % 7, i % 5)::text FROM sweep.rows UNION ALL
+    SELECT 'c360.clv_search', c360.clv_start('bgnbd')::text UNION ALL
+    SELECT 'c360.clv_pass', c360.clv_step(i % 4, CASE WHEN i % 4 = 0 THEN 0 ELSE i / 2.0 END, 40, 1, c360.clv_start('bgnbd'))::text FROM sweep.rows UNION ALL
     -- composite types taken as arguments
     SELECT 'c360.rfm_breaks', c360.rfm_breaks(i % 17, i % 5, amount)::text FROM sweep.rows UNION ALL
     SELECT 'c360.logit_options', c360.logit_options()::text UNION ALL
@@ -97,6 +99,7 @@ INSERT INTO sweep.sane VALUES
     ('score_col', 'name', '''probability'''), ('methods', 'text[]', '''{exact}''::text[]'),
     ('blocks', 'text[]', '''{email}''::text[]'), ('fields', 'text[]', '''{email}''::text[]'), ('names', 'text[]', '''{x1,x2}''::text[]'),
     -- SQL text the function runs (trusted input)
+    ('model', 'text', '''bgnbd'''),
     ('source', 'text', '''sweep.orders'''), ('label', 'text', '''y'''), ('features', 'text', '''ARRAY[x1]'''),
     ('query', 'text', '''SELECT id_l, id_r FROM sweep.orders'''), ('caller_search_path', 'text', '''pg_catalog'''),
     ('method', 'text', '''exact'''), ('default_country', 'text', '''FR'''), ('rule_type', 'text', '''welcome'''),

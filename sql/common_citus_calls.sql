@@ -57,7 +57,12 @@ UNION ALL SELECT 'c360.uplift_by_percentile(float8,bool,bool,int4)', i, ARRAY[u:
 UNION ALL SELECT 'c360.uplift_curve(float8,bool,bool,int4)', i, ARRAY[u::text, t::text, y::text, '6'] FROM g
 UNION ALL SELECT 'c360.bgnbd_fit(float8,float8,float8)', i, ARRAY[(i % 4)::text, CASE WHEN i % 4 = 0 THEN '0' ELSE (10 * u)::text END, (10 + 20 * v)::text] FROM g
 UNION ALL SELECT 'c360.pareto_nbd_fit(float8,float8,float8)', i, ARRAY[(i % 4)::text, CASE WHEN i % 4 = 0 THEN '0' ELSE (10 * u)::text END, (10 + 20 * v)::text] FROM g
-UNION ALL SELECT 'c360.gamma_gamma_fit(float8,float8)', i, ARRAY[(1 + i % 4)::text, (5 + 30 * u)::text] FROM g;
+UNION ALL SELECT 'c360.gamma_gamma_fit(float8,float8)', i, ARRAY[(1 + i % 4)::text, (5 + 30 * u)::text] FROM g
+UNION ALL SELECT 'c360.clv_step(float8,float8,float8,float8,c360.clv_search)', i,
+                 ARRAY[(i % 4)::text, CASE WHEN i % 4 = 0 THEN '0' ELSE (10 * u)::text END, (10 + 20 * v)::text, (1 + i % 2)::text,
+                       c360.clv_start('pareto_nbd')::text] FROM g
+UNION ALL SELECT 'c360.clv_step(float8,float8,float8,c360.clv_search)', i,
+                 ARRAY[(1 + i % 4)::text, (5 + 30 * u)::text, '1', c360.clv_start('gamma_gamma')::text] FROM g;
 
 -- one call of fn on text arguments: without an expression, or from SQL (with one)
 CREATE FUNCTION pg_temp.call(fn regprocedure, args text[], with_expression bool) RETURNS text LANGUAGE plpgsql AS $$

@@ -51,6 +51,8 @@ CREATE AGGREGATE public.sum(int8) (SFUNC = public.planted_sum, STYPE = int8);
 RESET ROLE;
 CREATE TABLE public.sp_train (y bool, x float8[]);
 INSERT INTO public.sp_train SELECT i % 3 = 0, ARRAY[i % 7, i % 5]::float8[] FROM generate_series(1, 60) i;
+CREATE TABLE public.sp_btyd AS SELECT (i % 4)::float8 AS x, CASE WHEN i % 4 = 0 THEN 0 ELSE i % 9 END::float8 AS t_x,
+    10::float8 AS "T", (5 + i % 7)::float8 AS mean_value FROM generate_series(1, 60) i;
 INSERT INTO c360.event_queue (customer_id, event_type, event_time) VALUES ('c1', 'test', '2026-01-01');
 
 SET search_path = public, pg_catalog;
@@ -64,6 +66,8 @@ SELECT c360.transitions_merge('{"[\"a\", \"b\"]": 1}', '{"[\"a\", \"b\"]": 2}') 
 SELECT c360.transitions_final('{"[\"a\", \"b\"]": 1, "[\"a\", \"c\"]": 3}') AS transitions_final;
 SELECT customer_id, event_type FROM c360.claim_events(10);
 SELECT c360.logit_done(c360.logit_train('sp_train', 'y', 'x')) AS logit_train_done;
+SELECT (c360.bgnbd_train('sp_btyd')).customers AS bgnbd_train_customers,
+       (c360.gamma_gamma_train('SELECT * FROM sp_btyd')).customers AS gamma_gamma_train_customers;
 -- the caller's names still resolve as the caller sees them (sp_train is found in public)
 SELECT c360.logit_done(c360.logit_train('SELECT * FROM sp_train', 'y', 'x')) AS logit_train_query_done;
 RESET search_path;
@@ -80,7 +84,7 @@ SELECT c360._sql_has_semicolon($$SELECT 'it''s; here'$$) AS doubled_quote,
 SELECT c360.logit_done(c360.logit_train('SELECT y, x FROM sp_train WHERE '';'' <> ''x''', 'y', 'x')) AS literal_ok;
 SELECT count(*) AS still_there FROM sp_train;
 
-DROP TABLE public.sp_train;
+DROP TABLE public.sp_train, public.sp_btyd;
 DROP AGGREGATE public.sum(int8);
 DROP OPERATOR public.>= (date, date);
 DROP OPERATOR public.= (int8, int8);

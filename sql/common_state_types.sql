@@ -39,7 +39,9 @@ SELECT 'ab_state', pg_temp.ab_state_of(treated, amount)::text FROM state_rows UN
 SELECT 'uplift_sample', pg_temp.uplift_sample_of(p, treated, y, 0.3)::text FROM state_rows UNION ALL
 SELECT 'clv_sample', pg_temp.clv_sample_of(i % 4, CASE WHEN i % 4 = 0 THEN 0 ELSE i / 2.0 END, 40)::text FROM state_rows UNION ALL
 SELECT 'slowdown_state', pg_temp.slowdown_state_of(ts, TIMESTAMPTZ '2024-09-01 00:00+00', 30)::text FROM state_rows UNION ALL
-SELECT 'basket_state', pg_temp.basket_state_of(i % 7, i % 5)::text FROM state_rows;
+SELECT 'basket_state', pg_temp.basket_state_of(i % 7, i % 5)::text FROM state_rows UNION ALL
+SELECT 'clv_search', c360.clv_start('pareto_nbd')::text UNION ALL
+SELECT 'clv_pass', c360.clv_step(i % 4, CASE WHEN i % 4 = 0 THEN 0 ELSE i / 2.0 END, 40, 1, c360.clv_start('pareto_nbd'))::text FROM state_rows;
 
 -- no type left out, and nothing else
 SELECT t.typname AS type_without_value

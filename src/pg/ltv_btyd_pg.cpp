@@ -8,6 +8,7 @@
 #include "bridge.hpp"
 #include "common_packed_pg.hpp"
 #include "ltv/btyd.hpp"
+#include "ltv_btyd_pg.hpp"
 #include "tuples.hpp"
 
 extern "C" {
@@ -113,6 +114,13 @@ Datum fit_result(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
         }
         f = clv::fit(m, rows);
     }
+    return fit_datum(fcinfo, f, m, type);
+}
+
+
+} // namespace
+
+Datum c360::pg::fit_datum(FunctionCallInfo fcinfo, const clv::Fit& f, clv::Model m, const char* type) {
     const int k = m == clv::Model::GammaGamma ? 3 : 4;
     TupleDesc td = c360::pg::cached_result_tupdesc(fcinfo, k + 5, type);
     Datum v[9];
@@ -127,9 +135,6 @@ Datum fit_result(FunctionCallInfo fcinfo, clv::Model m, const char* type) {
     v[k + 4] = Int64GetDatum(static_cast<int64>(f.distinct));
     return c360::pg::composite_datum(td, v, n);
 }
-
-
-} // namespace
 
 // ---- the state type ----------------------------------------------------------------------------
 

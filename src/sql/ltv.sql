@@ -202,3 +202,168 @@ COMMENT ON FUNCTION c360.clv(c360.pareto_nbd_model, c360.gamma_gamma_model, pg_c
     'Discounted expected value over horizon_months with a Pareto/NBD model: sum_k spend x (E[Y(k u)] - E[Y((k-1) u)]) / (1 + monthly rate)^k, u = model units per month';
 COMMENT ON FUNCTION c360.clv(c360.bgnbd_model, c360.gamma_gamma_model, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.int4, pg_catalog.float8, pg_catalog.float8) IS
     'Discounted expected value over horizon_months: sum_k spend x (E[Y(k u)] - E[Y((k-1) u)]) / (1 + monthly rate)^k, u = model units per month';
+
+-- Fits over tables of any size (docs/ltv.md): the same maximum-likelihood search as the fit aggregates,
+-- with the likelihood summed by one parallel-safe aggregate pass per request (src/core/ltv/search.hpp).
+-- On a table distributed by Citus each pass runs on the shards and combines partial sums.
+CREATE TYPE c360.clv_search;
+CREATE FUNCTION c360.clv_search_in(pg_catalog.cstring) RETURNS c360.clv_search
+    AS 'MODULE_PATHNAME', 'c360_clv_search_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_search_in(pg_catalog.cstring) IS 'Text input of type c360.clv_search';
+CREATE FUNCTION c360.clv_search_out(c360.clv_search) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_clv_search_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_search_out(c360.clv_search) IS 'Text output of type c360.clv_search';
+CREATE FUNCTION c360.clv_search_recv(pg_catalog.internal) RETURNS c360.clv_search
+    AS 'MODULE_PATHNAME', 'c360_clv_search_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_search_recv(pg_catalog.internal) IS 'Binary input of c360.clv_search, validated like the text input';
+CREATE FUNCTION c360.clv_search_send(c360.clv_search) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_clv_search_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_search_send(c360.clv_search) IS 'Binary output of c360.clv_search';
+CREATE TYPE c360.clv_search (
+    INTERNALLENGTH = VARIABLE, INPUT = c360.clv_search_in, OUTPUT = c360.clv_search_out,
+    RECEIVE = c360.clv_search_recv, SEND = c360.clv_search_send, ALIGNMENT = double, STORAGE = extended);
+COMMENT ON TYPE c360.clv_search IS
+    'A lifetime-value fit between two passes: the optimiser''s state and the points whose likelihood the next pass sums';
+
+CREATE TYPE c360.clv_pass;
+CREATE FUNCTION c360.clv_pass_in(pg_catalog.cstring) RETURNS c360.clv_pass
+    AS 'MODULE_PATHNAME', 'c360_clv_pass_in' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_pass_in(pg_catalog.cstring) IS 'Text input of type c360.clv_pass';
+CREATE FUNCTION c360.clv_pass_out(c360.clv_pass) RETURNS pg_catalog.cstring
+    AS 'MODULE_PATHNAME', 'c360_clv_pass_out' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_pass_out(c360.clv_pass) IS 'Text output of type c360.clv_pass';
+CREATE FUNCTION c360.clv_pass_recv(pg_catalog.internal) RETURNS c360.clv_pass
+    AS 'MODULE_PATHNAME', 'c360_clv_pass_recv' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_pass_recv(pg_catalog.internal) IS 'Binary input of c360.clv_pass, validated like the text input';
+CREATE FUNCTION c360.clv_pass_send(c360.clv_pass) RETURNS pg_catalog.bytea
+    AS 'MODULE_PATHNAME', 'c360_clv_pass_send' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_pass_send(c360.clv_pass) IS 'Binary output of c360.clv_pass';
+CREATE TYPE c360.clv_pass (
+    INTERNALLENGTH = VARIABLE, INPUT = c360.clv_pass_in, OUTPUT = c360.clv_pass_out,
+    RECEIVE = c360.clv_pass_recv, SEND = c360.clv_pass_send, ALIGNMENT = double, STORAGE = extended);
+COMMENT ON TYPE c360.clv_pass IS
+    'State of aggregate c360.clv_step: customers, weights and compensated log-likelihood sums at each requested point';
+
+CREATE FUNCTION c360.clv_start(model pg_catalog.text) RETURNS c360.clv_search
+    AS 'MODULE_PATHNAME', 'c360_clv_start' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_start(pg_catalog.text) IS
+    'The first request of an iterated fit of model ''bgnbd'', ''pareto_nbd'' or ''gamma_gamma'' (see c360.bgnbd_train)';
+CREATE FUNCTION c360.clv_step_add(state c360.clv_pass, x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8,
+                                  weight pg_catalog.float8, search c360.clv_search)
+    RETURNS c360.clv_pass AS 'MODULE_PATHNAME', 'c360_clv_step_add' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_step_add(c360.clv_pass, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, c360.clv_search) IS
+    'Transition function of aggregate c360.clv_step (BG/NBD, Pareto/NBD): adds weight x log-likelihood of one customer at each requested point; NULL values skip the customer, T = 0 is skipped, an invalid summary is an error (22023)';
+CREATE FUNCTION c360.clv_step_add(state c360.clv_pass, x pg_catalog.float8, mean_value pg_catalog.float8,
+                                  weight pg_catalog.float8, search c360.clv_search)
+    RETURNS c360.clv_pass AS 'MODULE_PATHNAME', 'c360_clv_step_add_spend' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_step_add(c360.clv_pass, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, c360.clv_search) IS
+    'Transition function of aggregate c360.clv_step (Gamma-Gamma): adds one repeat customer (x = 0 and NULL values are skipped)';
+CREATE FUNCTION c360.clv_pass_merge(a c360.clv_pass, b c360.clv_pass) RETURNS c360.clv_pass
+    AS 'MODULE_PATHNAME', 'c360_clv_pass_merge' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_pass_merge(c360.clv_pass, c360.clv_pass) IS
+    'Combine function of aggregate c360.clv_step: adds two partial passes of the same request';
+CREATE FUNCTION c360.clv_pass_final(state c360.clv_pass) RETURNS c360.clv_pass
+    AS 'MODULE_PATHNAME', 'c360_clv_pass_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_pass_final(c360.clv_pass) IS
+    'Final function of aggregate c360.clv_step: each compensated sum folded into one number (the same pass whatever the order rows and partial states came in)';
+CREATE AGGREGATE c360.clv_step(x pg_catalog.float8, t_x pg_catalog.float8, "T" pg_catalog.float8,
+                               weight pg_catalog.float8, search c360.clv_search) (
+    SFUNC = c360.clv_step_add, STYPE = c360.clv_pass, COMBINEFUNC = c360.clv_pass_merge, FINALFUNC = c360.clv_pass_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.clv_step(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, c360.clv_search) IS
+    'One pass of an iterated BG/NBD or Pareto/NBD fit: the log-likelihood sums at the search''s requested points (search constant per group)';
+CREATE AGGREGATE c360.clv_step(x pg_catalog.float8, mean_value pg_catalog.float8, weight pg_catalog.float8,
+                               search c360.clv_search) (
+    SFUNC = c360.clv_step_add, STYPE = c360.clv_pass, COMBINEFUNC = c360.clv_pass_merge, FINALFUNC = c360.clv_pass_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE c360.clv_step(pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, c360.clv_search) IS
+    'One pass of an iterated Gamma-Gamma fit: the log-likelihood sums at the search''s requested points (search constant per group)';
+CREATE FUNCTION c360.clv_update(search c360.clv_search, pass c360.clv_pass) RETURNS c360.clv_search
+    AS 'MODULE_PATHNAME', 'c360_clv_update' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_update(c360.clv_search, c360.clv_pass) IS
+    'The search after one pass: the next request, or done (a NULL pass, from a source without rows, is an error)';
+CREATE FUNCTION c360.clv_done(search c360.clv_search) RETURNS pg_catalog.bool
+    AS 'MODULE_PATHNAME', 'c360_clv_done' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_done(c360.clv_search) IS 'true once the search has its fit (read it with c360.clv_bgnbd_model & co.)';
+CREATE FUNCTION c360.clv_bgnbd_model(search c360.clv_search) RETURNS c360.bgnbd_model
+    AS 'MODULE_PATHNAME', 'c360_clv_bgnbd_model' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_bgnbd_model(c360.clv_search) IS 'The BG/NBD model of a done search (distinct_summaries counts the rows used)';
+CREATE FUNCTION c360.clv_pareto_nbd_model(search c360.clv_search) RETURNS c360.pareto_nbd_model
+    AS 'MODULE_PATHNAME', 'c360_clv_pareto_nbd_model' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_pareto_nbd_model(c360.clv_search) IS 'The Pareto/NBD model of a done search (distinct_summaries counts the rows used)';
+CREATE FUNCTION c360.clv_gamma_gamma_model(search c360.clv_search) RETURNS c360.gamma_gamma_model
+    AS 'MODULE_PATHNAME', 'c360_clv_gamma_gamma_model' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clv_gamma_gamma_model(c360.clv_search) IS 'The Gamma-Gamma model of a done search (distinct_summaries counts the rows used)';
+
+-- source and the column expressions are SQL text run as the caller, under the caller's search_path
+-- (trusted input, as for c360.logit_train); the rest of the body runs under the pinned search_path.
+CREATE FUNCTION c360._clv_train(model pg_catalog.text, source pg_catalog.text, columns pg_catalog.text[],
+                                caller_search_path pg_catalog.text)
+    RETURNS c360.clv_search
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    fn pg_catalog.text := pg_catalog.format('c360.%s_train', model);
+    rel pg_catalog.text;
+    query pg_catalog.text;
+    search c360.clv_search;
+    pass c360.clv_pass;
+    passes pg_catalog.int4 := 0;
+    expected pg_catalog.int4 := CASE model WHEN 'gamma_gamma' THEN 3 ELSE 4 END;
+BEGIN
+    IF source IS NULL OR columns IS NULL OR pg_catalog.array_position(columns, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION '%: arguments must not be NULL', fn USING ERRCODE = '22004';
+    END IF;
+    IF pg_catalog.cardinality(columns) <> expected THEN
+        RAISE EXCEPTION '%: expected % column expressions', fn, expected USING ERRCODE = '22023';
+    END IF;
+    IF c360._sql_has_semicolon(source) OR c360._sql_has_semicolon(pg_catalog.array_to_string(columns, ' ')) THEN
+        RAISE EXCEPTION '%: source and the column expressions must each be one SQL expression or query, without ";"', fn
+            USING ERRCODE = '22023';
+    END IF;
+    -- a table or view name, or a query; the caller's names resolve as the caller sees them
+    rel := c360._train_source(source, caller_search_path);
+    query := pg_catalog.format('SELECT c360.clv_step(%s, $1) FROM %s AS c360_source',
+        (SELECT pg_catalog.string_agg(pg_catalog.format('(%s)::pg_catalog.float8', c), ', ' ORDER BY i)
+         FROM pg_catalog.unnest(columns) WITH ORDINALITY AS u(c, i)), rel);
+    search := c360.clv_start(model);
+    LOOP
+        PERFORM pg_catalog.set_config('search_path', caller_search_path, true);
+        EXECUTE query INTO pass USING search;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+        search := c360.clv_update(search, pass);
+        passes := passes + 1;
+        EXIT WHEN c360.clv_done(search);
+        IF passes > 5000 THEN
+            RAISE EXCEPTION '%: no convergence after % passes', fn, passes USING ERRCODE = 'XX000';
+        END IF;
+    END LOOP;
+    RETURN search;
+END
+$function$;
+COMMENT ON FUNCTION c360._clv_train(pg_catalog.text, pg_catalog.text, pg_catalog.text[], pg_catalog.text) IS
+    'Body of c360.bgnbd_train & co.: runs the caller''s source and column expressions under the caller''s search_path, the rest pinned';
+CREATE FUNCTION c360.bgnbd_train(source pg_catalog.text, x pg_catalog.text DEFAULT 'x', t_x pg_catalog.text DEFAULT 't_x',
+                                 "T" pg_catalog.text DEFAULT '"T"', weight pg_catalog.text DEFAULT '1')
+    RETURNS c360.bgnbd_model
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN c360.clv_bgnbd_model(c360._clv_train('bgnbd', source, ARRAY[x, t_x, "T", weight],
+                                                pg_catalog.current_setting('search_path')));
+COMMENT ON FUNCTION c360.bgnbd_train(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'BG/NBD fit over a table, view or query of (x, t_x, T) summaries of any size: one parallel-safe, Citus-pushable aggregate pass per optimiser request';
+CREATE FUNCTION c360.pareto_nbd_train(source pg_catalog.text, x pg_catalog.text DEFAULT 'x', t_x pg_catalog.text DEFAULT 't_x',
+                                      "T" pg_catalog.text DEFAULT '"T"', weight pg_catalog.text DEFAULT '1')
+    RETURNS c360.pareto_nbd_model
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN c360.clv_pareto_nbd_model(c360._clv_train('pareto_nbd', source, ARRAY[x, t_x, "T", weight],
+                                                     pg_catalog.current_setting('search_path')));
+COMMENT ON FUNCTION c360.pareto_nbd_train(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'Pareto/NBD fit over a table, view or query of (x, t_x, T) summaries of any size: one parallel-safe, Citus-pushable aggregate pass per optimiser request';
+CREATE FUNCTION c360.gamma_gamma_train(source pg_catalog.text, x pg_catalog.text DEFAULT 'x',
+                                       mean_value pg_catalog.text DEFAULT 'mean_value', weight pg_catalog.text DEFAULT '1')
+    RETURNS c360.gamma_gamma_model
+    LANGUAGE sql VOLATILE PARALLEL UNSAFE
+    RETURN c360.clv_gamma_gamma_model(c360._clv_train('gamma_gamma', source, ARRAY[x, mean_value, weight],
+                                                      pg_catalog.current_setting('search_path')));
+COMMENT ON FUNCTION c360.gamma_gamma_train(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'Gamma-Gamma fit over a table, view or query of (x, mean_value) of any size (x = 0 rows skipped): one aggregate pass per optimiser request';

@@ -252,6 +252,22 @@ $function$;
 COMMENT ON FUNCTION c360._sql_has_semicolon(pg_catalog.text) IS
     'true when SQL text holds a ";" outside literals, quoted identifiers and comments (used by c360.logit_train)';
 
+-- The FROM item of a training source: a query in parentheses, or a table or view name resolved as the
+-- caller sees it (under the caller's search_path; the regclass text is schema-qualified when needed).
+CREATE FUNCTION c360._train_source(source pg_catalog.text, caller_search_path pg_catalog.text) RETURNS pg_catalog.text
+    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+BEGIN
+    IF source ~* '^\s*(select|with|values|table)\M' OR source ~ '^\s*\(' THEN
+        RETURN '(' || source || ')';
+    END IF;
+    PERFORM pg_catalog.set_config('search_path', caller_search_path, true);
+    RETURN source::pg_catalog.regclass::pg_catalog.text;
+END
+$function$;
+COMMENT ON FUNCTION c360._train_source(pg_catalog.text, pg_catalog.text) IS
+    'FROM item of the source of c360.logit_train and c360.bgnbd_train & co.: a query in parentheses, or the table or view the caller names';
+
 -- source, label and features are SQL text run as the caller, under the caller's search_path (trusted input:
 -- they name the caller's tables and functions); the rest of the body runs under the pinned search_path.
 -- c360.logit_train is the one SQL function without a pinned search_path: it only captures the caller's
@@ -276,13 +292,7 @@ BEGIN
             USING ERRCODE = '22023';
     END IF;
     -- a table or view name, or a query; the caller's names resolve as the caller sees them
-    IF source ~* '^\s*(select|with|values|table)\M' OR source ~ '^\s*\(' THEN
-        rel := '(' || source || ')';
-    ELSE
-        PERFORM pg_catalog.set_config('search_path', caller_search_path, true);
-        rel := source::pg_catalog.regclass::pg_catalog.text;
-        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
-    END IF;
+    rel := c360._train_source(source, caller_search_path);
     query := pg_catalog.format('SELECT c360.logit_step((%s)::pg_catalog.bool, (%s)::pg_catalog.float8[], $1) FROM %s AS c360_source',
                                label, features, rel);
     model := c360.logit_start(options);

@@ -9,6 +9,7 @@
 
 #include "common/codec.hpp"
 #include "common/error.hpp"
+#include "ltv/search.hpp"
 
 namespace c360::clv {
 
@@ -26,8 +27,6 @@ double logsumexp(double a, double b) {
     const double m = std::max(a, b);
     return m + std::log1p(std::exp(-std::abs(a - b)));
 }
-
-int n_params(Model m) { return m == Model::GammaGamma ? 3 : 4; }
 
 } // namespace
 
@@ -237,113 +236,6 @@ struct Objective {
     }
 };
 
-void gradient(const Objective& f, const double* th, int k, double fx, double* g) {
-    double t[4];
-    for (int i = 0; i < k; ++i) {
-        std::copy(th, th + k, t);
-        const double h = 1e-6 * std::max(1.0, std::abs(th[i]));
-        t[i] = th[i] + h;
-        const double up = f(t);
-        t[i] = th[i] - h;
-        const double down = f(t);
-        if (std::isfinite(up) && std::isfinite(down)) {
-            g[i] = (up - down) / (2 * h);
-        } else if (std::isfinite(up)) {
-            g[i] = (up - fx) / h;
-        } else {
-            g[i] = (fx - down) / h;
-        }
-    }
-}
-
-// BFGS with a backtracking line search on the log-parameters.
-Fit bfgs(const Objective& f, const double* start, int k) {
-    double th[4], g[4], H[4][4] = {};
-    std::copy(start, start + k, th);
-    for (int i = 0; i < k; ++i) H[i][i] = 1;
-    double fx = f(th);
-    Fit out{};
-    out.converged = false;
-    if (!std::isfinite(fx)) {
-        out.log_likelihood = -kInf;
-        return out;
-    }
-    gradient(f, th, k, fx, g);
-    int it = 0;
-    for (; it < 500; ++it) {
-        check_interrupts();
-        double gmax = 0;
-        for (int i = 0; i < k; ++i) gmax = std::max(gmax, std::abs(g[i]));
-        if (gmax < 1e-9) {
-            out.converged = true;
-            break;
-        }
-        double d[4];
-        for (int i = 0; i < k; ++i) {
-            d[i] = 0;
-            for (int j = 0; j < k; ++j) d[i] -= H[i][j] * g[j];
-        }
-        double slope = 0;
-        for (int i = 0; i < k; ++i) slope += d[i] * g[i];
-        if (slope >= 0) { // not a descent direction: restart from the gradient
-            for (int i = 0; i < k; ++i) {
-                for (int j = 0; j < k; ++j) H[i][j] = i == j ? 1 : 0;
-                d[i] = -g[i];
-            }
-            slope = 0;
-            for (int i = 0; i < k; ++i) slope += d[i] * g[i];
-        }
-        double step = 1, nt[4], nf = kInf;
-        for (int ls = 0; ls < 60; ++ls) {
-            for (int i = 0; i < k; ++i) nt[i] = th[i] + step * d[i];
-            nf = f(nt);
-            if (std::isfinite(nf) && nf <= fx + 1e-4 * step * slope) break;
-            step *= 0.5;
-        }
-        if (!std::isfinite(nf) || nf > fx) {
-            out.converged = gmax < 1e-6; // no progress possible: at the optimum up to rounding
-            break;
-        }
-        double ng[4], sv[4], yv[4];
-        gradient(f, nt, k, nf, ng);
-        double sy = 0;
-        for (int i = 0; i < k; ++i) {
-            sv[i] = nt[i] - th[i];
-            yv[i] = ng[i] - g[i];
-            sy += sv[i] * yv[i];
-        }
-        const bool tiny = std::abs(fx - nf) <= 1e-15 * std::max(1.0, std::abs(fx));
-        std::copy(nt, nt + k, th);
-        std::copy(ng, ng + k, g);
-        fx = nf;
-        if (sy > 1e-16) {
-            double Hy[4];
-            double yHy = 0;
-            for (int i = 0; i < k; ++i) {
-                Hy[i] = 0;
-                for (int j = 0; j < k; ++j) Hy[i] += H[i][j] * yv[j];
-                yHy += yv[i] * Hy[i];
-            }
-            for (int i = 0; i < k; ++i) {
-                for (int j = 0; j < k; ++j) {
-                    H[i][j] += (sy + yHy) * sv[i] * sv[j] / (sy * sy) - (Hy[i] * sv[j] + sv[i] * Hy[j]) / sy;
-                }
-            }
-        }
-        if (tiny) {
-            double gm = 0;
-            for (int i = 0; i < k; ++i) gm = std::max(gm, std::abs(g[i]));
-            out.converged = gm < 1e-6;
-            ++it;
-            break;
-        }
-    }
-    for (int i = 0; i < k; ++i) out.p[i] = std::exp(th[i]);
-    out.log_likelihood = -fx * f.total;
-    out.iterations = it;
-    return out;
-}
-
 } // namespace
 
 double log_likelihood(Model m, const double* p, double x, double t_x, double T) {
@@ -369,28 +261,19 @@ Fit fit(Model m, std::vector<Summary>& rows) {
         }
     }
     compress(rows);
-    const int k = n_params(m);
     double total = 0;
     for (const Summary& s : rows) total += s.weight;
     const Objective f{m, &rows, total};
-    // several starting points on the log scale; the best converged fit wins
-    const double starts[][4] = {{0, 0, 0, 0}, {-1, 1, 0, 1}, {-0.5, 2, -0.5, 2}, {1, 3, 1, 3}};
-    Fit best{};
-    best.log_likelihood = -kInf;
-    for (const auto& s : starts) {
-        Fit f1 = bfgs(f, s, k);
-        if (f1.log_likelihood > best.log_likelihood + 1e-9 || (!best.converged && f1.converged &&
-                                                               f1.log_likelihood >= best.log_likelihood - 1e-6)) {
-            best = f1;
-        }
-        if (best.converged) break; // further starting points only when needed
+    // the search asks for the objective point by point (search.hpp)
+    Search search = search_start(m, false);
+    search.total = total;
+    search.rows = static_cast<std::int64_t>(rows.size());
+    double values[kMaxSearchPoints];
+    while (search.stage != Search::Done) {
+        for (int j = 0; j < search.n_points; ++j) values[j] = f(search.points[j]);
+        search_tell(search, values);
     }
-    if (!std::isfinite(best.log_likelihood)) {
-        fail(ErrorCode::NumericOutOfRange, "the likelihood could not be evaluated at any starting point");
-    }
-    best.customers = total;
-    best.distinct = static_cast<double>(rows.size());
-    return best;
+    return search_result(search);
 }
 
 // ---- predictions ---------------------------------------------------------------------------
