@@ -37,6 +37,12 @@ CREATE TABLE persons_local AS SELECT record_id, person_id FROM c360.match_person
 CREATE TABLE persons_dist AS SELECT * FROM persons_local;
 SELECT create_distributed_table('persons_dist', 'record_id');
 SELECT create_distributed_table('pairs_dist', 'id_l');
+-- one BTYD summary per customer (continuous times: a day fraction per customer) for the iterated fits
+CREATE TABLE cust_local AS
+SELECT customer_id, x, t_x, "T" + (hashtext(customer_id) & 1023) / 7168.0 AS "T", mean_value
+FROM c360.btyd_summary('orders_local', 'customer_id', 'ts', 'amount', '2025-06-01');
+CREATE TABLE cust_dist AS SELECT * FROM cust_local;
+SELECT create_distributed_table('cust_dist', 'customer_id');
 
 CREATE TABLE calls (name text, call text);
 INSERT INTO calls VALUES
@@ -45,6 +51,9 @@ INSERT INTO calls VALUES
 ('btyd_summary -> bgnbd_fit', $$SELECT c360.bgnbd_fit(x, t_x, "T") FROM c360.btyd_summary('%orders', 'customer_id', 'ts', 'amount', '2025-06-01')$$),
 ('btyd_summary -> pareto_nbd_fit', $$SELECT c360.pareto_nbd_fit(x, t_x, "T") FROM c360.btyd_summary('%orders', 'customer_id', 'ts', 'amount', '2025-06-01')$$),
 ('logit_train', $$SELECT c360.logit_train('c360_fn.%orders', 'y', 'ARRAY[u, v]')$$),
+('bgnbd_train', $$SELECT c360.bgnbd_train('c360_fn.%cust')$$),
+('pareto_nbd_train', $$SELECT c360.pareto_nbd_train('c360_fn.%cust')$$),
+('gamma_gamma_train', $$SELECT c360.gamma_gamma_train('c360_fn.%cust')$$),
 ('inactive_customers', $$SELECT * FROM c360.inactive_customers('%orders', 'customer_id', 'ts', '2025-06-01', 60)$$),
 ('spend_threshold_crossed', $$SELECT * FROM c360.spend_threshold_crossed('%orders', 'customer_id', 'ts', 'amount', '2025-06-01', 1000)$$),
 ('upcoming_anniversaries', $$SELECT * FROM c360.upcoming_anniversaries('%people', 'customer_id', 'birth_date', '2025-06-01', 10)$$),
@@ -82,7 +91,7 @@ BEGIN
         t0 := clock_timestamp();
         BEGIN
             EXECUTE format('SELECT md5(string_agg(t::text, E''\n'' ORDER BY t::text)) AS h, count(*) AS n FROM (%s) t',
-                           replace(replace(replace(replace(replace(c.call, '%orders', 'orders_local'), '%people', 'people_local'), '%records', 'records_local'), '%pairs', 'pairs_local'), '%persons', 'c360_fn.persons_local'))
+                           replace(replace(replace(replace(replace(replace(c.call, '%cust', 'cust_local'), '%orders', 'orders_local'), '%people', 'people_local'), '%records', 'records_local'), '%pairs', 'pairs_local'), '%persons', 'c360_fn.persons_local'))
                 INTO h_local, n_local;
         EXCEPTION WHEN OTHERS THEN
             h_local := NULL;
@@ -93,7 +102,7 @@ BEGIN
         t0 := clock_timestamp();
         BEGIN
             EXECUTE format('SELECT md5(string_agg(t::text, E''\n'' ORDER BY t::text)) AS h, count(*) AS n FROM (%s) t',
-                           replace(replace(replace(replace(replace(c.call, '%orders', 'orders_dist'), '%people', 'people_dist'), '%records', 'records_dist'), '%pairs', 'pairs_dist'), '%persons', 'c360_fn.persons_dist'))
+                           replace(replace(replace(replace(replace(replace(c.call, '%cust', 'cust_dist'), '%orders', 'orders_dist'), '%people', 'people_dist'), '%records', 'records_dist'), '%pairs', 'pairs_dist'), '%persons', 'c360_fn.persons_dist'))
                 INTO h_dist, n_dist;
             s_dist := extract(epoch FROM clock_timestamp() - t0);
             INSERT INTO results VALUES (c.name, h_local, h_dist, n_local, n_dist, s_local, s_dist,

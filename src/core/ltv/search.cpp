@@ -17,7 +17,9 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMaxLogParam = 11.512925464970229; // ln 1e5: parameters kept in [1e-5, 1e5]
 constexpr int kMaxIterations = 500;
 constexpr int kMaxTrials = 60;
-constexpr int kBatchHalvings = 4; // halvings per backtracking pass of a batched search
+// trials per backtracking pass of a batched search: 4 in the first, 8 in the next ones (long searches)
+constexpr int kBatchHalvings = 4;
+constexpr int kMoreHalvings = 8;
 
 // Starting points on the log scale; the best converged fit wins, further starts only when needed.
 constexpr double kStarts[][4] = {{0, 0, 0, 0}, {-1, 1, 0, 1}, {-0.5, 2, -0.5, 2}, {1, 3, 1, 3}};
@@ -56,6 +58,7 @@ void request_start(Search& s) {
     const int k = k_of(s);
     s.stage = Search::Start;
     s.iteration = 0;
+    s.full_step = true;
     s.trials = 0;
     std::copy(kStarts[s.start], kStarts[s.start] + k, s.th);
     for (int i = 0; i < 4; ++i) {
@@ -72,7 +75,8 @@ void trial_point(const Search& s, double step, double* out) {
 
 void request_backtrack(Search& s) {
     s.stage = Search::Backtrack;
-    const int n = std::min(s.batched ? kBatchHalvings : 1, kMaxTrials - s.trials);
+    const int batch = s.trials == 0 ? kBatchHalvings : kMoreHalvings;
+    const int n = std::min(s.batched ? batch : 1, kMaxTrials - s.trials);
     double step = s.step;
     for (int j = 0; j < n; ++j) {
         trial_point(s, step, s.points[j]);
@@ -119,12 +123,14 @@ void begin_iteration(Search& s) {
     }
     s.trials = 0;
     s.step = 1;
-    s.stage = Search::Trial;
-    trial_point(s, 1, s.points[0]);
-    s.n_points = 1;
-    if (s.batched) { // the full step is usually accepted: its gradient in the same pass
+    if (s.batched && s.full_step) {
+        // the last full step was accepted, so this one likely is: its gradient in the same pass
+        s.stage = Search::Trial;
+        trial_point(s, 1, s.points[0]);
         gradient_points(s.points[0], k, s.points + 1);
         s.n_points = 2 * k + 1;
+    } else {
+        request_backtrack(s); // step 1 and (batched) the next halvings
     }
 }
 
@@ -192,6 +198,7 @@ void tell_trials(Search& s, const double* v, int n_trials, const double* gradien
         ++s.trials;
         const bool ok = std::isfinite(nf) && nf <= s.fx + 1e-4 * s.step * s.slope;
         if (ok || s.trials == kMaxTrials) {
+            s.full_step = ok && s.trials == 1;
             std::copy(s.points[j], s.points[j] + k, s.nt);
             s.nf = nf;
             if (j == 0 && gradient_values != nullptr) {
@@ -268,7 +275,7 @@ void search_tell(Search& s, const double* values) {
         return;
     }
     case Search::Trial:
-        tell_trials(s, values, 1, s.n_points > 1 ? values + 1 : nullptr);
+        tell_trials(s, values, 1, values + 1);
         return;
     case Search::Backtrack:
         tell_trials(s, values, s.n_points, nullptr);
@@ -299,9 +306,9 @@ Fit search_result(const Search& s) {
 namespace {
 
 // c360.clv_search ints: kind, batched, stage, start, iteration, trials, n_points, has_best,
-// best converged, best iterations, rows. Doubles: th[4] g[4] H[16] fx d[4] slope step nt[4] nf total
+// best converged, best iterations, rows, full step accepted last. Doubles: th[4] g[4] H[16] fx d[4] slope step nt[4] nf total
 // best p[4] best ll, then n_points x 4.
-constexpr std::uint32_t kSearchInts = 11;
+constexpr std::uint32_t kSearchInts = 12;
 constexpr std::size_t kSearchFixed = 4 + 4 + 16 + 1 + 4 + 1 + 1 + 4 + 1 + 1 + 4 + 1;
 static_assert(kSearchFixed == 42);
 
@@ -317,7 +324,9 @@ void validate_search(const PackedView& v, ErrorCode code) {
     const std::int64_t* i = v.ints;
     const std::int64_t stage = i[2], n = i[6];
     if (i[0] < 0 || i[0] > 2) codec::bad_value(t, code, "unknown model");
-    if ((i[1] != 0 && i[1] != 1) || (i[7] != 0 && i[7] != 1) || (i[8] != 0 && i[8] != 1)) codec::bad_value(t, code, "invalid flag");
+    if ((i[1] != 0 && i[1] != 1) || (i[7] != 0 && i[7] != 1) || (i[8] != 0 && i[8] != 1) || (i[11] != 0 && i[11] != 1)) {
+        codec::bad_value(t, code, "invalid flag");
+    }
     if (stage < Search::Start || stage > Search::Done) codec::bad_value(t, code, "unknown stage");
     if (i[3] < 0 || i[3] >= kNStarts || i[4] < 0 || i[4] > kMaxIterations || i[5] < 0 || i[5] > kMaxTrials ||
         i[9] < 0 || i[9] > kMaxIterations || i[10] < 0) {
@@ -327,12 +336,12 @@ void validate_search(const PackedView& v, ErrorCode code) {
     std::int64_t expected = 0;
     switch (stage) {
     case Search::Start: expected = 2 * k + 1; break;
-    case Search::Trial: expected = i[1] ? 2 * k + 1 : 1; break;
+    case Search::Trial: expected = i[1] ? 2 * k + 1 : -2; break; // batched searches only
     case Search::Backtrack: expected = -1; break;
     case Search::Gradient: expected = 2 * k; break;
     default: expected = 0;
     }
-    if (expected >= 0 ? n != expected : (n < 1 || n > kBatchHalvings || n > kMaxTrials - i[5])) {
+    if (expected == -2 || (expected >= 0 ? n != expected : (n < 1 || n > (i[5] == 0 ? kBatchHalvings : kMoreHalvings) || n > kMaxTrials - i[5]))) {
         codec::bad_value(t, code, "wrong number of points for the stage");
     }
     if (stage == Search::Done && i[7] != 1) codec::bad_value(t, code, "done without a fit");
@@ -371,7 +380,7 @@ PackedBuffer pack_search(const Search& s) {
     PackedMut m = b.mut();
     const std::int64_t ints[kSearchInts] = {static_cast<int>(s.model), s.batched, s.stage, s.start, s.iteration,
                                             s.trials, s.n_points, s.has_best, s.best.converged, s.best.iterations,
-                                            s.rows};
+                                            s.rows, s.full_step};
     std::copy(ints, ints + kSearchInts, m.ints);
     double* d = m.dbl;
     auto put = [&d](const double* v, int n) {
@@ -409,6 +418,7 @@ Search unpack_search(const PackedView& v) {
     s.best.converged = i[8] != 0;
     s.best.iterations = static_cast<int>(i[9]);
     s.rows = i[10];
+    s.full_step = i[11] != 0;
     const double* d = v.dbl;
     auto get = [&d](double* out, int n) {
         std::copy(d, d + n, out);
@@ -445,6 +455,7 @@ std::int64_t search_id(const Search& s) {
     mix(static_cast<std::uint64_t>(s.start));
     mix(static_cast<std::uint64_t>(s.iteration));
     mix(static_cast<std::uint64_t>(s.trials));
+    mix(static_cast<std::uint64_t>(s.full_step));
     for (int j = 0; j < s.n_points; ++j) {
         for (int q = 0; q < 4; ++q) {
             std::uint64_t bits;

@@ -9,8 +9,9 @@
 //     points over the customers gathered in memory, one line-search point at a time;
 //   - c360.bgnbd_train & co. evaluate them in one aggregate pass (c360.clv_step, parallel safe, a
 //     partial state per worker or Citus shard, combined) per request. Such a request batches what
-//     the next decisions need: the first trial of an iteration with its gradient points (one pass
-//     per iteration when the full step is accepted), then several halvings at once.
+//     the next decisions need: after an iteration whose full step was accepted, the next full step
+//     with its gradient points (one pass per iteration while full steps are accepted); otherwise the
+//     full step and three halvings at once, then the gradient at the accepted point.
 // Both visit the same iterates (the batching only evaluates points ahead), so both fits agree up to
 // the floating summation order of the likelihood.
 #pragma once
@@ -33,6 +34,7 @@ struct Search {
     int start = 0;             // index of the starting point
     int iteration = 0;
     int trials = 0;            // line-search trials of this iteration (at most 60)
+    bool full_step = true;     // the last iteration accepted its full step (batched: speculate again)
     int n_points = 0;          // points requested
     double th[4] = {}, g[4] = {}, H[4][4] = {};
     double fx = 0;             // objective at th
