@@ -756,6 +756,7 @@ CREATE FUNCTION c360.match_train(source pg_catalog.regclass, id_col pg_catalog.n
                                  tf_min_u pg_catalog.float8 DEFAULT 0)
     RETURNS pg_catalog.float8[]
     LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+    SET enable_mergejoin = off
 AS $function$
 DECLARE
     model float8[];
@@ -772,7 +773,6 @@ DECLARE
     rule_masks_text text[] := '{}';     -- per rule: its masked fields (bool[] as text)
     rule_aggs text[] := '{}';           -- per rule: the aggregate of its patterns in the one pass
     rule_patterns_text text[];          -- per rule: its patterns (float8[] as text; NULL without pairs)
-    join_sql text := 'SELECT %s AS levels FROM (%s) p JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r';
 BEGIN
     IF random_pairs IS NULL OR random_pairs < 0 OR random_pairs > 100000000 THEN
         RAISE EXCEPTION 'c360.match_train: random_pairs must be between 0 and 100,000,000' USING ERRCODE = '22023';
@@ -780,8 +780,7 @@ BEGIN
     nlevels := ARRAY(SELECT c360.method_levels(m) FROM unnest(methods) AS m);
     IF random_pairs = 0 THEN
         EXECUTE format('SELECT c360.fs_patterns(levels, $1) FROM (%s) q',
-                       format(join_sql, c360._levels_sql(fields, methods), c360._blocking_sql(source, id_col, blocks),
-                              c360._source_sql(source), id_col, c360._source_sql(source), id_col))
+                       c360._pairs_sql(c360._source_sql(source), id_col, blocks, format('%s AS levels', c360._levels_sql(fields, methods))))
             INTO patterns USING nlevels;
     ELSE
         -- one pass over the candidate pairs: the patterns of all of them, and for each blocking rule those
@@ -795,15 +794,18 @@ BEGIN
                             FROM unnest(fields) WITH ORDINALITY AS f(name, i) ORDER BY f.i);
             rule_masks_text := rule_masks_text || masked::text;
             rule_aggs := rule_aggs || format(
-                'c360.fs_patterns(ARRAY[%s]::int4[], $1) FILTER (WHERE coalesce(%s, false))::text',
-                (SELECT string_agg(CASE WHEN masked[i] THEN '-1' ELSE format('v.levels[%s]', i) END, ', ' ORDER BY i)
-                 FROM generate_series(1, cardinality(fields)) AS i),
-                (SELECT string_agg(format('l.%1$I = r.%1$I', btrim(c)), ' AND ') FROM unnest(string_to_array(blocks[b], '+')) AS c));
+                'c360.fs_patterns(ARRAY[%s]::int4[], $1) FILTER (WHERE q.rules[%s])::text',
+                (SELECT string_agg(CASE WHEN masked[i] THEN '-1' ELSE format('q.levels[%s]', i) END, ', ' ORDER BY i)
+                 FROM generate_series(1, cardinality(fields)) AS i), b);
         END LOOP;
-        EXECUTE format('SELECT c360.fs_patterns(v.levels, $1), ARRAY[%s] FROM (%s) p '
-                       'JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v',
-                       array_to_string(rule_aggs, ', '), c360._blocking_sql(source, id_col, blocks),
-                       c360._source_sql(source), id_col, c360._source_sql(source), id_col, c360._levels_sql(fields, methods))
+        -- each pair with its comparison vector and the rules whose columns it shares
+        EXECUTE format('SELECT c360.fs_patterns(q.levels, $1), ARRAY[%s] FROM (%s) q',
+                       array_to_string(rule_aggs, ', '),
+                       c360._pairs_sql(c360._source_sql(source), id_col, blocks,
+                                       format('v.levels, ARRAY[%s] AS rules',
+                                              (SELECT string_agg(format('coalesce(%s, false)', c), ', ' ORDER BY i)
+                                               FROM unnest(c360._rule_conditions(blocks)) WITH ORDINALITY AS u(c, i))),
+                                       c360._levels_sql(fields, methods)))
             INTO patterns, rule_patterns_text USING nlevels;
     END IF;
     IF patterns IS NULL THEN
@@ -1505,19 +1507,16 @@ END;
 COMMENT ON FUNCTION c360.match_explain(pg_catalog.float8[], pg_catalog.int4[], pg_catalog.text[], pg_catalog.text[], pg_catalog.text[]) IS
     'Each field''s contribution to a pair''s match weight with term-frequency adjustments (weight includes tf_adjustment; they add up to the 4-argument match_weight)';
 
-CREATE FUNCTION c360._blocking_sql_on(left_rel pg_catalog.text, right_rel pg_catalog.text, id_col pg_catalog.name,
-                                      blocks pg_catalog.text[])
-    RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+-- candidate pairs read with both records, one self-join per rule (src/sql/match.sql)
+CREATE FUNCTION c360._rule_conditions(blocks pg_catalog.text[]) RETURNS pg_catalog.text[]
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $function$
 DECLARE
-    parts text[] := '{}';
+    out text[] := '{}';
     cond text;
     col text;
     rule text;
 BEGIN
-    IF left_rel IS NULL OR right_rel IS NULL OR id_col IS NULL THEN
-        RAISE EXCEPTION 'c360: source and id_col must not be NULL' USING ERRCODE = '22004';
-    END IF;
     IF blocks IS NULL OR cardinality(blocks) = 0 THEN
         RAISE EXCEPTION 'c360: at least one blocking rule is needed (comparing every pair does not scale)'
             USING ERRCODE = '22023', HINT = 'For example ARRAY[''surname_key+postcode'', ''date_of_birth''].';
@@ -1534,6 +1533,52 @@ BEGIN
             END IF;
             cond := concat_ws(' AND ', cond, format('l.%1$I = r.%1$I', col));
         END LOOP;
+        out := out || cond;
+    END LOOP;
+    RETURN out;
+END
+$function$;
+COMMENT ON FUNCTION c360._rule_conditions(pg_catalog.text[]) IS
+    'Internal: the join condition (SQL text) of each blocking rule between records l and r';
+
+CREATE FUNCTION c360._pairs_sql(rel pg_catalog.text, id_col pg_catalog.name, blocks pg_catalog.text[],
+                                select_list pg_catalog.text, levels_sql pg_catalog.text DEFAULT NULL)
+    RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    conds text[];
+    parts text[] := '{}';
+    earlier text;
+BEGIN
+    IF rel IS NULL OR id_col IS NULL OR select_list IS NULL THEN
+        RAISE EXCEPTION 'c360: source and id_col must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    conds := c360._rule_conditions(blocks);
+    FOR k IN 1 .. cardinality(conds) LOOP
+        earlier := (SELECT string_agg(format('NOT coalesce(%s, false)', conds[j]), ' AND ' ORDER BY j) FROM generate_series(1, k - 1) AS j);
+        parts := parts || format('SELECT %s FROM %s l JOIN %s r ON %s AND l.%I < r.%I%s%s',
+                                 select_list, rel, rel, conds[k], id_col, id_col,
+                                 CASE WHEN levels_sql IS NULL THEN '' ELSE format(', LATERAL (SELECT %s AS levels) v', levels_sql) END,
+                                 CASE WHEN earlier IS NULL THEN '' ELSE ' WHERE ' || earlier END);
+    END LOOP;
+    RETURN array_to_string(parts, ' UNION ALL ');
+END
+$function$;
+COMMENT ON FUNCTION c360._pairs_sql(pg_catalog.text, pg_catalog.name, pg_catalog.text[], pg_catalog.text, pg_catalog.text) IS
+    'Internal: the query (text) of the candidate pairs of a FROM item read with both records (l, r, optionally v.levels): one self-join per blocking rule, each pair once';
+
+CREATE FUNCTION c360._blocking_sql_on(left_rel pg_catalog.text, right_rel pg_catalog.text, id_col pg_catalog.name,
+                                      blocks pg_catalog.text[])
+    RETURNS pg_catalog.text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $function$
+DECLARE
+    parts text[] := '{}';
+    cond text;
+BEGIN
+    IF left_rel IS NULL OR right_rel IS NULL OR id_col IS NULL THEN
+        RAISE EXCEPTION 'c360: source and id_col must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    FOREACH cond IN ARRAY c360._rule_conditions(blocks) LOOP
         IF left_rel = right_rel THEN   -- a self-join: each pair once, id_l < id_r
             parts := parts || format('SELECT l.%1$I::bigint AS id_l, r.%1$I::bigint AS id_r FROM %2$s l JOIN %2$s r ON %3$s AND l.%1$I < r.%1$I',
                                      id_col, left_rel, cond);
@@ -1572,6 +1617,7 @@ CREATE OR REPLACE FUNCTION c360.match_score(source pg_catalog.regclass, id_col p
     RETURNS TABLE (id_l pg_catalog.int8, id_r pg_catalog.int8, levels pg_catalog.int4[],
                    weight pg_catalog.float8, probability pg_catalog.float8)
     LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+    SET enable_mergejoin = off
 AS $function$
 BEGIN
     IF model IS NULL THEN
@@ -1581,12 +1627,12 @@ BEGIN
         RAISE EXCEPTION 'c360.match_score: min_probability must be between 0 and 1' USING ERRCODE = '22023';
     END IF;
     RETURN QUERY EXECUTE format(
-        'SELECT id_l, id_r, levels, w, 1 / (1 + power(2::float8, -w)) FROM '
-        '(SELECT p.id_l, p.id_r, v.levels, %s AS w FROM (%s) p '
-        ' JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v OFFSET 0) s '
+        'SELECT id_l, id_r, levels, w, 1 / (1 + power(2::float8, -w)) FROM (%s OFFSET 0) s '
         'WHERE 1 / (1 + power(2::float8, -w)) >= $2',  -- OFFSET 0: the filter must not be pushed down to a join of l and r
-        c360._weight_sql(model, fields, 'v.levels'),
-        c360._blocking_sql(source, id_col, blocks), c360._source_sql(source), id_col, c360._source_sql(source), id_col, c360._levels_sql(fields, methods))
+        c360._pairs_sql(c360._source_sql(source), id_col, blocks,
+                        format('l.%1$I::bigint AS id_l, r.%1$I::bigint AS id_r, v.levels, %2$s AS w', id_col,
+                               c360._weight_sql(model, fields, 'v.levels')),
+                        c360._levels_sql(fields, methods)))
         USING model, min_probability;
 END
 $function$;
@@ -1629,6 +1675,9 @@ DECLARE
     hh_rules text[] := '{}';
     i int;
     q text;
+    weight text;
+    conflict_sql text;
+    pairs text;
 BEGIN
     IF model IS NULL THEN
         RAISE EXCEPTION 'c360.match_persons: model must not be NULL' USING ERRCODE = '22004';
@@ -1660,16 +1709,22 @@ BEGIN
         END IF;
         RETURN format('SELECT id_l, id_r, 0::float8, 3 FROM (%s) h', c360._blocking_sql_on(left_rel, right_rel, id_col, hh_rules));
     END IF;
+    weight := replace(c360._weight_sql(model, fields, 'v.levels'), '$1', coalesce(model_param, format('%L::float8[]', model)));
+    conflict_sql := CASE WHEN cardinality(conflict) = 0 THEN 'false' ELSE '(' || array_to_string(conflict, ' OR ') || ')' END;
+    IF left_rel = right_rel THEN   -- one FROM item: its pairs read with both records, no join back
+        pairs := c360._pairs_sql(left_rel, id_col, blocks,
+                                 format('l.%1$I::bigint AS id_l, r.%1$I::bigint AS id_r, %2$s AS w, %3$s AS conflict', id_col, weight, conflict_sql),
+                                 c360._levels_sql(fields, methods));
+    ELSE                           -- new records against a table: the pairs' records looked up by id
+        pairs := format('SELECT p.id_l, p.id_r, %s AS w, %s AS conflict FROM (%s) p '
+                        ' JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v',
+                        weight, conflict_sql, c360._blocking_sql_on(left_rel, right_rel, id_col, blocks),
+                        c360._source_sql(source), id_col, c360._source_sql(source), id_col, c360._levels_sql(fields, methods));
+    END IF;
     q := format(
-        'SELECT id_l, id_r, w, CASE WHEN conflict THEN 2 ELSE 1 END FROM '
-        '(SELECT p.id_l, p.id_r, %s AS w, %s AS conflict FROM (%s) p '
-        ' JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r, LATERAL (SELECT %s AS levels) v OFFSET 0) s '
+        'SELECT id_l, id_r, w, CASE WHEN conflict THEN 2 ELSE 1 END FROM (%s OFFSET 0) s '
         'WHERE CASE WHEN conflict THEN 2 ELSE 1 END = ANY (%L::int4[]) AND (conflict OR w >= %s)',
-        replace(c360._weight_sql(model, fields, 'v.levels'), '$1', coalesce(model_param, format('%L::float8[]', model))),
-        CASE WHEN cardinality(conflict) = 0 THEN 'false' ELSE '(' || array_to_string(conflict, ' OR ') || ')' END,
-        c360._blocking_sql_on(left_rel, right_rel, id_col, blocks),
-        c360._source_sql(source), id_col, c360._source_sql(source), id_col, c360._levels_sql(fields, methods), kinds,
-        format('%s::float8', log(2::numeric, (threshold / (1 - threshold))::numeric)));
+        pairs, kinds, format('%s::float8', log(2::numeric, (threshold / (1 - threshold))::numeric)));
     IF cardinality(hh_rules) > 0 AND 3 = ANY (kinds) THEN
         q := q || format(' UNION ALL SELECT id_l, id_r, 0::float8, 3 FROM (%s) h',
                          c360._blocking_sql_on(left_rel, right_rel, id_col, hh_rules));
@@ -1691,6 +1746,7 @@ CREATE FUNCTION c360.match_persons(source pg_catalog.regclass, id_col pg_catalog
     RETURNS TABLE (record_id pg_catalog.int8, person_id pg_catalog.int8, household_id pg_catalog.int8,
                    component_id pg_catalog.int8)
     LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
+    SET enable_mergejoin = off
 AS $function$
 BEGIN
     IF source IS NULL OR id_col IS NULL THEN
@@ -2234,11 +2290,11 @@ CREATE OR REPLACE FUNCTION c360.compare_pairs(source pg_catalog.regclass, id_col
                                    methods pg_catalog.text[], blocks pg_catalog.text[])
     RETURNS TABLE (id_l pg_catalog.int8, id_r pg_catalog.int8, levels pg_catalog.int4[])
     LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+    SET enable_mergejoin = off
 AS $function$
 BEGIN
-    RETURN QUERY EXECUTE format(
-        'SELECT p.id_l, p.id_r, %s FROM (%s) p JOIN %s l ON l.%I::bigint = p.id_l JOIN %s r ON r.%I::bigint = p.id_r',
-        c360._levels_sql(fields, methods), c360._blocking_sql(source, id_col, blocks), c360._source_sql(source), id_col, c360._source_sql(source), id_col);
+    RETURN QUERY EXECUTE c360._pairs_sql(c360._source_sql(source), id_col, blocks,
+        format('l.%1$I::bigint, r.%1$I::bigint, %2$s', id_col, c360._levels_sql(fields, methods)));
 END
 $function$;
 
@@ -2408,3 +2464,15 @@ CREATE FUNCTION c360.gamma_gamma_train(source pg_catalog.text, x pg_catalog.text
                                                       pg_catalog.current_setting('search_path')));
 COMMENT ON FUNCTION c360.gamma_gamma_train(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
     'Gamma-Gamma fit over a table, view or query of (x, mean_value) of any size (x = 0 rows skipped): one aggregate pass per optimiser request';
+
+
+-- ==== Blocking self-joins by hash (issue 13 item 6, speed): SET enable_mergejoin = off ====
+CREATE OR REPLACE FUNCTION c360.candidate_pairs(source pg_catalog.regclass, id_col pg_catalog.name, blocks pg_catalog.text[])
+    RETURNS TABLE (id_l pg_catalog.int8, id_r pg_catalog.int8)
+    LANGUAGE plpgsql STABLE PARALLEL RESTRICTED SET search_path = pg_catalog, pg_temp
+    SET enable_mergejoin = off
+AS $function$
+BEGIN
+    RETURN QUERY EXECUTE c360._blocking_sql(source, id_col, blocks);
+END
+$function$;
