@@ -2476,3 +2476,7 @@ BEGIN
     RETURN QUERY EXECUTE c360._blocking_sql(source, id_col, blocks);
 END
 $function$;
+
+-- ==== Comparison method 'location' (issue 13 item 1: a move is one disagreement, not two) ====
+COMMENT ON FUNCTION c360.compare_level(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'Comparison level of two values under a method (name, tokens, code, date, address, location: 3 to 0; exact: 1/0; docs/match.md); -1 when one is NULL or empty';

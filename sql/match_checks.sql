@@ -15,6 +15,13 @@ SELECT c360.compare_level('martha', 'martha') AS exact, c360.compare_level('mart
 SELECT c360.compare_level('DUPONT Jean', 'Jean Dupont', 'tokens') AS swapped, c360.compare_level('Mme Hélène Lefèvre', 'lefevre helene', 'tokens') AS swapped_accents,
        c360.compare_level('jean dupnot', 'jean dupont', 'tokens') AS typo, c360.compare_level('marie durand', 'jean dupont', 'tokens') AS different,
        c360.method_levels('tokens') AS tokens_levels;
+-- location: an address key with its postcode ("<postcode>|<rest>", as c360.address_key_fr gives it) or a postcode alone
+SELECT c360.compare_level('75016|AVENUE|VICTOR HUGO|12', '75016|AVENUE|VICTOR HUGO|12', 'location') AS same_address,
+       c360.compare_level('75016|AVENUE|VICTOR HUGO|12', '75016|RUE|GAMBETTA|4', 'location') AS same_postcode,
+       c360.compare_level('75016|AVENUE|VICTOR HUGO|12', '75016', 'location') AS postcode_only,
+       c360.compare_level('75016|AVENUE|VICTOR HUGO|12', '69001|RUE|GAMBETTA|4', 'location') AS moved,
+       c360.compare_level('|AVENUE|VICTOR HUGO|12', '75016', 'location') AS no_postcode,
+       c360.method_levels('location') AS location_levels, c360.method_conflict_level('location') AS location_conflict;
 
 -- EM recovers a known mixture: 20,000 pairs, 30 % matches, 3 conditionally independent fields of
 -- 4 levels. True m (levels 3/2/1/0): field 1 .7/.2/.0/.1, field 2 .8/.1/.05/.05, field 3 .6/.2/.1/.1;

@@ -18,7 +18,8 @@ CALL pg_temp.step('1. clean fields and keys', format($q$
 CREATE TABLE fr_clean AS
 SELECT id, first_name, last_name, nullif(concat_ws(' ', first_name, last_name), '') AS full_name,
        birth_date, email, phone, gender, postcode, address_key, first_key, last_key,
-       least(first_key, last_key) || '|' || greatest(first_key, last_key) AS name_key  -- the same when names are swapped
+       least(first_key, last_key) || '|' || greatest(first_key, last_key) AS name_key, -- the same when names are swapped
+       coalesce(address_key, postcode) AS location  -- address and postcode compared as one field ('location')
 FROM (SELECT *, nullif(c360.phonetic_fr(first_name), '') AS first_key, nullif(c360.phonetic_fr(last_name), '') AS last_key FROM (SELECT id,
              nullif(c360.normalize_name(first_name), '') AS first_name,
              nullif(c360.normalize_name(last_name), '') AS last_name,
@@ -34,9 +35,10 @@ CALL pg_temp.step('   analyze, index the blocking keys', $q$
 ANALYZE fr_clean$q$);
 
 CREATE TABLE fr_settings AS SELECT
-  ARRAY['full_name','birth_date','email','phone','address_key','postcode','gender']::name[] AS fields,
-  ARRAY['tokens','date','exact','exact','exact','code','exact'] AS methods,
-  ARRAY['email','phone','name_key+birth_date','first_key+birth_date','address_key+last_key','name_key+postcode'] AS blocks,
+  ARRAY['full_name','birth_date','email','phone','location','gender']::name[] AS fields,
+  ARRAY['tokens','date','exact','exact','location','exact'] AS methods,
+  ARRAY['email','phone','name_key+birth_date','first_key+birth_date','address_key+last_key','name_key+postcode',
+        'last_key+postcode','first_key+postcode'] AS blocks,
   ARRAY['full_name']::name[] AS tf_fields,
   ARRAY['full_name','birth_date','gender']::name[] AS distinct_fields,
   'address_key'::name AS household_key, ARRAY['last_name','email','phone']::name[] AS household_fields,

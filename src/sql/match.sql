@@ -133,7 +133,7 @@ CREATE FUNCTION c360.compare_level(a pg_catalog.text, b pg_catalog.text, method 
     RETURNS pg_catalog.int4 AS 'MODULE_PATHNAME', 'c360_compare_level'
     LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.compare_level(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
-    'Comparison level: name = 3 exact, 2 Jaro-Winkler >= 0.92, 1 >= 0.80, 0; code = 3 exact, 2 one edit, 1 two, 0; exact = 1/0; -1 NULL or empty';
+    'Comparison level of two values under a method (name, tokens, code, date, address, location: 3 to 0; exact: 1/0; docs/match.md); -1 when one is NULL or empty';
 CREATE FUNCTION c360.method_levels(method pg_catalog.text) RETURNS pg_catalog.int4
     AS 'MODULE_PATHNAME', 'c360_method_levels'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

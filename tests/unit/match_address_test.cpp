@@ -207,6 +207,24 @@ TEST(MatchAddress, ComparisonLevels) {
     EXPECT_EQ(level("", "12 av. Victor Hugo 75016 Paris"), -1);
 }
 
+// 'location': the address key and its postcode as one field ("<postcode>|<rest>" or a postcode alone),
+// a move being one disagreement.
+TEST(MatchAddress, LocationLevels) {
+    EXPECT_EQ(method_levels(parse_method("location")), 4);
+    EXPECT_EQ(conflict_level(parse_method("location")), 0);
+    auto level = [](const char* a, const char* b) { return compare_level(a, b, Method::Location); };
+    const char* home = "75016|AVENUE|VICTOR HUGO|12|75016";
+    EXPECT_EQ(level(home, home), 3);
+    EXPECT_EQ(level(home, "75016|RUE|GAMBETTA|4|75016"), 2); // same postcode, another address
+    EXPECT_EQ(level(home, "75016"), 1);                      // the postcode alone on one side
+    EXPECT_EQ(level("75016", "75016"), 1);
+    EXPECT_EQ(level(home, "75016|"), 1);                     // an empty rest is no address
+    EXPECT_EQ(level(home, "69001|RUE|GAMBETTA|4|69001"), 0); // a move
+    EXPECT_EQ(level(home, "69001"), 0);
+    EXPECT_EQ(level("|RUE|GAMBETTA|4", home), -1);           // no postcode
+    EXPECT_EQ(level("", home), -1);
+}
+
 TEST(MatchAddress, BadInput) {
     // non-Latin scripts are kept as they are (no key without a postcode)
     EXPECT_EQ(normalize_address_fr(parse_address_fr("Москва, ул. Ленина 12")).value_or("<NULL>"), "Москва, ул Ленина 12");

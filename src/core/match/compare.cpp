@@ -16,15 +16,33 @@ Method parse_method(std::string_view name) {
     if (name == "tokens") return Method::Tokens;
     if (name == "date") return Method::Date;
     if (name == "address") return Method::Address;
+    if (name == "location") return Method::Location;
     fail(ErrorCode::InvalidParameter, "unknown comparison method \"" + std::string(name) + "\"", {},
-         "Use 'name' (Jaro-Winkler levels), 'tokens' (names in any word order), 'code' (edit-distance levels), 'date' (YYYYMMDD dates), 'address' (French postal addresses) or 'exact'.");
+         "Use 'name' (Jaro-Winkler levels), 'tokens' (names in any word order), 'code' (edit-distance levels), 'date' (YYYYMMDD dates), 'address' (French postal addresses), 'location' (address key and postcode as one field) or 'exact'.");
 }
 
 int method_levels(Method m) noexcept { return m == Method::Exact ? 2 : 4; }
 
-int conflict_level(Method m) noexcept { return m == Method::Exact ? 0 : method_levels(m) - 3; }
+int conflict_level(Method m) noexcept {
+    return m == Method::Exact || m == Method::Location ? 0 : method_levels(m) - 3; // location 1: postcode only, no conflict
+}
 
 namespace {
+
+// A location: "<postcode>|<rest of the address key>" (c360.address_key_fr) or a postcode alone.
+// 3 same address, 2 same postcode and both addresses known but different, 1 same postcode with an
+// address known on one side at most, 0 different postcodes. One field for the address and its postcode,
+// so that a move (both differ) counts as one disagreement, not two.
+int compare_location(std::string_view a, std::string_view b) noexcept {
+    const std::size_t ia = a.find('|'), ib = b.find('|');
+    const std::string_view pa = a.substr(0, ia), pb = b.substr(0, ib);
+    if (pa.empty() || pb.empty()) return -1;
+    if (pa != pb) return 0;
+    const bool full_a = ia != std::string_view::npos && ia + 1 < a.size();
+    const bool full_b = ib != std::string_view::npos && ib + 1 < b.size();
+    if (!full_a || !full_b) return 1;
+    return a == b ? 3 : 2;
+}
 
 // YYYYMMDD with day and month exchanged ("19610312" / "19611203").
 bool day_month_swapped(std::string_view a, std::string_view b) noexcept {
@@ -37,6 +55,7 @@ bool day_month_swapped(std::string_view a, std::string_view b) noexcept {
 int compare_level(std::string_view a, std::string_view b, Method m) {
     if (a.empty() || b.empty()) return -1;
     if (m == Method::Address) return compare_address_fr(a, b); // -1 also when an address has no key
+    if (m == Method::Location) return compare_location(a, b);
     if (a == b) return method_levels(m) - 1;
     if (m == Method::Exact) return 0;
     if (m == Method::Tokens) {

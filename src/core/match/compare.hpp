@@ -19,7 +19,7 @@
 
 namespace c360::match {
 
-enum class Method { Name, Code, Exact, Tokens, Date, Address };
+enum class Method { Name, Code, Exact, Tokens, Date, Address, Location };
 
 Method parse_method(std::string_view name); // 22023 on an unknown method
 int method_levels(Method m) noexcept;
