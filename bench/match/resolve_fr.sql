@@ -13,6 +13,7 @@ CREATE INDEX ON fr_clean (id);
 CREATE INDEX ON fr_clean (email); CREATE INDEX ON fr_clean (phone);
 CREATE INDEX ON fr_clean (name_key, birth_date); CREATE INDEX ON fr_clean (first_key, birth_date);
 CREATE INDEX ON fr_clean (address_key, last_key); CREATE INDEX ON fr_clean (name_key, postcode);
+CREATE INDEX ON fr_clean (last_key, postcode); CREATE INDEX ON fr_clean (first_key, postcode);
 CREATE INDEX ON fr_clean (address_key, email); CREATE INDEX ON fr_clean (address_key, phone);
 ANALYZE fr_clean;
 CREATE TABLE holdout AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM (SELECT id FROM fr_clean ORDER BY id DESC LIMIT :holdout) t;
