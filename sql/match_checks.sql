@@ -197,3 +197,27 @@ SELECT input, outcome FROM (VALUES
 SELECT abs(c360.fs_prior(p, model) - model[3]) < 1e-3 AS prior_agrees
 FROM (SELECT c360.fs_patterns(levels, ARRAY[4, 4, 4]) AS p FROM mix) t, mix_model;
 SELECT count(*) AS src_still_there FROM src;
+
+-- the candidate pairs read with both records (c360._pairs_sql: one self-join per rule, the pairs of an
+-- earlier rule left out) are exactly the de-duplicated union of the rules' self-joins, for overlapping
+-- rules, NULL keys and a pair every rule gives; and each pair comes once
+CREATE TABLE pairs_src AS
+SELECT i AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE 'k' || (i % 5) END AS a, CASE WHEN i % 4 = 0 THEN NULL ELSE 'm' || (i % 3) END AS b,
+       'z' || (i % 2) AS c
+FROM generate_series(1, 120) i;
+CREATE FUNCTION pg_temp.union_pairs(rules text[]) RETURNS TABLE (id_l bigint, id_r bigint) LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE c360._blocking_sql('pairs_src', 'id', rules);  -- the UNION of the rules' self-joins
+END $$;
+CREATE FUNCTION pg_temp.read_pairs(rules text[]) RETURNS TABLE (id_l bigint, id_r bigint) LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN QUERY EXECUTE c360._pairs_sql('pairs_src', 'id', rules, 'l.id::bigint, r.id::bigint');
+END $$;
+SELECT r.rules, (SELECT count(*) FROM pg_temp.read_pairs(r.rules)) AS pairs,
+       (SELECT count(*) FROM (SELECT DISTINCT * FROM pg_temp.read_pairs(r.rules)) d) AS distinct_pairs,
+       (SELECT count(*) FROM pg_temp.union_pairs(r.rules)) AS union_pairs,
+       NOT EXISTS (SELECT * FROM pg_temp.read_pairs(r.rules) EXCEPT SELECT * FROM pg_temp.union_pairs(r.rules))
+       AND NOT EXISTS (SELECT * FROM pg_temp.union_pairs(r.rules) EXCEPT SELECT * FROM pg_temp.read_pairs(r.rules)) AS same_as_union,
+       NOT EXISTS (SELECT id_l, id_r FROM c360.compare_pairs('pairs_src', 'id', ARRAY['a', 'b']::name[], ARRAY['exact', 'exact'], r.rules)
+                   EXCEPT SELECT * FROM pg_temp.union_pairs(r.rules)) AS compare_pairs_same
+FROM (VALUES (ARRAY['a']), (ARRAY['a', 'b']), (ARRAY['a+b', 'a', 'c']), (ARRAY['c', 'a+b', 'b', 'a'])) r(rules);
