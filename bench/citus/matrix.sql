@@ -69,7 +69,9 @@ INSERT INTO calls VALUES
 ('uplift_curve(float8,bool,bool,int4)', 'r', $$c360.uplift_curve(u, t, y, 6)$$),
 ('bgnbd_fit(float8,float8,float8)', 'c', $$c360.bgnbd_fit(x, t_x, "T")$$),
 ('pareto_nbd_fit(float8,float8,float8)', 'c', $$c360.pareto_nbd_fit(x, t_x, "T")$$),
-('gamma_gamma_fit(float8,float8)', 'c', $$c360.gamma_gamma_fit(x, mean_value)$$);
+('gamma_gamma_fit(float8,float8)', 'c', $$c360.gamma_gamma_fit(x, mean_value)$$),
+('clv_step(float8,float8,float8,float8,clv_search)', 'c', $$c360.clv_step(x, t_x, "T", 1, c360.clv_start('pareto_nbd'))$$),
+('clv_step(float8,float8,float8,clv_search)', 'c', $$c360.clv_step(x, mean_value, 1, c360.clv_start('gamma_gamma'))$$);
 
 CREATE FUNCTION numbers(t text) RETURNS float8[] LANGUAGE sql AS
 $$SELECT ARRAY(SELECT m[1]::float8 FROM regexp_matches(t, '-?[0-9]+(?:\.[0-9]+)?(?:e[-+]?[0-9]+)?', 'g') AS m)$$;
