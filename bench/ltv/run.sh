@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/ltv: fit times (CDNOW, 1M simulated customers) and prediction throughput over 1M customers
-# against the same closed form written in plain SQL, in one run.
+# against the same closed form written in plain SQL, in one run; then the iterated fits (c360.*_train) against
+# the fit aggregates on 100,000 continuous summaries, without and with 2 parallel workers (medians of 3).
 #   bash bench/ltv/run.sh [customers]          (default 1,000,000)
 source "$(dirname "$0")/../../scripts/lib.sh"
 customers=${1:-1000000}
