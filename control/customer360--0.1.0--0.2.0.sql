@@ -2473,7 +2473,7 @@ CREATE OR REPLACE FUNCTION c360.candidate_pairs(source pg_catalog.regclass, id_c
     SET enable_mergejoin = off
 AS $function$
 BEGIN
-    RETURN QUERY EXECUTE c360._blocking_sql(source, id_col, blocks);
+    RETURN QUERY EXECUTE c360._pairs_sql(c360._source_sql(source), id_col, blocks, format('l.%1$I::bigint, r.%1$I::bigint', id_col));
 END
 $function$;
 

@@ -479,7 +479,7 @@ CREATE FUNCTION c360.candidate_pairs(source pg_catalog.regclass, id_col pg_catal
     SET enable_mergejoin = off
 AS $function$
 BEGIN
-    RETURN QUERY EXECUTE c360._blocking_sql(source, id_col, blocks);
+    RETURN QUERY EXECUTE c360._pairs_sql(c360._source_sql(source), id_col, blocks, format('l.%1$I::bigint, r.%1$I::bigint', id_col));
 END
 $function$;
 COMMENT ON FUNCTION c360.candidate_pairs(pg_catalog.regclass, pg_catalog.name, pg_catalog.text[]) IS
