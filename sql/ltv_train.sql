@@ -84,6 +84,14 @@ SELECT name, pg_temp.sqlstate_of(query) AS result FROM (VALUES
     ('nan_weight', $$SELECT c360.bgnbd_train('cd', weight => '''NaN''')$$),
     ('only_t0', $$SELECT c360.bgnbd_train('SELECT 0 AS x, 0 AS t_x, 0 AS "T"')$$),
     ('no_table', $$SELECT c360.bgnbd_train('no_such_table')$$),
+    ('nan_x', $$SELECT c360.bgnbd_train('SELECT ''NaN''::float8 AS x, 0 AS t_x, 1 AS "T"')$$),
+    ('infinite_T', $$SELECT c360.bgnbd_train('SELECT 0 AS x, 0 AS t_x, ''Infinity''::float8 AS "T"')$$),
+    ('fractional_x', $$SELECT c360.pareto_nbd_train('SELECT 1.5 AS x, 1 AS t_x, 2 AS "T"')$$),
+    ('huge_weight', $$SELECT c360.bgnbd_train('cd', weight => '1e308')$$),
+    ('gamma_null_mean_value', $$SELECT c360.gamma_gamma_train('cd', mean_value => NULL)$$),
+    ('gamma_negative_mean', $$SELECT c360.gamma_gamma_train('SELECT 2 AS x, -1 AS mean_value')$$),
+    ('pareto_no_rows', $$SELECT c360.pareto_nbd_train('SELECT * FROM cd WHERE false')$$),
+    ('expression_not_a_number', $$SELECT c360.bgnbd_train('cd', x => '''a''')$$),
     ('unknown_model', $$SELECT c360.clv_start('nope')$$),
     ('null_search', $$SELECT c360.clv_update(NULL, NULL)$$),
     ('null_pass', format($$SELECT c360.clv_update(%L, NULL)$$, :'s0')),
@@ -99,5 +107,7 @@ SELECT name, pg_temp.sqlstate_of(query) AS result FROM (VALUES
     ('truncated_pass', format($$SELECT %L::c360.clv_pass$$, left(:'p0', 40))),
     ('merge_other_search', format($$SELECT c360.clv_pass_merge(%L, c360.clv_step(1, 1, 2, 1, c360.clv_start('pareto_nbd')))$$, :'p0'))
 ) AS t(name, query);
+-- the source resolver gives NULL for a NULL source (the train functions refuse it first)
+SELECT c360._train_source(NULL, 'public') IS NULL AS null_source_gives_null;
 -- NULL values and zero weights skip customers; T = 0 customers are skipped (counted out)
 SELECT (c360.bgnbd_train('SELECT x, t_x, "T" FROM cd UNION ALL SELECT NULL, 0, 1 UNION ALL SELECT 0, 0, 0')).customers AS customers_with_skipped;

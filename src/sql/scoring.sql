@@ -254,8 +254,10 @@ COMMENT ON FUNCTION c360._sql_has_semicolon(pg_catalog.text) IS
 
 -- The FROM item of a training source: a query in parentheses, or a table or view name resolved as the
 -- caller sees it (under the caller's search_path; the regclass text is schema-qualified when needed).
+-- VOLATILE PARALLEL UNSAFE: it sets search_path (set_config), which a parallel worker may not do.
+-- A NULL source gives NULL (the train functions refuse NULL arguments before calling it).
 CREATE FUNCTION c360._train_source(source pg_catalog.text, caller_search_path pg_catalog.text) RETURNS pg_catalog.text
-    LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+    LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SET search_path = pg_catalog, pg_temp
 AS $function$
 BEGIN
     IF source ~* '^\s*(select|with|values|table)\M' OR source ~ '^\s*\(' THEN

@@ -10,6 +10,7 @@
 
 #include "ltv/btyd.hpp"
 #include "ltv/search.hpp"
+#include "ltv_simulate.hpp"
 #include "test_util.hpp"
 
 using c360::ErrorCode;
@@ -27,15 +28,7 @@ std::vector<clv::Summary> customers(int n, bool spend, unsigned seed) {
     std::vector<clv::Summary> rows;
     while (static_cast<int>(rows.size()) < n) {
         const double T = 20 + 32 * u(rng), lambda = lambda_d(rng), xa = ga(rng), p = xa / (xa + gb(rng));
-        double t = 0, last = 0;
-        int x = 0;
-        for (;;) {
-            t += std::exponential_distribution<double>(lambda)(rng);
-            if (t > T) break;
-            ++x;
-            last = t;
-            if (u(rng) < p) break;
-        }
+        const auto [x, last] = c360::test::simulate_bgnbd_customer(rng, lambda, p, T);
         if (spend) {
             if (x == 0) continue;
             std::gamma_distribution<double> z(6, 1 / nu_d(rng));

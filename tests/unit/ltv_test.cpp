@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ltv/btyd.hpp"
+#include "ltv_simulate.hpp"
 #include "test_util.hpp"
 
 using c360::ErrorCode;
@@ -58,22 +59,13 @@ TEST(Ltv, SimulatedBgNbdIsRecovered) {
     const double r = 0.5, alpha = 6, a = 0.7, b = 2.5, T = 52;
     std::gamma_distribution<double> lambda_d(r, 1 / alpha);
     std::gamma_distribution<double> ga(a, 1), gb(b, 1);
-    std::uniform_real_distribution<double> u(0, 1);
     std::vector<clv::Summary> rows;
     for (int i = 0; i < 40000; ++i) {
         const double lambda = lambda_d(rng);
         const double xa = ga(rng), xb = gb(rng);
         const double p = xa / (xa + xb);
-        double t = 0, last = 0;
-        int x = 0;
-        for (;;) {
-            t += std::exponential_distribution<double>(lambda)(rng);
-            if (t > T) break;
-            ++x;
-            last = t;
-            if (u(rng) < p) break; // drops out after this purchase
-        }
-        rows.push_back({static_cast<double>(x), x > 0 ? last : 0.0, T, 1});
+        const auto [x, last] = c360::test::simulate_bgnbd_customer(rng, lambda, p, T);
+        rows.push_back({static_cast<double>(x), last, T, 1});
     }
     const clv::Fit f = clv::fit(clv::Model::BgNbd, rows);
     EXPECT_TRUE(f.converged);

@@ -93,6 +93,21 @@ void request_gradient(Search& s) {
 
 void finish_start(Search& s, bool converged);
 
+// After a starting point (fitted, or failed at its first evaluation): the next one, or Done once a start
+// converged or none is left (an error when no start gave a finite likelihood).
+void next_start_or_done(Search& s) {
+    if ((s.has_best && s.best.converged) || s.start + 1 >= kNStarts) {
+        if (!s.has_best) {
+            fail(ErrorCode::NumericOutOfRange, "the likelihood could not be evaluated at any starting point");
+        }
+        s.stage = Search::Done;
+        s.n_points = 0;
+        return;
+    }
+    ++s.start;
+    request_start(s);
+}
+
 // The top of a BFGS iteration: stop, or the direction and the first line-search request.
 void begin_iteration(Search& s) {
     const int k = k_of(s);
@@ -227,16 +242,7 @@ void finish_start(Search& s, bool converged) {
         s.best = f;
         s.has_best = true;
     }
-    if ((s.has_best && s.best.converged) || s.start + 1 >= kNStarts) {
-        if (!s.has_best) {
-            fail(ErrorCode::NumericOutOfRange, "the likelihood could not be evaluated at any starting point");
-        }
-        s.stage = Search::Done;
-        s.n_points = 0;
-        return;
-    }
-    ++s.start;
-    request_start(s);
+    next_start_or_done(s);
 }
 
 } // namespace
@@ -258,16 +264,7 @@ void search_tell(Search& s, const double* values) {
     case Search::Start: {
         s.fx = values[0];
         if (!std::isfinite(s.fx)) { // this starting point fails (no fit from it)
-            if (s.start + 1 >= kNStarts && !s.has_best) {
-                fail(ErrorCode::NumericOutOfRange, "the likelihood could not be evaluated at any starting point");
-            }
-            if ((s.has_best && s.best.converged) || s.start + 1 >= kNStarts) {
-                s.stage = Search::Done;
-                s.n_points = 0;
-                return;
-            }
-            ++s.start;
-            request_start(s);
+            next_start_or_done(s);
             return;
         }
         gradient_from(s.th, k, s.fx, values + 1, s.g);
@@ -513,6 +510,10 @@ void pass_add(PackedMut pass, Model m, const double (*p)[4], int n, std::uint32_
     }
     CompensatedSum t{pass.dbl[0], pass.dbl[1]};
     t.add(weight);
+    if (!t.finite()) {
+        fail(ErrorCode::NumericOutOfRange, "the total weight of the customers is out of range",
+             {}, "Weights count identical customers: use counts, not amounts.");
+    }
     pass.dbl[0] = t.hi;
     pass.dbl[1] = t.lo;
     ++pass.ints[kPassRows];
@@ -529,6 +530,9 @@ void pass_combine(PackedMut a, const PackedView& b) {
         const double* y = b.dbl + 2 + 2 * j;
         CompensatedSum c{x[0], x[1]};
         c.add(CompensatedSum{y[0], y[1]});
+        if (j < 0 && !c.finite()) {
+            fail(ErrorCode::NumericOutOfRange, "the total weight of the customers is out of range");
+        }
         x[0] = c.hi;
         x[1] = c.lo;
         if (j >= 0 && !c.finite()) a.ints[kPassInvalid] |= std::int64_t{1} << j;
