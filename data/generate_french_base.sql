@@ -1,9 +1,12 @@
 -- A generated French multi-source customer base with households and known truth (docs/match.md
--- "Persons and households"; bench/match/run_fr.sh). psql variables: records (default 10000), seed (default 1).
+-- "Persons and households"; bench/match/run_fr.sh). psql variables: records (default 10000), seed (default 1),
+-- multi (default 0.18, below).
 -- Deterministic: every random draw is a hash of (seed, entity, purpose), so a run gives the same table.
 --
--- Households (truth household_id): 82 % one person, 10 % a couple, 5 % a couple with an adult child,
--- 3 % a parent with an adult child; so about a quarter of the persons live with another. A couple shares the
+-- Households (truth household_id): by default 82 % one person, 10 % a couple, 5 % a couple with an adult
+-- child, 3 % a parent with an adult child; so a third of the persons live with another. The psql
+-- variable multi (default 0.18) is the share of multi-person households, split 10 : 5 : 3 the same way
+-- (multi = 0.025: about 5.5 % of the persons live with another). A couple shares the
 -- surname 70 % of the time; a child takes the head's surname, and a son takes his father's first name one
 -- time in three (father and son of the same name, with different birth dates). Members share the address,
 -- the landline (half of the households have one) and, in 40 % of multi-person households, a family e-mail
@@ -25,6 +28,16 @@
 \if :{?seed}
 \else
 \set seed 1
+\endif
+\if :{?multi}
+\else
+\set multi 0.18
+\endif
+SELECT CASE WHEN :'multi' ~ '^0?\.[0-9]+$' AND :'multi'::numeric <= 0.5 THEN :'multi'::numeric END AS multi \gset
+\if :{?multi}
+\else
+\echo 'generate_french_base.sql: multi must be a share between 0 and 0.5'
+\quit
 \endif
 DROP TABLE IF EXISTS fr_records;
 CREATE TEMP TABLE fr_surnames (rank int, name text);
@@ -104,14 +117,14 @@ RETURN (SELECT CASE WHEN :towns = 400 THEN left(postcode, 3) || lpad((5 * (town 
 
 -- households and persons
 CREATE TEMP TABLE fr_households AS
-SELECT h, CASE WHEN r < 0.82 THEN 1 WHEN r < 0.92 THEN 2 WHEN r < 0.97 THEN 3 ELSE 2 END AS size,
-       r >= 0.97 AS single_parent,
+SELECT h, CASE WHEN r < 1 - :multi THEN 1 WHEN r < 1 - :multi * 8 / 18 THEN 2 WHEN r < 1 - :multi * 3 / 18 THEN 3 ELSE 2 END AS size,
+       r >= 1 - :multi * 3 / 18 AS single_parent,
        pg_temp.surname(h * 7) AS surname, 1 + pg_temp.pick(h, 10, 400) AS number,
        CASE WHEN pg_temp.u(h, 11) < 0.08 THEN 'bis' END AS repetition,
        pg_temp.pick(h, 12, 16) AS street, pg_temp.pick(h, 13, :towns) AS town,
        CASE WHEN pg_temp.u(h, 14) < 0.5 THEN '0' || (1 + pg_temp.pick(h, 15, 5)) || lpad(pg_temp.pick(h, 16, 100000000)::text, 8, '0') END AS landline,
        pg_temp.u(h, 17) < 0.4 AS family_email
-FROM (SELECT h, pg_temp.u(h, 9) AS r FROM generate_series(1, greatest(1, (:records / 2.2 / 1.23)::int)) h) x;
+FROM (SELECT h, pg_temp.u(h, 9) AS r FROM generate_series(1, greatest(1, (:records / 2.2 / (1 + :multi * 23 / 18))::int)) h) x;
 -- the family mailbox of a household: surname.famille@orange.fr, numbered from the second household of a
 -- surname (one mailbox per household, as a provider gives)
 ALTER TABLE fr_households ADD COLUMN family_mailbox text;

@@ -131,6 +131,15 @@ SELECT pg_temp.sqlstate_of($$SELECT * FROM settings s, c360.match_persons('peopl
        pg_temp.sqlstate_of($$SELECT c360.resolve_on_insert('people', 'id', 'people', 'clusters')$$) AS settings_without_columns;
 SELECT c360.compare_level('19610312', '19611203', 'date') AS day_month_swapped, c360.compare_level('19610312', '19890312', 'date') AS father_son,
        c360.method_conflict_level('date') AS date_conflict_at, c360.method_conflict_level('exact') AS exact_conflict_at;
+-- the conflict rule: typos are not another name, the feminine of a first name is
+SELECT c360.clearly_differ('jsan durand', 'jean duaand', 'tokens') AS typo_in_each_word,
+       c360.clearly_differ('miciel lefevre', 'miohel lefevre', 'tokens') AS typo_on_each_side,
+       c360.clearly_differ('pierre martin', 'paul martin', 'tokens') AS other_first_name,
+       c360.clearly_differ('lea martin', 'jean martin', 'tokens') AS short_names_two_edits,
+       c360.clearly_differ('19610312', '19890312', 'date') AS father_son_birth_dates,
+       c360.clearly_differ(NULL, 'jean martin', 'tokens') AS missing_never_differs;
+SELECT pg_temp.sqlstate_of($$SELECT c360.clearly_differ('a', 'b', NULL)$$) AS null_method,
+       pg_temp.sqlstate_of($$SELECT c360.clearly_differ('a', 'b', 'soundex')$$) AS unknown_method;
 RESET search_path;
 SET client_min_messages = warning;
 DROP SCHEMA match_persons CASCADE;

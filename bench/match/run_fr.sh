@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/match/run_fr.sh [records] [random_pairs] [threshold] [holdout]: persons and households on the generated
+# bench/match/run_fr.sh [records] [random_pairs] [threshold] [holdout] [multi]: persons and households on the generated
 # French multi-source base (data/generate_french_base.sql), quality against its truth, time per step; then
 # identification as records arrive: the last [holdout] records (a multiple of 16) left out of the clusters
 # (bench/match/resolve_fr.sql), then resolved one a transaction by pgbench (resolve_client.sql), the first half
@@ -8,13 +8,14 @@
 source "$(dirname "$0")/../../scripts/lib.sh"
 records=${1:-100000}
 random_pairs=${2:-1000000}
-threshold=${3:-0.9}
+threshold=${3:-0.8}
 holdout=${4:-200}
+multi=${5:-0.18}   # share of multi-person households (data/generate_french_base.sql)
 start_bench_cluster bench-match-fr "-c shared_buffers=1GB -c work_mem=256MB -c max_parallel_workers=4 -c jit=off"
 psql_c360 -q -c "CREATE EXTENSION customer360"
 log "bench/match/run_fr: generating $records French customer records ($(nproc) cores)"
 t0=$(date +%s)
-psql_c360 -v records="$records" -f "$(stage_file data/generate_french_base.sql "$dir")"
+psql_c360 -v records="$records" -v multi="$multi" -f "$(stage_file data/generate_french_base.sql "$dir")"
 echo "generated in $(( $(date +%s) - t0 )) s"
 # the household key: the normalised delivery point (c360.address_key_fr when the extension has it)
 if [ "$(psql_c360 -Atc "SELECT to_regprocedure('c360.address_key_fr(text,text,text)') IS NOT NULL")" = t ]; then

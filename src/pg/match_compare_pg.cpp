@@ -34,3 +34,15 @@ C360_FUNCTION(method_conflict_level, "c360.method_conflict_level") {
     const std::string_view method = arg_view(fcinfo, 0);
     PG_RETURN_INT32(c360::match::conflict_level(c360::match::parse_method(method)));
 }
+
+// (a, b, method): false when a value is NULL or empty (a missing value never differs)
+C360_FUNCTION(clearly_differ, "c360.clearly_differ") {
+    if (PG_ARGISNULL(2)) {
+        c360::fail(c360::ErrorCode::NullValueNotAllowed, "the comparison method must not be NULL");
+    }
+    const c360::match::Method m = c360::match::parse_method(arg_view(fcinfo, 2));
+    if (PG_ARGISNULL(0) || PG_ARGISNULL(1)) {
+        PG_RETURN_BOOL(false);
+    }
+    PG_RETURN_BOOL(c360::match::clearly_differ(arg_view(fcinfo, 0), arg_view(fcinfo, 1), m));
+}

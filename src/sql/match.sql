@@ -762,6 +762,11 @@ CREATE FUNCTION c360.method_conflict_level(method pg_catalog.text) RETURNS pg_ca
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION c360.method_conflict_level(pg_catalog.text) IS
     'The comparison level at or below which two values of a method clearly differ (0 for exact, else levels - 3): the conflict rule of c360.match_persons';
+CREATE FUNCTION c360.clearly_differ(a pg_catalog.text, b pg_catalog.text, method pg_catalog.text)
+    RETURNS pg_catalog.bool AS 'MODULE_PATHNAME', 'c360_clearly_differ'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION c360.clearly_differ(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+    'The conflict rule of c360.match_persons for a distinct field: the level is at or below c360.method_conflict_level, and names (name, tokens) are not the same words with one typo each; false when a value is NULL or empty';
 
 CREATE FUNCTION c360._person_clusters(query pg_catalog.text)
     RETURNS TABLE (record_id pg_catalog.int8, person_id pg_catalog.int8, household_id pg_catalog.int8, component_id pg_catalog.int8)
@@ -801,7 +806,12 @@ BEGIN
             RAISE EXCEPTION 'c360.match_persons: distinct field "%" is not one of the fields', distinct_fields[d]
                 USING ERRCODE = '22023';
         END IF;
-        conflict := conflict || format('v.levels[%s] BETWEEN 0 AND %s', i, c360.method_conflict_level(methods[i]));
+        IF methods[i] IN ('name', 'tokens') THEN   -- one typo per word is not another name
+            conflict := conflict || format('(v.levels[%s] BETWEEN 0 AND %s AND c360.clearly_differ(l.%I::text, r.%I::text, %L))',
+                                           i, c360.method_conflict_level(methods[i]), fields[i], fields[i], methods[i]);
+        ELSE
+            conflict := conflict || format('v.levels[%s] BETWEEN 0 AND %s', i, c360.method_conflict_level(methods[i]));
+        END IF;
     END LOOP;
     IF household_key IS NULL AND household_fields IS NOT NULL THEN
         RAISE EXCEPTION 'c360.match_persons: household_fields need a household_key' USING ERRCODE = '22023';

@@ -99,6 +99,45 @@ TEST(CompareLevel, DateMethod) {
     EXPECT_EQ(mt::conflict_level(mt::Method::Name), 1);
 }
 
+TEST(CompareLevel, ClearlyDiffer) {
+    // typos in a name are not another name: one edit per word (words of 3 characters or more)
+    EXPECT_EQ(mt::compare_level("jsan durand", "jean duaand", mt::Method::Tokens), 1);
+    EXPECT_FALSE(mt::clearly_differ("jsan durand", "jean duaand", mt::Method::Tokens));
+    EXPECT_FALSE(mt::clearly_differ("lna lambert", "lea lambert", mt::Method::Tokens));
+    EXPECT_FALSE(mt::clearly_differ("DURAND Jsan", "jean duaand", mt::Method::Tokens)); // words in any order
+    EXPECT_FALSE(mt::clearly_differ("Catierine", "Catherine", mt::Method::Name));
+    EXPECT_FALSE(mt::clearly_differ("Catierine", "Cttherine", mt::Method::Name)); // a typo on each side
+    EXPECT_FALSE(mt::clearly_differ("miciel lefevre", "miohel lefevre", mt::Method::Tokens));
+    EXPECT_TRUE(mt::same_words_with_typos("miciel", "miohel"));
+    EXPECT_FALSE(mt::same_words_with_typos("lea", "jean"));        // two edits in short words
+    EXPECT_FALSE(mt::same_words_with_typos("michel", "michelle")); // the feminine
+    EXPECT_FALSE(mt::same_words_with_typos("lucienne", "lucien"));
+    EXPECT_TRUE(mt::same_words_with_typos("lucienne", "luciene"));
+    // the feminine of a first name is not a typo (couples: Louis and Louise Martin); but close names
+    // are above the conflict level anyway (Jaro-Winkler >= 0.92): the birth date or the gender has to
+    // tell them apart
+    EXPECT_FALSE(mt::same_words_with_typos("denis", "denise"));
+    EXPECT_FALSE(mt::same_words_with_typos("francoise martin", "martin francois"));
+    EXPECT_TRUE(mt::same_words_with_typos("francoise martin", "martin francoisa"));
+    EXPECT_GT(mt::compare_level("Louis", "Louise", mt::Method::Name), mt::conflict_level(mt::Method::Name));
+    EXPECT_FALSE(mt::clearly_differ("Louis", "Louise", mt::Method::Name));
+    EXPECT_FALSE(mt::same_words_with_typos("catherine martin", "catherine"));              // word counts differ
+    EXPECT_TRUE(mt::same_words_with_typos("Zoé Petit", "zee petit"));
+    // different first names, two edits, initials, another word count
+    EXPECT_TRUE(mt::clearly_differ("pierre martin", "paul martin", mt::Method::Tokens));
+    EXPECT_TRUE(mt::clearly_differ("lea martin", "jean martin", mt::Method::Tokens));
+    EXPECT_TRUE(mt::clearly_differ("j martin", "p martin", mt::Method::Tokens));
+    EXPECT_FALSE(mt::same_words_with_typos("j martin", "p martin"));
+    EXPECT_TRUE(mt::clearly_differ("Pierre", "Marie", mt::Method::Name));
+    // levels above the conflict level never differ; missing values never differ
+    EXPECT_FALSE(mt::clearly_differ("jean martin", "jeanne martin", mt::Method::Tokens));
+    EXPECT_FALSE(mt::clearly_differ("", "jean martin", mt::Method::Tokens));
+    // other methods: the level alone
+    EXPECT_TRUE(mt::clearly_differ("19610312", "19890312", mt::Method::Date));
+    EXPECT_FALSE(mt::clearly_differ("19610312", "19611203", mt::Method::Date));
+    EXPECT_TRUE(mt::clearly_differ("M", "F", mt::Method::Exact));
+}
+
 TEST(PersonClusters, ConflictsSplitComponents) {
     // 1-2-3 linked by contact data; 1 and 3 clearly differ (father, son); 2 has no birth date and is
     // closer to 3. Household pair 3-4 (same address and surname); 5-6 elsewhere.

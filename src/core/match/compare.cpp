@@ -1,6 +1,9 @@
 #include "match/compare.hpp"
 
+#include <algorithm>
+#include <array>
 #include <string>
+#include <vector>
 
 #include "common/error.hpp"
 #include "match/address.hpp"
@@ -79,6 +82,54 @@ int compare_level(std::string_view a, std::string_view b, Method m) {
         [&](std::string_view x, std::string_view y) { return swapped ? 0 : osa_distance_bytes(x, y); },
         [&](std::u32string_view x, std::u32string_view y) { return swapped ? 0 : osa_distance(x, y); });
     return d <= 1 ? 2 : d <= 2 ? 1 : 0;
+}
+
+namespace {
+
+// f is m with a final e, or its last letter doubled and an e (Louis / Louise, Michel / Michele /
+// Michelle, Lucien / Lucienne): the French feminine of a first name, close but another person
+bool feminine_of(const std::u32string& f, const std::u32string& m) noexcept {
+    if (m.empty() || f.back() != U'e' || f.compare(0, m.size(), m) != 0) return false;
+    return f.size() == m.size() + 1 || (f.size() == m.size() + 2 && f[m.size()] == m.back());
+}
+
+} // namespace
+
+bool same_words_with_typos(std::string_view a, std::string_view b) {
+    const std::vector<std::string> ta = name_tokens(a), tb = name_tokens(b);
+    const std::size_t n = ta.size();
+    if (n == 0 || n != tb.size() || n > 4) return false;
+    // close[i][j]: word i of a and word j of b are equal or one edit apart
+    bool close[4][4];
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::u32string wa = decode_utf8(ta[i]);
+        for (std::size_t j = 0; j < n; ++j) {
+            const std::u32string wb = decode_utf8(tb[j]);
+            if (wa == wb) {
+                close[i][j] = true;
+            } else if (wa.size() < 3 || wb.size() < 3 || feminine_of(wa, wb) || feminine_of(wb, wa)) {
+                close[i][j] = false;
+            } else {
+                // a typo on each side of a word of 5 letters or more is two edits
+                const std::int64_t d = osa_distance(wa, wb);
+                close[i][j] = d <= 1 || (d == 2 && wa.size() >= 5 && wb.size() >= 5);
+            }
+        }
+    }
+    std::array<std::size_t, 4> perm{0, 1, 2, 3};
+    do {
+        bool all = true;
+        for (std::size_t i = 0; i < n && all; ++i) all = close[i][perm[i]];
+        if (all) return true;
+    } while (std::next_permutation(perm.begin(), perm.begin() + static_cast<std::ptrdiff_t>(n)));
+    return false;
+}
+
+bool clearly_differ(std::string_view a, std::string_view b, Method m) {
+    const int level = compare_level(a, b, m);
+    if (level < 0 || level > conflict_level(m)) return false;
+    if (m == Method::Name || m == Method::Tokens) return !same_words_with_typos(a, b);
+    return true;
 }
 
 } // namespace c360::match

@@ -27,5 +27,15 @@ int compare_level(std::string_view a_utf8, std::string_view b_utf8, Method m);
 // The level at or below which two values "clearly differ" (c360.match_persons' distinct fields): 0 for
 // two-level methods, L - 3 otherwise (name: Jaro-Winkler < 0.92; code, date: two edits or more).
 int conflict_level(Method m) noexcept;
+// Whether two values clearly differ for c360.match_persons: their level is at or below the conflict
+// level, and, for names (name, tokens), they are not the same words with typos (same_words_with_typos):
+// "jsan durand" / "jean duaand", "lna" / "lea", "miciel" / "miohel" are typos, not two persons;
+// "louis" / "louise" are two. Missing values never differ.
+bool clearly_differ(std::string_view a_utf8, std::string_view b_utf8, Method m);
+// Same number of words (at most 4), paired one to one, each pair equal, one edit apart (words of 3
+// letters or more) or two edits apart (a typo on each side: words of 5 letters or more), but not a
+// first name and its French feminine (a final e, or the last letter doubled and an e: Louis / Louise,
+// Michel / Michelle).
+bool same_words_with_typos(std::string_view a_utf8, std::string_view b_utf8);
 
 } // namespace c360::match
